@@ -1,0 +1,93 @@
+"""Capex Workbench: start-up and command line.
+
+Without --json the workbench window opens; with --json (or --export) nothing graphical is
+imported, so the command line works on machines without a display or without Qt's libraries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+BUNDLED_MODEL = Path(__file__).resolve().parent / "resources" / "models" / "alibaba_380bn.json"
+
+EXAMPLES = """\
+examples:
+  python main.py                                  open the workbench on the bundled Alibaba model
+  python main.py my_plan.json                     open the workbench on a model file
+  python main.py --json                           print the bundled model's results as JSON
+  python main.py --scenario Bull --json           the same for the Bull scenario
+  python main.py my_plan.json --json > out.json   compute a model file without a window
+
+Errors (a bad model file, an unknown scenario, a bad option) print one line beginning
+"error:" on standard error and exit with status 2."""
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """argparse prints usage plus a message on error; the contract is one line and status 2."""
+
+    def error(self, message: str) -> None:  # argparse's own hook name
+        fail(message)
+
+
+def fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineErrorParser(
+        prog="capex-workbench",
+        description="Model a multi-year capex plan: cloud revenue, EBITA margin and return on capital "
+        "(NPV, IRR, payback, ROIC), live.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "model", nargs="?", default=str(BUNDLED_MODEL), metavar="MODEL",
+        help="a model file (.json); default: the bundled Alibaba RMB 380bn model",
+    )  # fmt: skip
+    parser.add_argument(
+        "--scenario", default=None, metavar="NAME",
+        help='a scenario of the model, e.g. "Bull"; default: Base (the model itself)',
+    )  # fmt: skip
+    parser.add_argument(
+        "--json", action="store_true",
+        help="print the results (every line and KPI) as one JSON object and open no window",
+    )  # fmt: skip
+    return parser
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    from model import ModelError, compute, load_model, results_json
+
+    try:
+        model = load_model(args.model)
+        results = compute(model, args.scenario)
+    except ModelError as error:
+        fail(str(error))
+    print(json.dumps(results_json(model, args.scenario, results), allow_nan=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.json:
+        return run_headless(args)
+    from model import ModelError, compute, load_model
+
+    try:
+        model = load_model(args.model)
+        results = compute(model, args.scenario)
+    except ModelError as error:
+        fail(str(error))
+    print(f"{model['name']} ({args.scenario or 'Base'}), {model['currency']} {model['unit']}")
+    for key, value in results.kpis.items():
+        print(f"  {key:26} {'n/a' if value is None else f'{value:,.4f}'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,19 @@
+"""The capex model: validation, computation and files. Pure Python; never imports Qt.
+
+Typical use::
+
+    from model import load_model, compute
+    model = load_model("resources/models/alibaba_380bn.json")
+    results = compute(model, "Bull")
+    results.kpis["npv"], results.lines.loc["ebita_margin"]
+"""
+
+from model.engine import Results, compute, results_json
+from model.errors import ModelError, ModelFileError
+from model.fileio import atomic_write, load_model, save_model
+from model.validation import Model, apply_scenario, scenario_names, validate_model
+
+__all__ = [
+    "Model", "ModelError", "ModelFileError", "Results", "apply_scenario", "atomic_write", "compute",
+    "load_model", "results_json", "save_model", "scenario_names", "validate_model",
+]  # fmt: skip

@@ -1,0 +1,108 @@
+"""Reading and writing model files, and the atomic write every saved file goes through.
+
+Files from elsewhere are untrusted: size is capped before parsing, duplicate keys and the
+non-JSON literals NaN and Infinity are refused, and every rule of ``validate_model`` applies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from model.errors import ModelError, ModelFileError
+from model.validation import Model, validate_model
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
+
+    The bytes go to a temporary file in the same folder, are flushed and fsynced, then moved over
+    the target with ``os.replace``. On any failure the temporary file is removed, the previous
+    file is untouched and ModelFileError says what went wrong.
+    """
+    target = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as error:
+        raise ModelFileError(str(target), f"cannot write here: {error.strerror or error}") from error
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise ModelFileError(str(target), f"could not be written, the previous file is unchanged: "
+                                          f"{error.strerror or error}") from error  # fmt: skip
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ModelError(key, "appears twice in the same object")
+        result[key] = value
+    return result
+
+
+def _refuse_constant(name: str) -> None:
+    raise ModelError("", f"{name} is not a number JSON allows")
+
+
+def parse_model_json(text: str | bytes) -> Model:
+    """Parse and validate the text of a model file."""
+    try:
+        doc = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise ModelFileError("", f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from error
+    except UnicodeDecodeError as error:
+        raise ModelFileError("", "not UTF-8 text") from error
+    except RecursionError as error:
+        raise ModelFileError("", "nested too deeply to be a model file") from error
+    return validate_model(doc)
+
+
+def read_limited(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a file, refusing one larger than ``limit`` before reading it."""
+    target = Path(path)
+    try:
+        size = target.stat().st_size
+        if size > limit:
+            raise ModelFileError(str(target), f"is {size / 1e6:.0f} MB; files over {limit / 1e6:.0f} MB are refused")
+        return target.read_bytes()
+    except OSError as error:
+        raise ModelFileError(str(target), f"cannot be read: {error.strerror or error}") from error
+
+
+def load_model(path: str | os.PathLike[str]) -> Model:
+    """Read and validate a model file (JSON). Raises ModelError naming the field at fault."""
+    return parse_model_json(read_limited(path))
+
+
+def model_to_json(model: Model) -> str:
+    """The model as file text: two-space indent, each array of numbers on one line."""
+    return _format(model, 0) + "\n"
+
+
+def _format(value: Any, depth: int) -> str:
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    if isinstance(value, dict):
+        flat = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        if not value or (len(flat) <= 100 and not any(isinstance(v, (dict, list)) for v in value.values())):
+            return flat
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_format(v, depth + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(inner + _format(v, depth + 1) for v in value) + "\n" + pad + "]"
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def save_model(model: Model, path: str | os.PathLike[str]) -> None:
+    """Validate and write a model file atomically."""
+    atomic_write(path, model_to_json(validate_model(model)).encode("utf-8"))

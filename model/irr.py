@@ -1,0 +1,92 @@
+"""Internal rate of return: every real root, not just the first one a solver happens to find.
+
+Timing convention: ``flows[0]`` is received at the end of year 1, ``flows[t - 1]`` at the end of
+year t. Signs: money spent is negative, money received positive.
+
+Substituting x = 1 / (1 + r) turns ``sum_t flows[t-1] * (1 + r) ** -t = 0`` into a polynomial in
+x, whose roots numpy finds all at once (eigenvalues of the companion matrix). Each real root with
+r in the search interval is then polished by Newton's method on the original equation and kept
+only if the net present value there is zero to rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+IRR_LOW, IRR_HIGH = -0.99, 10.0
+
+
+def npv_at(rate: float, flows: np.ndarray) -> float:
+    """Net present value of year-end ``flows`` (years 1..n) at ``rate``.
+
+    >>> round(npv_at(0.1, np.array([-100.0, 110.0 + 0.0])) , 6)
+    -0.082645
+    """
+    years = np.arange(1, len(flows) + 1)
+    return float(np.sum(flows * (1.0 + rate) ** -years))
+
+
+def _npv_and_slope(rate: float, flows: np.ndarray, years: np.ndarray) -> tuple[float, float, float]:
+    """NPV, its derivative in ``rate`` and the sum of absolute present values (the scale)."""
+    discounted = flows * (1.0 + rate) ** -years
+    return float(discounted.sum()), float(-(years * discounted).sum() / (1.0 + rate)), float(np.abs(discounted).sum())
+
+
+def irr_roots(flows: np.ndarray, low: float = IRR_LOW, high: float = IRR_HIGH) -> list[float]:
+    """All rates r in (low, high) at which the NPV of ``flows`` is zero, ascending.
+
+    An empty list when there is none (for example when every flow has the same sign).
+
+    >>> irr_roots(np.array([-100.0, 230.0, -132.0]))  # roots at 10 % and 20 %
+    [0.1, 0.2]
+    """
+    flows = np.asarray(flows, dtype=float)
+    nonzero = np.flatnonzero(flows)
+    if nonzero.size < 2:
+        return []
+    # Polynomial in x of degree (last - first); highest power first as numpy wants it.
+    coefficients = flows[nonzero[0] : nonzero[-1] + 1][::-1]
+    xs = np.roots(coefficients)
+    # Loose imaginary tolerance: a double root comes back as a pair split by ~sqrt(eps).
+    real = xs[np.abs(xs.imag) <= 1e-6 * np.maximum(1.0, np.abs(xs))].real
+    real = real[(real > 1.0 / (1.0 + high)) & (real < 1.0 / (1.0 + low))]
+    years = np.arange(1, len(flows) + 1)
+    roots: list[float] = []
+    for rate in sorted(1.0 / real - 1.0):
+        rate = _polish(rate, flows, years)
+        value, _, scale = _npv_and_slope(rate, flows, years)
+        if abs(value) > 1e-7 * scale or not low < rate < high:
+            continue
+        if roots and abs(rate - roots[-1]) <= 1e-6 * max(1.0, abs(rate)):
+            continue
+        roots.append(rate)
+    return [_tidy(r) for r in roots]
+
+
+def _polish(rate: float, flows: np.ndarray, years: np.ndarray) -> float:
+    """Newton steps on the NPV equation; keeps the best point seen."""
+    best, (best_value, _, _) = rate, _npv_and_slope(rate, flows, years)
+    for _ in range(20):
+        value, slope, _ = _npv_and_slope(rate, flows, years)
+        if slope == 0.0 or value == 0.0:
+            break
+        step = value / slope
+        rate -= step
+        if rate <= -1.0:
+            break
+        new_value = _npv_and_slope(rate, flows, years)[0]
+        if abs(new_value) < abs(best_value):
+            best, best_value = rate, new_value
+        if abs(step) <= 1e-15 * max(1.0, abs(rate)):
+            break
+    return best
+
+
+def _tidy(rate: float) -> float:
+    """Round away the last-bit noise so that 0.1 is reported as 0.1, not 0.10000000000000003."""
+    return float(np.round(rate, 15))
+
+
+def nearest_root(roots: list[float], target: float) -> float | None:
+    """The root closest to ``target`` (the WACC), or None when there is none."""
+    return min(roots, key=lambda r: abs(r - target)) if roots else None

@@ -1,0 +1,194 @@
+"""The vocabulary of a model file: its keys, their defaults, their units and their limits.
+
+This module is the single place that knows which settings and drivers exist, the order of the
+output lines and KPIs, and the numeric rules of MODEL.md section 3. Validation, the window's
+editors and the Monte Carlo validity check all read their limits from here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+FORMAT = "capex-model"
+VERSION = 1
+MIN_HORIZON, MAX_HORIZON = 3, 30
+MIN_LIFE, MAX_LIFE = 1, 50
+BASE_SCENARIO = "Base"
+
+TERMINAL_METHODS = ("none", "book_value", "gordon", "exit_multiple")
+TREATMENTS = ("capitalized", "expensed")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An interval a number must lie in; ``None`` means unbounded on that side."""
+
+    low: float | None = None
+    high: float | None = None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+
+    def violation(self, value: float) -> str | None:
+        """The broken rule as text (``"1.4 is above 1"``), or None when ``value`` is allowed."""
+        shown = format_number(value)
+        if self.low is not None:
+            if value < self.low:
+                return f"{shown} is below {format_number(self.low)}"
+            if value == self.low and not self.low_inclusive:
+                return f"{shown} must be above {format_number(self.low)}"
+        if self.high is not None:
+            if value > self.high:
+                return f"{shown} is above {format_number(self.high)}"
+            if value == self.high and not self.high_inclusive:
+                return f"{shown} must be below {format_number(self.high)}"
+        return None
+
+    def contains(self, values: np.ndarray) -> np.ndarray:
+        """Element-wise ``violation(v) is None`` for arrays (used on Monte Carlo trials)."""
+        ok = np.isfinite(values)
+        if self.low is not None:
+            ok &= values >= self.low if self.low_inclusive else values > self.low
+        if self.high is not None:
+            ok &= values <= self.high if self.high_inclusive else values < self.high
+        return ok
+
+
+def format_number(value: float) -> str:
+    """Short, exact-enough text for a number in an error message (1.4, -0.2, 12)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return f"{value:.10g}"
+
+
+ANY = Bound()
+NON_NEGATIVE = Bound(low=0)
+FRACTION = Bound(low=0, high=1, high_inclusive=False)
+ABOVE_MINUS_ONE = Bound(low=-1, low_inclusive=False)
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One key of ``settings``: its default, kind, limits, unit for display and meaning."""
+
+    default: float | bool | str
+    kind: str  # "number", "bool" or "choice"
+    bound: Bound = ANY
+    unit: str = ""  # "%", "x", "money", "RMB/USD", "" (plain number)
+    label: str = ""
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    "wacc": SettingSpec(0.10, "number", ABOVE_MINUS_ONE, "%", "Discount rate (WACC)"),
+    "tax_rate": SettingSpec(0.15, "number", FRACTION, "%", "Tax rate on plan EBITA"),
+    "mid_year": SettingSpec(False, "bool", label="Mid-year discounting"),
+    "terminal_method": SettingSpec("book_value", "choice", label="Terminal value method"),
+    "terminal_growth": SettingSpec(0.03, "number", ANY, "%", "Terminal growth (Gordon)"),
+    "exit_multiple": SettingSpec(12.0, "number", NON_NEGATIVE, "x", "Exit multiple of plan EBITA"),
+    "nwc_pct": SettingSpec(0.05, "number", Bound(0, 1), "%", "Working capital, % of plan revenue"),
+    "fx_rmb_per_usd": SettingSpec(
+        7.20, "number", Bound(0, None, low_inclusive=False), "RMB/USD", "FX rate (display only)"
+    ),
+    "base_core_revenue": SettingSpec(
+        100.0, "number", Bound(0, None, low_inclusive=False), "money", "Core revenue in base year"
+    ),
+    "ai_revenue_yield": SettingSpec(0.60, "number", NON_NEGATIVE, "x", "AI revenue per unit of capacity at full use"),
+    "ai_cash_opex_rate": SettingSpec(0.07, "number", NON_NEGATIVE, "%", "AI cash opex, % of capacity"),
+    "ai_variable_cost_pct": SettingSpec(0.12, "number", FRACTION, "%", "AI variable cost, % of AI revenue"),
+    "pull_through": SettingSpec(0.50, "number", NON_NEGATIVE, "x", "Other cloud revenue per unit of AI revenue"),
+}
+NUMERIC_SETTINGS = tuple(k for k, spec in SETTINGS.items() if spec.kind == "number")
+
+
+@dataclass(frozen=True)
+class DriverSpec:
+    """One key of ``drivers``: a number per projection year."""
+
+    bound: Bound
+    unit: str
+    label: str
+    required: bool = True
+    nullable: bool = False
+
+
+DRIVERS: dict[str, DriverSpec] = {
+    "core_growth": DriverSpec(ABOVE_MINUS_ONE, "%", "Core revenue growth"),
+    "core_ebita_margin": DriverSpec(Bound(-1, 1), "%", "Core EBITA margin"),
+    "utilization": DriverSpec(Bound(0, 1), "%", "Utilization of capacity"),
+    "price_change": DriverSpec(ABOVE_MINUS_ONE, "%", "Price change per year"),
+    "cloud_market": DriverSpec(NON_NEGATIVE, "money", "Cloud market size", False, True),
+}
+REQUIRED_DRIVERS = tuple(k for k, spec in DRIVERS.items() if spec.required)
+
+# Output lines (MODEL.md section 4) in the order they are computed and shown.
+LINES: dict[str, tuple[str, str]] = {
+    "capex_capitalized": ("Capex, capitalized", "money"),
+    "capex_expensed": ("Capex, expensed", "money"),
+    "capex_total": ("Capex, total", "money"),
+    "depreciation": ("Depreciation", "money"),
+    "net_ppe": ("Net PP&E", "money"),
+    "capacity": ("Capacity (depreciating base)", "money"),
+    "revenue_yield": ("Revenue yield", "x"),
+    "ai_revenue": ("AI revenue", "money"),
+    "pull_through_revenue": ("Pull-through revenue", "money"),
+    "plan_revenue": ("Plan revenue", "money"),
+    "core_revenue": ("Core revenue", "money"),
+    "total_revenue": ("Total revenue", "money"),
+    "core_ebita": ("Core EBITA", "money"),
+    "ai_cash_opex": ("AI cash opex", "money"),
+    "plan_ebita": ("Plan EBITA", "money"),
+    "total_ebita": ("Total EBITA", "money"),
+    "ebita_margin": ("EBITA margin", "%"),
+    "plan_ebita_margin": ("Plan EBITA margin", "%"),
+    "tax": ("Tax on plan EBITA", "money"),
+    "nopat": ("Plan NOPAT", "money"),
+    "delta_nwc": ("Change in working capital", "money"),
+    "fcf": ("Plan free cash flow", "money"),
+    "cumulative_fcf": ("Cumulative FCF", "money"),
+    "discount_factor": ("Discount factor", "x"),
+    "pv_fcf": ("PV of FCF", "money"),
+    "cumulative_pv_fcf": ("Cumulative PV of FCF", "money"),
+    "roic": ("Plan ROIC", "%"),
+    "implied_share": ("Implied market share", "%"),
+}
+LINE_KEYS = tuple(LINES)
+
+# KPIs (MODEL.md sections 5 and 6).
+KPIS: dict[str, tuple[str, str]] = {
+    "npv": ("NPV", "money"),
+    "irr": ("IRR", "%"),
+    "payback_years": ("Payback", "years"),
+    "discounted_payback_years": ("Discounted payback", "years"),
+    "terminal_value": ("Terminal value", "money"),
+    "pv_terminal_value": ("PV of terminal value", "money"),
+    "total_capex": ("Total capex", "money"),
+    "peak_funding": ("Peak funding", "money"),
+    "moic": ("MOIC", "x"),
+    "profitability_index": ("Profitability index", "x"),
+}
+KPI_KEYS = tuple(KPIS)
+
+TOP_LEVEL_KEYS = (
+    "format", "version", "name", "currency", "unit", "base_year", "horizon", "settings",
+    "asset_classes", "capex", "drivers", "actuals", "peers", "scenarios", "uncertainty", "sources",
+)  # fmt: skip
+REQUIRED_TOP_LEVEL = ("format", "version", "name", "base_year", "horizon", "asset_classes",
+                      "capex", "drivers")  # fmt: skip
+ASSET_CLASS_KEYS = ("name", "treatment", "life", "revenue_generating")
+SCENARIO_SECTIONS = ("settings", "drivers", "capex", "asset_classes")
+
+# Uncertainty (MODEL.md section 8).
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "normal": ("mean", "sd"),
+    "lognormal": ("mu", "sigma"),
+    "triangular": ("low", "mode", "high"),
+    "pert": ("low", "mode", "high"),
+    "uniform": ("low", "high"),
+}
+SAMPLERS = ("random", "lhs")
+APPLY_MODES = ("set", "shift", "scale")
+TARGET_KINDS = ("settings", "drivers", "capex", "life")
+DEFAULT_APPLY = {"settings": "set", "life": "set", "drivers": "shift", "capex": "scale"}
+MAX_TRIALS = 1_000_000

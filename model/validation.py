@@ -1,0 +1,498 @@
+"""Validation of model documents (MODEL.md section 3) and application of scenario overrides.
+
+A model document is the plain JSON structure of a model file (dicts, lists, numbers, strings).
+``validate_model`` checks every rule and returns a normalised copy (defaults filled in, keys in
+canonical order); it never returns a partly valid model. The per-field checkers are public so that
+an edit in the window is checked by exactly the rule the file loader applies.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from model.errors import ModelError
+from model.schema import (
+    ANY,
+    APPLY_MODES,
+    ASSET_CLASS_KEYS,
+    BASE_SCENARIO,
+    DEFAULT_APPLY,
+    DISTRIBUTIONS,
+    DRIVERS,
+    FORMAT,
+    LINE_KEYS,
+    MAX_HORIZON,
+    MAX_LIFE,
+    MAX_TRIALS,
+    MIN_HORIZON,
+    MIN_LIFE,
+    NUMERIC_SETTINGS,
+    REQUIRED_DRIVERS,
+    REQUIRED_TOP_LEVEL,
+    SAMPLERS,
+    SCENARIO_SECTIONS,
+    SETTINGS,
+    TERMINAL_METHODS,
+    TOP_LEVEL_KEYS,
+    TREATMENTS,
+    VERSION,
+    Bound,
+    format_number,
+)
+
+Model = dict[str, Any]
+
+
+# --------------------------------------------------------------------------- small checkers
+
+
+def is_number(value: Any) -> bool:
+    """True for int and float but not bool (JSON true would otherwise pass as 1)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def describe(value: Any) -> str:
+    """How a wrong value is quoted in a message."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if is_number(value):
+        return format_number(value)
+    return "an object" if isinstance(value, Mapping) else f"a {type(value).__name__}"
+
+
+def check_number(value: Any, path: str, bound: Bound = ANY) -> float | int:
+    """A finite number inside ``bound``; returns it unchanged."""
+    if not is_number(value):
+        raise ModelError(path, f"{describe(value)} is not a number")
+    if not math.isfinite(value):
+        raise ModelError(path, f"{describe(value)} is not a finite number")
+    broken = bound.violation(value)
+    if broken:
+        raise ModelError(path, broken)
+    return value
+
+
+def check_integer(value: Any, path: str, low: int, high: int) -> int:
+    """An integer in [low, high]; 5.0 is accepted as 5 (spreadsheets and JSON tools write it)."""
+    check_number(value, path)
+    if value != int(value):
+        raise ModelError(path, f"{describe(value)} is not a whole number")
+    value = int(value)
+    if not low <= value <= high:
+        raise ModelError(path, f"{value} is outside {low}..{high}")
+    return value
+
+
+def check_text(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ModelError(path, f"{describe(value)} is not a non-empty text")
+    return value
+
+
+def check_object(value: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ModelError(path, f"{describe(value)} is not an object")
+    return value
+
+
+def check_keys(obj: Mapping[str, Any], path: str, known: Sequence[str]) -> None:
+    """Refuse unknown keys, suggesting the nearest known one."""
+    for key in obj:
+        if key not in known:
+            where = f"{path}.{key}" if path else str(key)
+            hint = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.5)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise ModelError(where, f"unknown key{suggestion}")
+
+
+def check_series(values: Any, path: str, horizon: int, bound: Bound, nullable: bool = False) -> list:
+    """Exactly ``horizon`` finite numbers inside ``bound`` (or null where ``nullable``)."""
+    if not isinstance(values, list):
+        raise ModelError(path, f"{describe(values)} is not a list of {horizon} numbers")
+    if len(values) != horizon:
+        raise ModelError(path, f"has {len(values)} values; the horizon needs {horizon}")
+    for i, value in enumerate(values):
+        if not (nullable and value is None):
+            check_number(value, f"{path}[{i}]", bound)
+    return list(values)
+
+
+def check_setting(key: str, value: Any, path: str) -> Any:
+    """One setting by its own rule (the cross rule of Gordon growth is checked with the model)."""
+    spec = SETTINGS[key]
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise ModelError(path, f"{describe(value)} is not true or false")
+        return value
+    if spec.kind == "choice":
+        if value not in TERMINAL_METHODS:
+            raise ModelError(path, f"{describe(value)} is not one of {', '.join(TERMINAL_METHODS)}")
+        return value
+    return check_number(value, path, spec.bound)
+
+
+def check_driver(key: str, values: Any, path: str, horizon: int) -> list:
+    spec = DRIVERS[key]
+    return check_series(values, path, horizon, spec.bound, spec.nullable)
+
+
+def check_asset_class_fields(fields: Mapping[str, Any], path: str, partial: bool = False) -> dict:
+    """The fields of one asset class; with ``partial`` (a scenario override) any may be absent."""
+    check_keys(fields, path, ASSET_CLASS_KEYS if not partial else ASSET_CLASS_KEYS[1:])
+    out: dict[str, Any] = {}
+    if "name" in fields:
+        out["name"] = check_text(fields["name"], f"{path}.name")
+    if "treatment" in fields or not partial:
+        treatment = fields.get("treatment")
+        if treatment not in TREATMENTS:
+            raise ModelError(f"{path}.treatment", f"{describe(treatment)} is not capitalized or expensed")
+        out["treatment"] = treatment
+    if "life" in fields:
+        out["life"] = check_integer(fields["life"], f"{path}.life", MIN_LIFE, MAX_LIFE)
+    if "revenue_generating" in fields:
+        flag = fields["revenue_generating"]
+        if not isinstance(flag, bool):
+            raise ModelError(f"{path}.revenue_generating", f"{describe(flag)} is not true or false")
+        out["revenue_generating"] = flag
+    if not partial:
+        if out["treatment"] == "capitalized" and "life" not in out:
+            raise ModelError(f"{path}.life", f"a capitalized class needs a life of {MIN_LIFE}..{MAX_LIFE} years")
+        out.setdefault("revenue_generating", False)
+    return out
+
+
+# --------------------------------------------------------------------------- the whole model
+
+
+def validate_model(doc: Any) -> Model:
+    """Check every rule of MODEL.md section 3 and return a normalised deep copy.
+
+    Raises ModelError naming the first field that breaks a rule. Settings that are absent take the
+    defaults in ``model.schema.SETTINGS``; ``currency`` and ``unit`` default to RMB and bn.
+    """
+    doc = check_object(doc, "")
+    check_keys(doc, "", TOP_LEVEL_KEYS)
+    if doc.get("format") != FORMAT:
+        raise ModelError("format", f'{describe(doc.get("format"))} is not "{FORMAT}"')
+    version = doc.get("version")
+    if not is_number(version) or version != int(version) or version < 1:
+        raise ModelError("version", f"{describe(version)} is not a version number")
+    if version > VERSION:
+        raise ModelError("version", f"version {int(version)} is newer than this program reads ({VERSION})")
+    for key in REQUIRED_TOP_LEVEL:
+        if key not in doc:
+            raise ModelError(key, "is missing")
+
+    model: Model = {"format": FORMAT, "version": VERSION}
+    model["name"] = check_text(doc["name"], "name")
+    model["currency"] = check_text(doc.get("currency", "RMB"), "currency")
+    model["unit"] = check_text(doc.get("unit", "bn"), "unit")
+    model["base_year"] = check_integer(doc["base_year"], "base_year", 1900, 2200)
+    horizon = model["horizon"] = check_integer(doc["horizon"], "horizon", MIN_HORIZON, MAX_HORIZON)
+
+    settings = check_object(doc.get("settings", {}), "settings")
+    check_keys(settings, "settings", tuple(SETTINGS))
+    model["settings"] = {
+        key: check_setting(key, settings.get(key, spec.default), f"settings.{key}") for key, spec in SETTINGS.items()
+    }
+
+    model["asset_classes"] = _check_asset_classes(doc["asset_classes"])
+    class_names = [c["name"] for c in model["asset_classes"]]
+
+    capex = check_object(doc["capex"], "capex")
+    check_keys(capex, "capex", class_names)
+    for name in class_names:
+        if name not in capex:
+            raise ModelError(f"capex.{name}", "is missing: every declared class needs a capex row")
+    model["capex"] = {name: check_series(capex[name], f"capex.{name}", horizon, Bound(low=0)) for name in class_names}
+
+    drivers = check_object(doc["drivers"], "drivers")
+    check_keys(drivers, "drivers", tuple(DRIVERS))
+    for key in REQUIRED_DRIVERS:
+        if key not in drivers:
+            raise ModelError(f"drivers.{key}", "is missing")
+    model["drivers"] = {
+        key: check_driver(key, drivers[key], f"drivers.{key}", horizon) for key in DRIVERS if key in drivers
+    }
+
+    _check_cross_rules(model, "")
+    model["actuals"] = _check_actuals(doc.get("actuals", {}))
+    model["peers"] = _check_peers(doc.get("peers", {}))
+    model["scenarios"] = {}
+    for name, overrides in check_object(doc.get("scenarios", {}), "scenarios").items():
+        model["scenarios"][name] = _check_scenario(model, name, overrides)
+    model["uncertainty"] = check_uncertainty(model, doc["uncertainty"]) if doc.get("uncertainty") is not None else None
+    model["sources"] = _check_sources(model, doc.get("sources", {}))
+    return model
+
+
+def _check_asset_classes(classes: Any) -> list[dict]:
+    if not isinstance(classes, list) or not classes:
+        raise ModelError("asset_classes", f"{describe(classes)} is not a non-empty list of classes")
+    out, seen = [], set()
+    for i, entry in enumerate(classes):
+        path = f"asset_classes[{i}]"
+        fields = check_asset_class_fields(check_object(entry, path), path)
+        if "name" not in fields:
+            raise ModelError(f"{path}.name", "is missing")
+        if fields["name"] in seen:
+            raise ModelError(f"{path}.name", f"{describe(fields['name'])} is used by another class")
+        seen.add(fields["name"])
+        out.append({key: fields[key] for key in ASSET_CLASS_KEYS if key in fields})
+    return out
+
+
+def _check_cross_rules(model: Model, prefix: str) -> None:
+    settings = model["settings"]
+    if settings["terminal_method"] == "gordon" and not settings["wacc"] > settings["terminal_growth"]:
+        raise ModelError(
+            f"{prefix}settings.wacc",
+            f"{format_number(settings['wacc'])} must be above terminal_growth "
+            f"({format_number(settings['terminal_growth'])}) for the Gordon terminal value",
+        )
+
+
+def _check_actuals(actuals: Any) -> dict:
+    out = {}
+    for year, lines in check_object(actuals, "actuals").items():
+        if not str(year).isdigit():
+            raise ModelError(f"actuals.{year}", "is not a fiscal year")
+        lines = check_object(lines, f"actuals.{year}")
+        check_keys(lines, f"actuals.{year}", LINE_KEYS)
+        out[str(year)] = {k: check_number(v, f"actuals.{year}.{k}") for k, v in lines.items()}
+    return out
+
+
+def _check_peers(peers: Any) -> dict:
+    out = {}
+    for name, lines in check_object(peers, "peers").items():
+        check_text(name, "peers")
+        lines = check_object(lines, f"peers.{name}")
+        check_keys(lines, f"peers.{name}", LINE_KEYS)
+        out[name] = {k: check_number(v, f"peers.{name}.{k}") for k, v in lines.items()}
+    return out
+
+
+def _check_sources(model: Model, sources: Any) -> dict:
+    out = {}
+    for field, source in check_object(sources, "sources").items():
+        path = f"sources.{field}"
+        if not source_field_exists(model, field):
+            raise ModelError(path, "names no input, actual or peer figure of this model")
+        source = check_object(source, path)
+        check_keys(source, path, ("text", "url", "date"))
+        check_text(source.get("text"), f"{path}.text")
+        for key in ("url", "date"):
+            if key in source and not isinstance(source[key], str):
+                raise ModelError(f"{path}.{key}", f"{describe(source[key])} is not text")
+        out[field] = dict(source)
+    return out
+
+
+def source_field_exists(model: Model, field: str) -> bool:
+    """Whether a ``sources`` key names something in the model (``settings.wacc``, ``capex.X``...).
+
+    Besides the paths of MODEL.md section 3, ``uncertainty.TARGET`` explains an uncertain range.
+    """
+    section, _, rest = field.partition(".")
+    if section == "settings":
+        return rest in model["settings"]
+    if section == "drivers":
+        return rest in model["drivers"]
+    if section in ("capex", "asset_classes"):
+        return rest in model["capex"]
+    if section in ("actuals", "peers"):
+        owner, _, line = rest.rpartition(".")
+        return line in model[section].get(owner, {})
+    if section == "uncertainty" and model["uncertainty"]:
+        return rest in (entry["target"] for entry in model["uncertainty"]["inputs"])
+    return False
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def _check_scenario(model: Model, name: str, overrides: Any) -> dict:
+    path = f"scenarios.{name}"
+    if name == BASE_SCENARIO:
+        raise ModelError(path, f'"{BASE_SCENARIO}" is reserved for the model itself')
+    check_text(name, "scenarios")
+    overrides = check_object(overrides, path)
+    check_keys(overrides, path, SCENARIO_SECTIONS)
+    horizon = model["horizon"]
+    out: dict[str, dict] = {}
+    if "settings" in overrides:
+        settings = check_object(overrides["settings"], f"{path}.settings")
+        check_keys(settings, f"{path}.settings", tuple(SETTINGS))
+        out["settings"] = {k: check_setting(k, v, f"{path}.settings.{k}") for k, v in settings.items()}
+    if "drivers" in overrides:
+        drivers = check_object(overrides["drivers"], f"{path}.drivers")
+        check_keys(drivers, f"{path}.drivers", tuple(DRIVERS))
+        out["drivers"] = {k: check_driver(k, v, f"{path}.drivers.{k}", horizon) for k, v in drivers.items()}
+    if "capex" in overrides:
+        capex = check_object(overrides["capex"], f"{path}.capex")
+        check_keys(capex, f"{path}.capex", tuple(model["capex"]))
+        out["capex"] = {k: check_series(v, f"{path}.capex.{k}", horizon, Bound(low=0)) for k, v in capex.items()}
+    if "asset_classes" in overrides:
+        classes = check_object(overrides["asset_classes"], f"{path}.asset_classes")
+        check_keys(classes, f"{path}.asset_classes", tuple(model["capex"]))
+        out["asset_classes"] = {
+            k: check_asset_class_fields(check_object(v, f"{path}.asset_classes.{k}"),
+                                        f"{path}.asset_classes.{k}", partial=True)
+            for k, v in classes.items()
+        }  # fmt: skip
+    merged = merge_overrides(model, out)
+    for cls in merged["asset_classes"]:
+        if cls["treatment"] == "capitalized" and "life" not in cls:
+            raise ModelError(f"{path}.asset_classes.{cls['name']}.life",
+                             f"a capitalized class needs a life of {MIN_LIFE}..{MAX_LIFE} years")  # fmt: skip
+    _check_cross_rules(merged, f"{path}: ")
+    return out
+
+
+def merge_overrides(model: Model, overrides: Mapping[str, Any]) -> Model:
+    """The base model with a scenario's overrides applied (whole arrays, named class fields)."""
+    merged = {k: v for k, v in model.items() if k not in ("settings", "drivers", "capex", "asset_classes")}
+    merged["settings"] = {**model["settings"], **overrides.get("settings", {})}
+    merged["drivers"] = {**model["drivers"], **overrides.get("drivers", {})}
+    merged["capex"] = {**model["capex"], **overrides.get("capex", {})}
+    class_fields = overrides.get("asset_classes", {})
+    merged["asset_classes"] = [{**cls, **class_fields.get(cls["name"], {})} for cls in model["asset_classes"]]
+    return merged
+
+
+def scenario_names(model: Model) -> list[str]:
+    return [BASE_SCENARIO, *model["scenarios"]]
+
+
+def apply_scenario(model: Model, scenario: str | None = None) -> Model:
+    """The valid model as a scenario sees it; ``None`` or "Base" returns the model itself."""
+    if scenario in (None, BASE_SCENARIO):
+        return model
+    if scenario not in model["scenarios"]:
+        known = ", ".join(scenario_names(model))
+        raise ModelError("scenario", f"{describe(scenario)} is not a scenario of this model ({known})")
+    return merge_overrides(model, model["scenarios"][scenario])
+
+
+# --------------------------------------------------------------------------- uncertainty
+
+
+def parse_target(model: Model, target: Any, path: str) -> tuple[str, str]:
+    """Split ``settings.wacc`` / ``drivers.KEY`` / ``capex.CLASS`` / ``life.CLASS`` and check it."""
+    if not isinstance(target, str) or "." not in target:
+        raise ModelError(path, f"{describe(target)} is not a target such as settings.wacc")
+    kind, _, key = target.partition(".")
+    if kind == "settings" and key in NUMERIC_SETTINGS:
+        return kind, key
+    if kind == "drivers" and key in REQUIRED_DRIVERS:
+        return kind, key
+    if kind == "capex" and key in model["capex"]:
+        return kind, key
+    if kind == "life":
+        for cls in model["asset_classes"]:
+            if cls["name"] == key and cls["treatment"] == "capitalized":
+                return kind, key
+        raise ModelError(path, f"{describe(target)} names no capitalized asset class")
+    options = {
+        "settings": NUMERIC_SETTINGS, "drivers": REQUIRED_DRIVERS, "capex": tuple(model["capex"]),
+    }.get(kind)  # fmt: skip
+    if options is None:
+        raise ModelError(path, f"{describe(target)}: the kind must be settings, drivers, capex or life")
+    hint = difflib.get_close_matches(key, list(options), n=1, cutoff=0.5)
+    suggestion = f"; did you mean '{kind}.{hint[0]}'?" if hint else ""
+    raise ModelError(path, f"{describe(target)} is not a numeric input{suggestion}")
+
+
+def check_uncertainty(model: Model, section: Any) -> dict:
+    """The ``uncertainty`` section of MODEL.md section 8, normalised with its defaults."""
+    section = check_object(section, "uncertainty")
+    check_keys(section, "uncertainty", ("trials", "seed", "sampler", "inputs", "correlations"))
+    out: dict[str, Any] = {
+        "trials": check_integer(section.get("trials", 10000), "uncertainty.trials", 1, MAX_TRIALS),
+        "seed": check_integer(section.get("seed", 0), "uncertainty.seed", 0, 2**32 - 1),
+        "sampler": section.get("sampler", "lhs"),
+    }
+    if out["sampler"] not in SAMPLERS:
+        raise ModelError("uncertainty.sampler", f"{describe(out['sampler'])} is not random or lhs")
+    inputs = section.get("inputs", [])
+    if not isinstance(inputs, list):
+        raise ModelError("uncertainty.inputs", f"{describe(inputs)} is not a list")
+    out["inputs"] = []
+    for i, entry in enumerate(inputs):
+        out["inputs"].append(check_uncertain_input(model, entry, f"uncertainty.inputs[{i}]"))
+    targets = [entry["target"] for entry in out["inputs"]]
+    for i, target in enumerate(targets):
+        if target in targets[:i]:
+            raise ModelError(f"uncertainty.inputs[{i}].target", f"{describe(target)} is listed twice")
+    out["correlations"] = _check_correlations(section.get("correlations", []), targets)
+    return out
+
+
+def check_uncertain_input(model: Model, entry: Any, path: str) -> dict:
+    entry = check_object(entry, path)
+    kind, _ = parse_target(model, entry.get("target"), f"{path}.target")
+    dist = entry.get("dist")
+    if dist not in DISTRIBUTIONS:
+        raise ModelError(f"{path}.dist", f"{describe(dist)} is not one of {', '.join(DISTRIBUTIONS)}")
+    params = DISTRIBUTIONS[dist]
+    check_keys(entry, path, ("target", "dist", "apply", *params))
+    out = {"target": entry["target"], "dist": dist, "apply": entry.get("apply", DEFAULT_APPLY[kind])}
+    if out["apply"] not in APPLY_MODES:
+        raise ModelError(f"{path}.apply", f"{describe(out['apply'])} is not set, shift or scale")
+    for param in params:
+        if param not in entry:
+            raise ModelError(f"{path}.{param}", f"is missing: {dist} needs {', '.join(params)}")
+        out[param] = check_number(entry[param], f"{path}.{param}")
+    for spread in ("sd", "sigma"):
+        if spread in out and out[spread] < 0:
+            raise ModelError(f"{path}.{spread}", f"{format_number(out[spread])} is below 0")
+    if "mode" in out and not out["low"] <= out["mode"] <= out["high"]:
+        raise ModelError(f"{path}.mode", "low ≤ mode ≤ high is not true")
+    if "low" in out and not out["low"] <= out["high"]:
+        raise ModelError(f"{path}.high", f"{format_number(out['high'])} is below low")
+    return out
+
+
+def _check_correlations(correlations: Any, targets: list[str]) -> list:
+    path = "uncertainty.correlations"
+    if not isinstance(correlations, list):
+        raise ModelError(path, f"{describe(correlations)} is not a list")
+    out = []
+    for i, entry in enumerate(correlations):
+        where = f"{path}[{i}]"
+        if not isinstance(entry, list) or len(entry) != 3:
+            raise ModelError(where, "is not [target, target, correlation]")
+        first, second, rho = entry
+        for target in (first, second):
+            if target not in targets:
+                raise ModelError(where, f"{describe(target)} is not an uncertain input")
+        if first == second:
+            raise ModelError(where, "a target cannot be correlated with itself")
+        check_number(rho, f"{where}[2]", Bound(-1, 1))
+        out.append([first, second, rho])
+    if out and np.linalg.eigvalsh(_correlation_matrix(targets, out)).min() < -1e-10:
+        raise ModelError(path, "the correlations are not consistent (the matrix is not positive semi-definite)")
+    return out
+
+
+def _correlation_matrix(targets: list[str], correlations: list) -> np.ndarray:
+    matrix = np.eye(len(targets))
+    for first, second, rho in correlations:
+        a, b = targets.index(first), targets.index(second)
+        matrix[a, b] = matrix[b, a] = rho
+    return matrix
+
+
+def correlation_matrix(uncertainty: Mapping[str, Any]) -> np.ndarray:
+    """The target correlation matrix of a validated uncertainty section, in input order."""
+    return _correlation_matrix([entry["target"] for entry in uncertainty["inputs"]], uncertainty["correlations"])

@@ -1,0 +1,1 @@
+"""The workbench window (PySide6 and pyqtgraph): views and a controller over ``model``."""
