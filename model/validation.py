@@ -31,6 +31,7 @@ from model.schema import (
     MAX_TRIALS,
     MIN_HORIZON,
     MIN_LIFE,
+    NON_NEGATIVE,
     NUMERIC_SETTINGS,
     REQUIRED_DRIVERS,
     REQUIRED_TOP_LEVEL,
@@ -213,7 +214,7 @@ def validate_model(doc: Any) -> Model:
     for name in class_names:
         if name not in capex:
             raise ModelError(f"capex.{name}", "is missing: every declared class needs a capex row")
-    model["capex"] = {name: check_series(capex[name], f"capex.{name}", horizon, Bound(low=0)) for name in class_names}
+    model["capex"] = {name: check_series(capex[name], f"capex.{name}", horizon, NON_NEGATIVE) for name in class_names}
 
     drivers = check_object(doc["drivers"], "drivers")
     check_keys(drivers, "drivers", tuple(DRIVERS))
@@ -341,7 +342,7 @@ def _check_scenario(model: Model, name: str, overrides: Any) -> dict:
     if "capex" in overrides:
         capex = check_object(overrides["capex"], f"{path}.capex")
         check_keys(capex, f"{path}.capex", tuple(model["capex"]))
-        out["capex"] = {k: check_series(v, f"{path}.capex.{k}", horizon, Bound(low=0)) for k, v in capex.items()}
+        out["capex"] = {k: check_series(v, f"{path}.capex.{k}", horizon, NON_NEGATIVE) for k, v in capex.items()}
     if "asset_classes" in overrides:
         classes = check_object(overrides["asset_classes"], f"{path}.asset_classes")
         check_keys(classes, f"{path}.asset_classes", tuple(model["capex"]))

@@ -1,0 +1,19 @@
+"""Shared fixtures. Qt runs offscreen in every test run, set before anything imports Qt."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from model import load_model
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_MODEL_PATH = ROOT / "resources" / "models" / "alibaba_380bn.json"
+
+
+@pytest.fixture
+def bundled_model():
+    """The bundled Alibaba model, freshly loaded (tests may change their copy)."""
+    return load_model(BUNDLED_MODEL_PATH)
