@@ -86,7 +86,7 @@ def _cumprod_growth(base: np.ndarray, rates: np.ndarray) -> np.ndarray:
 
 def _safe_divide(numerator: np.ndarray, denominator: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """numerator / denominator where ``valid``, NaN (reported as null) elsewhere."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(valid, numerator / np.where(valid, denominator, 1.0), np.nan)
 
 

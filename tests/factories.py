@@ -32,7 +32,7 @@ def model_doc(horizon: int = 3, **changes: Any) -> dict:
             "ai_cash_opex_rate": 0.0,
             "ai_variable_cost_pct": 0.0,
             "pull_through": 0.0,
-        },  # fmt: skip
+        },
         "asset_classes": [{"name": "Servers", "treatment": "capitalized", "life": 2, "revenue_generating": True}],
         "capex": {"Servers": [100.0] + [0.0] * (horizon - 1)},
         "drivers": {
@@ -59,8 +59,14 @@ def valid_models(draw, max_horizon: int = 12, max_classes: int = 4) -> dict:
     for i in range(n_classes):
         name = f"Class {i}"
         if draw(st.booleans()) or i == 0:
-            classes.append({"name": name, "treatment": "capitalized", "life": draw(st.integers(1, 30)),
-                            "revenue_generating": draw(st.booleans()) or i == 0})  # fmt: skip
+            classes.append(
+                {
+                    "name": name,
+                    "treatment": "capitalized",
+                    "life": draw(st.integers(1, 30)),
+                    "revenue_generating": draw(st.booleans()) or i == 0,
+                }
+            )
         else:
             classes.append({"name": name, "treatment": "expensed"})
         capex[name] = draw(st.lists(st.one_of(st.just(0.0), finite(0.0, 200.0)), min_size=horizon, max_size=horizon))
