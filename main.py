@@ -46,17 +46,23 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "model", nargs="?", default=str(BUNDLED_MODEL), metavar="MODEL",
+        "model",
+        nargs="?",
+        default=str(BUNDLED_MODEL),
+        metavar="MODEL",
         help="a model file (.json); default: the bundled Alibaba RMB 380bn model",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--scenario", default=None, metavar="NAME",
+        "--scenario",
+        default=None,
+        metavar="NAME",
         help='a scenario of the model, e.g. "Bull"; default: Base (the model itself)',
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--json", action="store_true",
+        "--json",
+        action="store_true",
         help="print the results (every line and KPI) as one JSON object and open no window",
-    )  # fmt: skip
+    )
     return parser
 
 

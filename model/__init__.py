@@ -14,6 +14,16 @@ from model.fileio import atomic_write, load_model, save_model
 from model.validation import Model, apply_scenario, scenario_names, validate_model
 
 __all__ = [
-    "Model", "ModelError", "ModelFileError", "Results", "apply_scenario", "atomic_write", "compute",
-    "load_model", "results_json", "save_model", "scenario_names", "validate_model",
-]  # fmt: skip
+    "Model",
+    "ModelError",
+    "ModelFileError",
+    "Results",
+    "apply_scenario",
+    "atomic_write",
+    "compute",
+    "load_model",
+    "results_json",
+    "save_model",
+    "scenario_names",
+    "validate_model",
+]

@@ -38,8 +38,9 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
         os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise ModelFileError(str(target), f"could not be written, the previous file is unchanged: "
-                                          f"{error.strerror or error}") from error  # fmt: skip
+        raise ModelFileError(
+            str(target), f"could not be written, the previous file is unchanged: {error.strerror or error}"
+        ) from error
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

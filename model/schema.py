@@ -171,11 +171,24 @@ KPIS: dict[str, tuple[str, str]] = {
 KPI_KEYS = tuple(KPIS)
 
 TOP_LEVEL_KEYS = (
-    "format", "version", "name", "currency", "unit", "base_year", "horizon", "settings",
-    "asset_classes", "capex", "drivers", "actuals", "peers", "scenarios", "uncertainty", "sources",
-)  # fmt: skip
-REQUIRED_TOP_LEVEL = ("format", "version", "name", "base_year", "horizon", "asset_classes",
-                      "capex", "drivers")  # fmt: skip
+    "format",
+    "version",
+    "name",
+    "currency",
+    "unit",
+    "base_year",
+    "horizon",
+    "settings",
+    "asset_classes",
+    "capex",
+    "drivers",
+    "actuals",
+    "peers",
+    "scenarios",
+    "uncertainty",
+    "sources",
+)
+REQUIRED_TOP_LEVEL = ("format", "version", "name", "base_year", "horizon", "asset_classes", "capex", "drivers")
 ASSET_CLASS_KEYS = ("name", "treatment", "life", "revenue_generating")
 SCENARIO_SECTIONS = ("settings", "drivers", "capex", "asset_classes")
 

@@ -347,15 +347,18 @@ def _check_scenario(model: Model, name: str, overrides: Any) -> dict:
         classes = check_object(overrides["asset_classes"], f"{path}.asset_classes")
         check_keys(classes, f"{path}.asset_classes", tuple(model["capex"]))
         out["asset_classes"] = {
-            k: check_asset_class_fields(check_object(v, f"{path}.asset_classes.{k}"),
-                                        f"{path}.asset_classes.{k}", partial=True)
+            k: check_asset_class_fields(
+                check_object(v, f"{path}.asset_classes.{k}"), f"{path}.asset_classes.{k}", partial=True
+            )
             for k, v in classes.items()
-        }  # fmt: skip
+        }
     merged = merge_overrides(model, out)
     for cls in merged["asset_classes"]:
         if cls["treatment"] == "capitalized" and "life" not in cls:
-            raise ModelError(f"{path}.asset_classes.{cls['name']}.life",
-                             f"a capitalized class needs a life of {MIN_LIFE}..{MAX_LIFE} years")  # fmt: skip
+            raise ModelError(
+                f"{path}.asset_classes.{cls['name']}.life",
+                f"a capitalized class needs a life of {MIN_LIFE}..{MAX_LIFE} years",
+            )
     _check_cross_rules(merged, f"{path}: ")
     return out
 
@@ -405,8 +408,10 @@ def parse_target(model: Model, target: Any, path: str) -> tuple[str, str]:
                 return kind, key
         raise ModelError(path, f"{describe(target)} names no capitalized asset class")
     options = {
-        "settings": NUMERIC_SETTINGS, "drivers": REQUIRED_DRIVERS, "capex": tuple(model["capex"]),
-    }.get(kind)  # fmt: skip
+        "settings": NUMERIC_SETTINGS,
+        "drivers": REQUIRED_DRIVERS,
+        "capex": tuple(model["capex"]),
+    }.get(kind)
     if options is None:
         raise ModelError(path, f"{describe(target)}: the kind must be settings, drivers, capex or life")
     hint = difflib.get_close_matches(key, list(options), n=1, cutoff=0.5)
