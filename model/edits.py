@@ -1,0 +1,386 @@
+"""The edits an analyst makes to a model, as plain records, and the pure function that applies one.
+
+``apply_edit(model, edit, scenario)`` returns the edited model and the edit that undoes it, so an
+undo stack needs nothing but these records. The input model is never changed. Every value is
+checked by the same per-field rule the file loader applies, naming the field (so a refused paste
+names its first bad cell), and the whole edited model is then validated, so nothing is ever
+computed from a model that breaks a rule.
+
+With a scenario other than Base, value edits (cells, settings, class fields) become that
+scenario's overrides: an override replaces a whole capex or driver row, a whole setting or the
+named fields of a class (MODEL.md section 3). Adding, renaming and removing a class changes the
+model's structure, which every scenario shares, so those edits apply to the model itself.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from model.errors import ModelError
+from model.schema import BASE_SCENARIO, DRIVERS, FORMAT, NON_NEGATIVE, SCENARIO_SECTIONS, SETTINGS, VERSION
+from model.validation import (
+    Model,
+    check_asset_class_fields,
+    check_number,
+    check_setting,
+    check_text,
+    validate_model,
+)
+
+CELL_SECTIONS = ("capex", "drivers")
+CLASS_FIELDS = ("treatment", "life", "revenue_generating")
+NEW_CLASS_LIFE = 5  # years; the life of servers, the commonest class of a cloud build-out
+
+
+@dataclass(frozen=True)
+class SetCell:
+    """One year of a capex row (``section="capex"``, key = class) or of a driver (key = driver).
+
+    ``index`` counts projection years from 0 (fiscal year base_year + 1). ``value`` is a number,
+    or None for an unknown year of an optional driver (the cloud market).
+    """
+
+    section: str
+    key: str
+    index: int
+    value: Any
+
+
+@dataclass(frozen=True)
+class SetSetting:
+    key: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class SetClassField:
+    """Treatment, life or revenue_generating of one asset class."""
+
+    name: str
+    field: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class AddClass:
+    """A new asset class at ``position`` (None: last) with its capex row (None: zeros).
+
+    Undoing a removal restores everything the class carried: ``overrides`` maps a scenario to its
+    ``{"capex": row, "asset_classes": fields}`` for this class, ``sources`` maps source paths to
+    their entries.
+    """
+
+    fields: Mapping[str, Any]
+    position: int | None = None
+    capex: tuple[float, ...] | None = None
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RenameClass:
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RemoveClass:
+    name: str
+
+
+@dataclass(frozen=True)
+class SetOverride:
+    """A scenario's override of one setting, driver row, capex row or class (fields dict).
+
+    ``value`` None removes the override, so the scenario falls back to Base ("Reset to Base").
+    """
+
+    section: str
+    key: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class EditBlock:
+    """Several cell or setting edits made as one (a paste, a fill): all are applied or none.
+
+    The values are checked in order, so a refusal names the first bad cell.
+    """
+
+    edits: tuple[SetCell | SetSetting | SetClassField, ...]
+
+
+Edit = SetCell | SetSetting | SetClassField | AddClass | RenameClass | RemoveClass | SetOverride | EditBlock
+
+
+def apply_edit(model: Model, edit: Edit, scenario: str | None = None) -> tuple[Model, Edit]:
+    """The model with ``edit`` applied, validated, and the edit that restores ``model``.
+
+    ``scenario`` None or "Base" edits the model itself; another name turns value edits into that
+    scenario's overrides. Raises ModelError (the model layer's own message, naming the field)
+    when the edit or the edited model breaks a rule; ``model`` is never changed.
+    """
+    scenario = None if scenario in (None, BASE_SCENARIO) else scenario
+    if scenario is not None and scenario not in model["scenarios"]:
+        raise ModelError("scenario", f"{scenario!r} is not a scenario of this model")
+    doc = copy.deepcopy(model)
+    inverse = _apply(doc, edit, scenario)
+    return validate_model(doc), inverse
+
+
+def _apply(doc: Model, edit: Edit, scenario: str | None) -> Edit:
+    """Check ``edit``'s values, change ``doc`` in place and return the inverse edit."""
+    if isinstance(edit, EditBlock):
+        inverses = [_apply(doc, part, scenario) for part in edit.edits]
+        return EditBlock(tuple(reversed(inverses)))
+    if isinstance(edit, SetCell):
+        return _set_cell(doc, edit, scenario)
+    if isinstance(edit, SetSetting):
+        return _set_setting(doc, edit, scenario)
+    if isinstance(edit, SetClassField):
+        return _set_class_field(doc, edit, scenario)
+    if isinstance(edit, SetOverride):
+        return _set_override(doc, edit, scenario)
+    if isinstance(edit, AddClass):
+        return _add_class(doc, edit)
+    if isinstance(edit, RenameClass):
+        return _rename_class(doc, edit)
+    if isinstance(edit, RemoveClass):
+        return _remove_class(doc, edit)
+    raise TypeError(f"not an edit: {edit!r}")
+
+
+def _prefix(scenario: str | None) -> str:
+    return f"scenarios.{scenario}." if scenario else ""
+
+
+def _overrides(doc: Model, scenario: str, section: str) -> dict:
+    return doc["scenarios"][scenario].setdefault(section, {})
+
+
+def _previous_override(doc: Model, scenario: str, section: str, key: str) -> SetOverride:
+    """The edit that puts back the scenario's current override of ``key`` (or its absence)."""
+    previous = doc["scenarios"][scenario].get(section, {}).get(key)
+    return SetOverride(section, key, copy.deepcopy(previous))
+
+
+def _set_cell(doc: Model, edit: SetCell, scenario: str | None) -> Edit:
+    section, key, index = edit.section, edit.key, edit.index
+    path = f"{_prefix(scenario)}{section}.{key}[{index}]"
+    if section not in CELL_SECTIONS:
+        raise ModelError(path, "only capex and driver cells hold one value per year")
+    if section == "capex":
+        if key not in doc["capex"]:
+            raise ModelError(path, "names no asset class of this model")
+        bound, nullable = NON_NEGATIVE, False
+    else:
+        if key not in DRIVERS:
+            raise ModelError(path, "names no driver")
+        bound, nullable = DRIVERS[key].bound, DRIVERS[key].nullable
+    if not 0 <= index < doc["horizon"]:
+        raise ModelError(path, f"the horizon has years 0..{doc['horizon'] - 1}")
+    if not (nullable and edit.value is None):
+        check_number(edit.value, path, bound)
+    base_row = doc[section].get(key) or [None] * doc["horizon"]
+    if scenario is None:
+        row = doc[section][key] = list(base_row)
+        inverse: Edit = SetCell(section, key, index, base_row[index])
+    else:
+        inverse = _previous_override(doc, scenario, section, key)
+        overrides = _overrides(doc, scenario, section)
+        row = overrides[key] = list(overrides.get(key, base_row))
+    row[index] = edit.value
+    return inverse
+
+
+def _set_setting(doc: Model, edit: SetSetting, scenario: str | None) -> Edit:
+    path = f"{_prefix(scenario)}settings.{edit.key}"
+    if edit.key not in SETTINGS:
+        raise ModelError(path, "names no setting")
+    check_setting(edit.key, edit.value, path)
+    if scenario is None:
+        inverse: Edit = SetSetting(edit.key, doc["settings"][edit.key])
+        doc["settings"][edit.key] = edit.value
+        return inverse
+    inverse = _previous_override(doc, scenario, "settings", edit.key)
+    _overrides(doc, scenario, "settings")[edit.key] = edit.value
+    return inverse
+
+
+def _class_index(doc: Model, name: str, path: str) -> int:
+    for i, cls in enumerate(doc["asset_classes"]):
+        if cls["name"] == name:
+            return i
+    raise ModelError(path, "names no asset class of this model")
+
+
+def _set_class_field(doc: Model, edit: SetClassField, scenario: str | None) -> Edit:
+    """One field of a class; ``value`` None removes a life (an expensed class needs none).
+
+    A class turned capitalized without a life gets NEW_CLASS_LIFE years, which the analyst then
+    adjusts; refusing the change instead would force two edits for one intent.
+    """
+    path = f"{_prefix(scenario)}asset_classes.{edit.name}"
+    position = _class_index(doc, edit.name, path)
+    if edit.field not in CLASS_FIELDS:
+        raise ModelError(f"{path}.{edit.field}", f"is not one of {', '.join(CLASS_FIELDS)}")
+    if not (edit.field == "life" and edit.value is None):
+        check_asset_class_fields({edit.field: edit.value}, path, partial=True)
+    if scenario is not None:
+        inverse: Edit = _previous_override(doc, scenario, "asset_classes", edit.name)
+        fields = _overrides(doc, scenario, "asset_classes").setdefault(edit.name, {})
+        effective = {**doc["asset_classes"][position], **fields}
+    else:
+        fields = effective = doc["asset_classes"][position]
+        inverse = SetClassField(edit.name, edit.field, fields.get(edit.field))
+    if edit.field == "treatment" and edit.value == "capitalized" and "life" not in effective:
+        fields["life"] = NEW_CLASS_LIFE
+        if scenario is None:
+            inverse = EditBlock((SetClassField(edit.name, "life", None), inverse))
+    if edit.value is None:
+        fields.pop(edit.field, None)
+    else:
+        fields[edit.field] = edit.value
+    return inverse
+
+
+def _set_override(doc: Model, edit: SetOverride, scenario: str | None) -> Edit:
+    path = f"{_prefix(scenario)}{edit.section}.{edit.key}"
+    if scenario is None:
+        raise ModelError(path, f"{BASE_SCENARIO} is the model itself and has no overrides")
+    if edit.section not in SCENARIO_SECTIONS:
+        raise ModelError(path, f"is not one of {', '.join(SCENARIO_SECTIONS)}")
+    inverse = _previous_override(doc, scenario, edit.section, edit.key)
+    overrides = doc["scenarios"][scenario]
+    if edit.value is None:
+        overrides.get(edit.section, {}).pop(edit.key, None)
+        if not overrides.get(edit.section, True):
+            del overrides[edit.section]
+    else:
+        overrides.setdefault(edit.section, {})[edit.key] = copy.deepcopy(edit.value)
+    return inverse
+
+
+# --------------------------------------------------------------------------- class structure
+
+
+def _class_source_paths(name: str) -> tuple[str, ...]:
+    return (f"capex.{name}", f"asset_classes.{name}", f"uncertainty.capex.{name}", f"uncertainty.life.{name}")
+
+
+def _check_new_name(doc: Model, name: Any, path: str) -> str:
+    check_text(name, path)
+    if name in doc["capex"]:
+        raise ModelError(path, f"{name!r} is used by another class")
+    return name
+
+
+def _add_class(doc: Model, edit: AddClass) -> Edit:
+    position = len(doc["asset_classes"]) if edit.position is None else edit.position
+    path = f"asset_classes[{position}]"
+    name = _check_new_name(doc, edit.fields.get("name"), f"{path}.name")
+    check_asset_class_fields(edit.fields, path)
+    capex = list(edit.capex) if edit.capex is not None else [0.0] * doc["horizon"]
+    doc["asset_classes"].insert(position, dict(edit.fields))
+    doc["capex"] = _reordered_capex(doc, {**doc["capex"], name: capex})
+    for scenario, sections in edit.overrides.items():
+        for section, value in sections.items():
+            doc["scenarios"][scenario].setdefault(section, {})[name] = copy.deepcopy(value)
+    doc["sources"].update(copy.deepcopy(dict(edit.sources)))
+    return RemoveClass(name)
+
+
+def _reordered_capex(doc: Model, rows: Mapping[str, list]) -> dict[str, list]:
+    """Capex rows in the order of the class list, as the file shows them."""
+    return {cls["name"]: rows[cls["name"]] for cls in doc["asset_classes"]}
+
+
+def _remove_class(doc: Model, edit: RemoveClass) -> Edit:
+    path = f"asset_classes.{edit.name}"
+    position = _class_index(doc, edit.name, path)
+    targets = {f"capex.{edit.name}", f"life.{edit.name}"}
+    for entry in (doc["uncertainty"] or {}).get("inputs", []):
+        if entry["target"] in targets:
+            raise ModelError(path, f"is an uncertain input ({entry['target']}); remove that input first")
+    fields = doc["asset_classes"].pop(position)
+    capex = doc["capex"].pop(edit.name)
+    overrides: dict[str, dict[str, Any]] = {}
+    for scenario, sections in doc["scenarios"].items():
+        for section in ("capex", "asset_classes"):
+            if edit.name in sections.get(section, {}):
+                overrides.setdefault(scenario, {})[section] = sections[section].pop(edit.name)
+                if not sections[section]:
+                    del sections[section]
+    sources = {key: doc["sources"].pop(key) for key in _class_source_paths(edit.name) if key in doc["sources"]}
+    return AddClass(fields, position, tuple(capex), overrides, sources)
+
+
+def _rename_class(doc: Model, edit: RenameClass) -> Edit:
+    old, new = edit.old, edit.new
+    path = f"asset_classes.{old}"
+    position = _class_index(doc, old, path)
+    if new == old:
+        return edit
+    _check_new_name(doc, new, f"{path}.name")
+    doc["asset_classes"][position]["name"] = new
+    doc["capex"] = {new if key == old else key: row for key, row in doc["capex"].items()}
+    for sections in doc["scenarios"].values():
+        for section in ("capex", "asset_classes"):
+            if old in sections.get(section, {}):
+                sections[section] = {new if key == old else key: v for key, v in sections[section].items()}
+    renamed_paths = dict(zip(_class_source_paths(old), _class_source_paths(new), strict=True))
+    doc["sources"] = {renamed_paths.get(key, key): source for key, source in doc["sources"].items()}
+    if doc["uncertainty"]:
+        renamed_targets = {f"capex.{old}": f"capex.{new}", f"life.{old}": f"life.{new}"}
+        for entry in doc["uncertainty"]["inputs"]:
+            entry["target"] = renamed_targets.get(entry["target"], entry["target"])
+        for pair in doc["uncertainty"]["correlations"]:
+            pair[0], pair[1] = renamed_targets.get(pair[0], pair[0]), renamed_targets.get(pair[1], pair[1])
+    return RenameClass(new, old)
+
+
+def unused_class_name(model: Model, stem: str = "New class") -> str:
+    """``stem``, or ``stem 2``, ``stem 3``... whichever no class of the model uses yet."""
+    names, number = set(model["capex"]), 1
+    while (candidate := stem if number == 1 else f"{stem} {number}") in names:
+        number += 1
+    return candidate
+
+
+def new_class(model: Model) -> AddClass:
+    """The class File > Add class creates: capitalized, revenue-earning, zero capex until typed in."""
+    return AddClass(
+        {
+            "name": unused_class_name(model),
+            "treatment": "capitalized",
+            "life": NEW_CLASS_LIFE,
+            "revenue_generating": True,
+        }
+    )
+
+
+def blank_model(base_year: int, horizon: int = 10) -> Model:
+    """A valid starting model for File > New: default settings, one class, no capex, flat drivers."""
+    name = "Data-centre capacity"
+    return validate_model(
+        {
+            "format": FORMAT,
+            "version": VERSION,
+            "name": "New capex plan",
+            "base_year": base_year,
+            "horizon": horizon,
+            "asset_classes": [
+                {"name": name, "treatment": "capitalized", "life": NEW_CLASS_LIFE, "revenue_generating": True}
+            ],
+            "capex": {name: [0.0] * horizon},
+            "drivers": {
+                "core_growth": [0.05] * horizon,
+                "core_ebita_margin": [0.10] * horizon,
+                "utilization": [0.80] * horizon,
+                "price_change": [0.0] * horizon,
+            },
+        }
+    )

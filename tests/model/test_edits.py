@@ -1,0 +1,187 @@
+"""Edits to a model: each applies through the model's own rules and its inverse restores the model."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model import ModelError, compute, validate_model
+from model.edits import (
+    AddClass,
+    EditBlock,
+    RemoveClass,
+    RenameClass,
+    SetCell,
+    SetClassField,
+    SetOverride,
+    SetSetting,
+    apply_edit,
+    blank_model,
+    new_class,
+)
+from tests.factories import model_doc, valid_models
+
+SERVERS = "AI servers & accelerators"
+
+
+def round_trip(model, edit, scenario=None):
+    """Apply ``edit``, then its inverse; the second model must equal the first."""
+    before = copy.deepcopy(model)
+    edited, inverse = apply_edit(model, edit, scenario)
+    assert model == before, "the input model was changed"
+    restored, again = apply_edit(edited, inverse, scenario)
+    assert restored == model
+    return edited, inverse, again
+
+
+def test_set_capex_cell_changes_one_year_and_undoes(bundled_model):
+    edited, inverse, _ = round_trip(bundled_model, SetCell("capex", SERVERS, 1, 80.0))
+    assert edited["capex"][SERVERS][1] == 80.0
+    assert edited["capex"][SERVERS][0] == bundled_model["capex"][SERVERS][0]
+    assert inverse == SetCell("capex", SERVERS, 1, 70.0)
+
+
+def test_set_driver_and_setting(bundled_model):
+    edited, _, _ = round_trip(bundled_model, SetCell("drivers", "utilization", 0, 0.5))
+    assert edited["drivers"]["utilization"][0] == 0.5
+    edited, inverse, _ = round_trip(bundled_model, SetSetting("wacc", 0.12))
+    assert edited["settings"]["wacc"] == 0.12
+    assert inverse == SetSetting("wacc", 0.1)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (SetCell("drivers", "utilization", 3, 1.4), "drivers.utilization[3]: 1.4 is above 1"),
+        (SetCell("capex", SERVERS, 0, -1.0), f"capex.{SERVERS}[0]: -1 is below 0"),
+        (SetCell("capex", SERVERS, 0, "abc"), f"capex.{SERVERS}[0]: 'abc' is not a number"),
+        (SetCell("capex", SERVERS, 0, None), f"capex.{SERVERS}[0]: null is not a number"),
+        (SetCell("capex", SERVERS, 10, 1.0), f"capex.{SERVERS}[10]: the horizon has years 0..9"),
+        (SetSetting("tax_rate", 1.0), "settings.tax_rate: 1 must be below 1"),
+        (SetSetting("terminal_method", "perpetuity"), "settings.terminal_method: 'perpetuity' is not one of"),
+        (SetClassField(SERVERS, "life", 0), f"asset_classes.{SERVERS}.life: 0 is outside 1..50"),
+    ],
+)
+def test_refused_edits_raise_the_model_rule_and_change_nothing(bundled_model, edit, message):
+    before = copy.deepcopy(bundled_model)
+    with pytest.raises(ModelError, match=re.escape(message)):
+        apply_edit(bundled_model, edit)
+    assert bundled_model == before
+
+
+def test_cross_rule_is_checked_on_the_whole_model(bundled_model):
+    edited, _ = apply_edit(bundled_model, SetSetting("terminal_method", "gordon"))
+    with pytest.raises(ModelError, match=r"settings.wacc: .* must be above terminal_growth"):
+        apply_edit(edited, SetSetting("wacc", 0.02))
+
+
+def test_block_is_all_or_nothing_and_names_the_first_bad_cell(bundled_model):
+    block = EditBlock(
+        (
+            SetCell("drivers", "utilization", 0, 0.9),
+            SetCell("drivers", "utilization", 1, 2.0),
+            SetCell("drivers", "utilization", 2, -1.0),
+        )
+    )
+    with pytest.raises(ModelError, match=r"drivers.utilization\[1\]: 2 is above 1"):
+        apply_edit(bundled_model, block)
+    good = EditBlock(tuple(SetCell("drivers", "utilization", i, 0.9) for i in range(3)))
+    edited, inverse, _ = round_trip(bundled_model, good)
+    assert edited["drivers"]["utilization"][:3] == [0.9, 0.9, 0.9]
+    assert isinstance(inverse, EditBlock)
+
+
+def test_scenario_edits_become_overrides_and_reset_to_base(bundled_model):
+    edited, inverse, _ = round_trip(bundled_model, SetCell("capex", SERVERS, 0, 99.0), "Bull")
+    assert edited["capex"] == bundled_model["capex"], "Base must not change"
+    assert edited["scenarios"]["Bull"]["capex"][SERVERS][0] == 99.0
+    assert edited["scenarios"]["Bull"]["capex"][SERVERS][1] == bundled_model["capex"][SERVERS][1]
+    assert inverse == SetOverride("capex", SERVERS, None)
+
+    reset, undo_reset, _ = round_trip(edited, SetOverride("capex", SERVERS, None), "Bull")
+    assert "capex" not in reset["scenarios"]["Bull"]
+    assert undo_reset.value == edited["scenarios"]["Bull"]["capex"][SERVERS]
+
+
+def test_scenario_setting_and_class_field_overrides(bundled_model):
+    edited, _, _ = round_trip(bundled_model, SetSetting("wacc", 0.08), "Bear")
+    assert edited["scenarios"]["Bear"]["settings"]["wacc"] == 0.08
+    assert edited["settings"]["wacc"] == 0.1
+    edited, _, _ = round_trip(bundled_model, SetClassField(SERVERS, "revenue_generating", False), "Bull")
+    assert edited["scenarios"]["Bull"]["asset_classes"][SERVERS] == {"life": 6, "revenue_generating": False}
+    assert compute(edited, "Bull").kpis != compute(bundled_model, "Bull").kpis
+
+
+def test_base_has_no_overrides(bundled_model):
+    with pytest.raises(ModelError, match="Base is the model itself"):
+        apply_edit(bundled_model, SetOverride("settings", "wacc", None))
+
+
+def test_unknown_scenario_is_refused(bundled_model):
+    with pytest.raises(ModelError, match="scenario"):
+        apply_edit(bundled_model, SetSetting("wacc", 0.1), "Sideways")
+
+
+def test_add_rename_remove_class_round_trip(bundled_model):
+    edited, inverse, _ = round_trip(bundled_model, new_class(bundled_model))
+    assert edited["asset_classes"][-1]["name"] == "New class"
+    assert edited["capex"]["New class"] == [0.0] * 10
+    assert inverse == RemoveClass("New class")
+    assert new_class(edited).fields["name"] == "New class 2"
+
+    renamed, inverse, _ = round_trip(bundled_model, RenameClass(SERVERS, "GPU servers"))
+    assert next(iter(renamed["capex"])) == "GPU servers"
+    assert "sources" in renamed and "capex.GPU servers" in renamed["sources"]
+    assert renamed["scenarios"]["Bull"]["asset_classes"] == {"GPU servers": {"life": 6}}
+    assert any(entry["target"] == "life.GPU servers" for entry in renamed["uncertainty"]["inputs"])
+    assert inverse == RenameClass("GPU servers", SERVERS)
+    assert compute(renamed).kpis == compute(bundled_model).kpis
+
+    network = "Network equipment"
+    removed, inverse, _ = round_trip(bundled_model, RemoveClass(network))
+    assert network not in removed["capex"]
+    assert isinstance(inverse, AddClass) and inverse.position == 1
+    assert "capex.Network equipment" in inverse.sources
+
+
+def test_class_names_must_be_unique_and_uncertain_classes_stay(bundled_model):
+    with pytest.raises(ModelError, match="is used by another class"):
+        apply_edit(bundled_model, RenameClass(SERVERS, "Network equipment"))
+    with pytest.raises(ModelError, match="not a non-empty text"):
+        apply_edit(bundled_model, RenameClass(SERVERS, "  "))
+    with pytest.raises(ModelError, match="is an uncertain input"):
+        apply_edit(bundled_model, RemoveClass(SERVERS))
+
+
+def test_treatment_change_gives_a_capitalized_class_a_life(bundled_model):
+    rnd = "Model training & chip R&D"
+    edited, inverse, _ = round_trip(bundled_model, SetClassField(rnd, "treatment", "capitalized"))
+    assert edited["asset_classes"][4]["life"] == 5
+    assert isinstance(inverse, EditBlock)
+
+
+def test_blank_model_is_valid_and_computes():
+    model = blank_model(2025)
+    assert validate_model(model) == model
+    assert compute(model).kpis["npv"] == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(model=valid_models(), data=st.data())
+def test_random_cell_edits_round_trip(model, data):
+    horizon = model["horizon"]
+    section = data.draw(st.sampled_from(["capex", "drivers"]))
+    key = data.draw(st.sampled_from(sorted(model[section])))
+    index = data.draw(st.integers(0, horizon - 1))
+    value = data.draw(st.floats(0, 1, allow_nan=False))
+    round_trip(model, SetCell(section, key, index, value))
+
+
+def test_small_model_from_factory_accepts_edits():
+    model = validate_model(model_doc())
+    edited, _ = apply_edit(model, SetCell("capex", "Servers", 2, 5.0))
+    assert compute(edited).kpis["total_capex"] == 105.0
