@@ -82,8 +82,17 @@ def read_limited(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> b
 
 
 def load_model(path: str | os.PathLike[str]) -> Model:
-    """Read and validate a model file (JSON). Raises ModelError naming the field at fault."""
-    return parse_model_json(read_limited(path))
+    """Read and validate a model file (JSON). Raises ModelError naming the field at fault.
+
+    A fault of the file as a whole (not JSON, not UTF-8, a NaN literal) is a ModelFileError
+    naming the file, so the user learns which file to fix.
+    """
+    try:
+        return parse_model_json(read_limited(path))
+    except ModelError as error:
+        if error.path:
+            raise
+        raise ModelFileError(str(path), error.rule) from error
 
 
 def model_to_json(model: Model) -> str:

@@ -185,7 +185,8 @@ def validate_model(doc: Any) -> Model:
     if doc.get("format") != FORMAT:
         raise ModelError("format", f'{describe(doc.get("format"))} is not "{FORMAT}"')
     version = doc.get("version")
-    if not is_number(version) or version != int(version) or version < 1:
+    # 1e400 parses as infinity, which int() cannot take: refuse it here, not with a traceback.
+    if not is_number(version) or not math.isfinite(version) or version != int(version) or version < 1:
         raise ModelError("version", f"{describe(version)} is not a version number")
     if version > VERSION:
         raise ModelError("version", f"version {int(version)} is newer than this program reads ({VERSION})")
