@@ -85,8 +85,14 @@ def load_model(path: str | os.PathLike[str]) -> Model:
     """Read and validate a model file (JSON). Raises ModelError naming the field at fault.
 
     A fault of the file as a whole (not JSON, not UTF-8, a NaN literal) is a ModelFileError
-    naming the file, so the user learns which file to fix.
+    naming the file, so the user learns which file to fix. An exported workbook (.xlsx) is read
+    back from its Assumptions sheet by ``model.workbook_reader``.
     """
+    if Path(path).suffix.lower() == ".xlsx":
+        # Imported on use: the reader needs this module, and only workbooks need openpyxl.
+        from model.workbook_reader import read_workbook
+
+        return read_workbook(path)
     try:
         return parse_model_json(read_limited(path))
     except ModelError as error:

@@ -1,0 +1,203 @@
+"""Reading an exported workbook back into a model: a colleague's edits come home.
+
+Only the Assumptions sheet is read (its input cells, not the formulas): column A names each row's
+field (``settings.wacc``, ``drivers.utilization``, ``asset_classes[0]``, ``capex[0]``; rows
+prefixed ``scenario:`` are the exported scenario's overrides), and hidden ``model_file`` rows carry
+what the sheet does not show as inputs (other scenarios, sources, actuals, peers, uncertainty) as
+JSON. The result is checked by ``validate_model``; an error names the cell, e.g.
+``Assumptions!D14: settings.wacc: 'ten' is not a number``.
+
+Workbooks come from elsewhere and are untrusted: the file size and the unpacked size are capped
+before parsing, and openpyxl parses XML through defusedxml, so a crafted file (entity expansion,
+"billion laughs") is refused at once instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import zipfile
+from typing import Any
+
+import openpyxl
+from openpyxl.xml import DEFUSEDXML
+
+from model.errors import ModelError, ModelFileError
+from model.export import CLASS_FIELD_COLS, FIRST_YEAR_COL, KEY_COL, LABEL_COL, MARKER, MODEL_FILE_KEY, OVERRIDE_PREFIX
+from model.fileio import read_limited
+from model.schema import BASE_SCENARIO, DRIVERS, MAX_HORIZON, MIN_HORIZON, SETTINGS
+from model.validation import Model, check_integer, validate_model
+
+SHEET = "Assumptions"
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+INDEXED = re.compile(r"(asset_classes|capex)\[(\d+)\]")
+LAST_STEP = re.compile(r"(\[\d+\]|\.[^.\[]*)$")
+PENDING = "scenarios.?."  # paths of the exported scenario's overrides until its name is known
+SCALARS = ("format", "version", "name", "currency", "unit", "base_year", "horizon", "scenario")
+
+
+def read_workbook(path: str | os.PathLike[str]) -> Model:
+    """The model stored in an exported workbook's Assumptions sheet, validated."""
+    if not DEFUSEDXML:
+        # openpyxl falls back to the standard library parser when defusedxml is missing or disabled.
+        raise ModelFileError(str(path), "refused: the safe XML parser (defusedxml) is not available")
+    data = read_limited(path)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise ModelFileError(str(path), f"unpacks to {unpacked / 1e6:.0f} MB; this is not a model workbook")
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except ModelFileError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds (zip, XML, KeyError) on a damaged file
+        raise ModelFileError(
+            str(path), f"is not a readable Excel workbook ({type(error).__name__}: {error})"
+        ) from error
+    try:
+        if SHEET not in book.sheetnames:
+            raise ModelFileError(str(path), f"is not a Capex Workbench workbook: it has no {SHEET} sheet")
+        rows = [tuple(c.value for c in row) for row in book[SHEET].iter_rows()]
+    finally:
+        book.close()
+    return _AssumptionsReader(rows).model()
+
+
+def _address(row: int, col: int) -> str:
+    return f"{SHEET}!{openpyxl.utils.get_column_letter(col + 1)}{row + 1}"
+
+
+class _AssumptionsReader:
+    """Turns the rows of the Assumptions sheet into a model document, remembering each field's cell."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self.rows = rows
+        self.cells: dict[str, str] = {}  # model path -> cell address, to name the cell of an error
+
+    def value(self, row: int, col: int, path: str) -> Any:
+        self.cells[path] = _address(row, col)
+        values = self.rows[row]
+        return values[col] if col < len(values) else None
+
+    def model(self) -> Model:
+        if not self.rows or _first(self.rows[0]) != MARKER:
+            raise ModelError(
+                _address(0, KEY_COL), f"is not {MARKER!r}: this workbook was not exported by Capex Workbench"
+            )
+        doc: dict[str, Any] = {"settings": {}, "drivers": {}, "asset_classes": [], "capex": {}}
+        overrides: dict[str, Any] = {"settings": {}, "drivers": {}, "capex": {}, "asset_classes": {}}
+        capex_rows: list[tuple[int, int, bool]] = []
+        class_overrides: list[tuple[int, int]] = []
+        model_file = []
+        horizon = None
+        for r, row in enumerate(self.rows[1:], start=1):
+            key = _first(row)
+            if key is None or r <= 2:
+                continue
+            if not isinstance(key, str):
+                raise ModelError(_address(r, KEY_COL), "is not a field name")
+            override = key.startswith(OVERRIDE_PREFIX)
+            field = key.removeprefix(OVERRIDE_PREFIX)
+            target = overrides if override else doc
+            section, _, name = field.partition(".")
+            indexed = INDEXED.fullmatch(field)
+            if field in SCALARS and not override:
+                doc[field] = self.value(r, FIRST_YEAR_COL, field)
+                if field == "horizon":
+                    horizon = check_integer(doc[field], _address(r, FIRST_YEAR_COL), MIN_HORIZON, MAX_HORIZON)
+            elif field == MODEL_FILE_KEY and not override:
+                model_file.append(self.value(r, FIRST_YEAR_COL, MODEL_FILE_KEY) or "")
+            elif section == "settings" and name in SETTINGS:
+                path = f"{PENDING}settings.{name}" if override else f"settings.{name}"
+                target["settings"][name] = self.value(r, FIRST_YEAR_COL, path)
+            elif section == "drivers" and name in DRIVERS and horizon is not None:
+                path = f"{PENDING}drivers.{name}" if override else f"drivers.{name}"
+                values = self.series(r, path, horizon)
+                if any(v is not None for v in values) or not DRIVERS[name].nullable:
+                    target["drivers"][name] = values
+            elif indexed and indexed.group(1) == "asset_classes" and not override:
+                doc["asset_classes"].append(self.asset_class(r, f"asset_classes[{len(doc['asset_classes'])}]"))
+            elif indexed and indexed.group(1) == "asset_classes":
+                class_overrides.append((r, int(indexed.group(2))))
+            elif indexed and horizon is not None:
+                capex_rows.append((r, int(indexed.group(2)), override))
+            else:
+                raise ModelError(_address(r, KEY_COL), f"{key!r} is not a field this program reads")
+        if horizon is None:
+            raise ModelError(f"{SHEET}!A:A", "has no horizon row: this workbook is damaged")
+
+        names = [c.get("name") for c in doc["asset_classes"]]
+        for r, index, override in capex_rows:
+            if index >= len(names) or not isinstance(names[index], str):
+                raise ModelError(
+                    _address(r, KEY_COL), f"capex row for class {index + 1}, which the sheet does not declare"
+                )
+            path = f"{PENDING}capex.{names[index]}" if override else f"capex.{names[index]}"
+            (overrides if override else doc)["capex"][names[index]] = self.series(r, path, horizon)
+        for r, index in class_overrides:
+            if index >= len(names) or not isinstance(names[index], str):
+                raise ModelError(
+                    _address(r, KEY_COL), f"override of class {index + 1}, which the sheet does not declare"
+                )
+            path = f"{PENDING}asset_classes.{names[index]}"
+            fields = self.asset_class(r, path, partial=True)
+            if fields:
+                overrides["asset_classes"][names[index]] = fields
+        self.restore_model_file(doc, "".join(model_file), overrides)
+        return self.validate(doc)
+
+    def series(self, row: int, path: str, horizon: int) -> list[Any]:
+        return [self.value(row, FIRST_YEAR_COL + i, f"{path}[{i}]") for i in range(horizon)]
+
+    def asset_class(self, row: int, path: str, partial: bool = False) -> dict[str, Any]:
+        fields = {} if partial else {"name": self.value(row, LABEL_COL, f"{path}.name")}
+        for field, col in CLASS_FIELD_COLS.items():
+            value = self.value(row, col, f"{path}.{field}")
+            if value is not None:
+                fields[field] = value
+        return fields
+
+    def restore_model_file(self, doc: dict[str, Any], text: str, overrides: dict[str, Any]) -> None:
+        """Put back the JSON part; the exported scenario's overrides are the sheet's ``scenario:`` rows."""
+        try:
+            extras = json.loads(text) if text else {}
+        except json.JSONDecodeError as error:
+            raise ModelError(f"{SHEET} model_file rows", f"damaged: {error.msg}") from error
+        if not isinstance(extras, dict):
+            raise ModelError(f"{SHEET} model_file rows", "damaged: not an object")
+        doc.update({key: value for key, value in extras.items() if key != "scenarios"})
+        scenarios = extras.get("scenarios", {})
+        exported = doc.pop("scenario", BASE_SCENARIO)
+        own = {section: values for section, values in overrides.items() if values}
+        if own and exported == BASE_SCENARIO:
+            first = next(c for p, c in self.cells.items() if p.startswith(PENDING))
+            raise ModelError(first, "overrides a scenario, but the exported scenario is Base")
+        if own and isinstance(scenarios, dict):
+            scenarios = {**scenarios, exported: own}
+            self.cells = {p.replace(PENDING, f"scenarios.{exported}."): c for p, c in self.cells.items()}
+        doc["scenarios"] = scenarios
+
+    def validate(self, doc: dict[str, Any]) -> Model:
+        try:
+            return validate_model(doc)
+        except ModelError as error:
+            where = self.cell_of(error.path)
+            if where is None:
+                raise
+            raise ModelError(where, f"{error.path}: {error.rule}") from error
+
+    def cell_of(self, path: str) -> str | None:
+        """The cell of a model path, or of the nearest enclosing field the sheet has a cell for."""
+        path = path.replace(": ", ".")  # scenario cross-rule errors read "scenarios.Bull: settings.wacc"
+        while path:
+            if path in self.cells:
+                return self.cells[path]
+            shorter = LAST_STEP.sub("", path)
+            path = "" if shorter == path else shorter
+        return None
+
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[KEY_COL] if row else None
