@@ -20,6 +20,8 @@ examples:
   python main.py --json                           print the bundled model's results as JSON
   python main.py --scenario Bull --json           the same for the Bull scenario
   python main.py my_plan.json --json > out.json   compute a model file without a window
+  python main.py --scenario Bull --export bull.xlsx  write the Bull scenario as a live Excel workbook
+  python main.py plan.xlsx --json                 an exported workbook is read back as a model
 
 Errors (a bad model file, an unknown scenario, a bad option) print one line beginning
 "error:" on standard error and exit with status 2."""
@@ -50,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         default=str(BUNDLED_MODEL),
         metavar="MODEL",
-        help="a model file (.json); default: the bundled Alibaba RMB 380bn model",
+        help="a model file (.json) or an exported workbook (.xlsx); default: the bundled Alibaba RMB 380bn model",
     )
     parser.add_argument(
         "--scenario",
@@ -63,7 +65,24 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the results (every line and KPI) as one JSON object and open no window",
     )
+    parser.add_argument(
+        "--export",
+        default=None,
+        metavar="OUT.xlsx",
+        help="write the scenario as an Excel workbook with live formulas and open no window",
+    )
     return parser
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from model import ModelError, load_model
+    from model.export import export_workbook
+
+    try:
+        export_workbook(load_model(args.model), args.export, args.scenario)
+    except ModelError as error:
+        fail(str(error))
+    return 0
 
 
 def run_headless(args: argparse.Namespace) -> int:
@@ -80,6 +99,8 @@ def run_headless(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.export:
+        return run_export(args)
     if args.json:
         return run_headless(args)
     from model import ModelError, compute, load_model
