@@ -1,0 +1,96 @@
+"""The IRR of many cash-flow rows at once, by the same rule as ``model.irr`` for one model.
+
+Timing and signs as in ``model.irr``: ``flows[..., t - 1]`` falls at the end of year t, money
+spent is negative. With x = 1 / (1 + r) the NPV is a polynomial in x. By Descartes' rule of signs
+a row whose nonzero flows change sign exactly once (spend, then earn: nearly every trial of a capex
+plan) has exactly one root with r > −1, so no root-choosing is needed: for those rows a
+safeguarded Newton iteration on a monotone rescaling of the NPV finds it, all rows together. A
+row with no sign change has no IRR. The rare rows with two or more sign changes may have several
+roots; they go through ``model.irr.irr_roots`` one by one and take the root nearest the WACC,
+exactly as a single model does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.irr import IRR_HIGH, IRR_LOW, irr_roots, nearest_root
+
+MAX_ITERATIONS = 100
+
+
+def sign_changes(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: how often the nonzero flows change sign, and the index of the last flow before
+    the first change (−1 when there is none)."""
+    signs = np.sign(flows)
+    columns = np.arange(flows.shape[-1])
+    # Carry the last nonzero sign over zeros: zeros never count as a change.
+    source = np.maximum.accumulate(np.where(signs != 0, columns, 0), axis=-1)
+    carried = np.take_along_axis(signs, source, axis=-1)
+    change = (carried[:, 1:] != carried[:, :-1]) & (carried[:, :-1] != 0)
+    first_change = np.argmax(change, axis=-1)
+    last_before = np.take_along_axis(source, first_change[:, None], axis=-1)[:, 0]
+    return change.sum(axis=-1), np.where(change.any(axis=-1), last_before, -1)
+
+
+def _newton_step(x: np.ndarray, flows: np.ndarray, pivot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """g(x) = sum_i flows_i x^i (Horner) and the Newton step of h(x) = g(x) x^-m, m = pivot.
+
+    With one sign change h is monotone (terms before the pivot have powers <= 0, the others > 0)
+    and has the sign of g, so g brackets the root and h steers Newton.
+    """
+    value = np.zeros_like(x)
+    slope = np.zeros_like(x)
+    for column in flows.T[::-1]:
+        slope = slope * x + value
+        value = value * x + column
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return value, value / (slope - pivot * value / x)
+
+
+def _single_change_roots(flows: np.ndarray, pivot: np.ndarray, wacc: np.ndarray) -> np.ndarray:
+    """The one root r > −1 of each row (NaN when it lies outside the IRR search interval)."""
+    low = np.full(len(flows), 1.0 / (1.0 + IRR_HIGH))
+    high = np.full(len(flows), 1.0 / (1.0 + IRR_LOW))
+    g_low = _newton_step(low, flows, pivot)[0]
+    g_high = _newton_step(high, flows, pivot)[0]
+    orientation = np.where(g_high >= g_low, 1.0, -1.0)
+    inside = (g_low * orientation < 0) & (g_high * orientation > 0)
+    x = np.clip(1.0 / (1.0 + wacc), low, high)
+    active = np.flatnonzero(inside)
+    for _ in range(MAX_ITERATIONS):
+        if active.size == 0:
+            break
+        xa = x[active]
+        value, step = _newton_step(xa, flows[active], pivot[active])
+        value *= orientation[active]
+        low[active] = np.where(value < 0, xa, low[active])
+        high[active] = np.where(value > 0, xa, high[active])
+        newton = xa - step
+        bracketed = (newton > low[active]) & (newton < high[active])
+        # Outside the bracket, bisect in log x: the bracket spans three orders of magnitude.
+        # Newton converges quadratically, so a step this small leaves an error far below 1e-9.
+        done = (value == 0) | (np.abs(step) <= 1e-12 * xa)
+        x[active] = np.where(
+            done, xa - np.nan_to_num(step), np.where(bracketed, newton, np.sqrt(low[active] * high[active]))
+        )
+        active = active[~done]
+    return np.where(inside, 1.0 / x - 1.0, np.nan)
+
+
+def irr_rows(flows: np.ndarray, wacc: np.ndarray) -> np.ndarray:
+    """IRR of every row of ``flows`` (N, H) with its WACC (N,): NaN where there is none.
+
+    Agrees with ``nearest_root(irr_roots(row), wacc)`` row by row.
+    """
+    flows = np.asarray(flows, dtype=float)
+    wacc = np.broadcast_to(np.asarray(wacc, dtype=float), flows.shape[:1])
+    result = np.full(len(flows), np.nan)
+    finite = np.isfinite(flows).all(axis=-1)
+    changes, pivot = sign_changes(np.where(finite[:, None], flows, 0.0))
+    single = np.flatnonzero(finite & (changes == 1))
+    result[single] = _single_change_roots(flows[single], pivot[single], wacc[single])
+    for row in np.flatnonzero(finite & (changes >= 2)):
+        root = nearest_root(irr_roots(flows[row]), float(wacc[row]))
+        result[row] = np.nan if root is None else root
+    return result

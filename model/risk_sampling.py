@@ -1,0 +1,125 @@
+"""Drawing the uncertain inputs of MODEL.md section 8: distributions, samplers and correlation.
+
+Every draw starts as a uniform number in (0, 1) from a ``numpy.random.Generator`` seeded with the
+model's seed, so the same seed gives the same trials. Latin hypercube sampling puts exactly one
+draw in each of N equal strata per input. Rank correlations are imposed by Iman–Conover, which
+only reorders each input's draws: the marginal distributions (and the LHS strata) are untouched.
+Finally each uniform is turned into a value by the distribution's inverse CDF (scipy ``ppf``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from model.errors import ModelError
+
+
+def distribution(entry: Mapping[str, Any]) -> Any:
+    """The frozen scipy distribution of one validated uncertain input, or None if it has no spread.
+
+    PERT is the Beta-PERT with λ = 4: a beta on [low, high] with shape parameters
+    1 + 4 (mode − low) / (high − low) and 1 + 4 (high − mode) / (high − low).
+    """
+    dist = entry["dist"]
+    if dist == "normal":
+        return stats.norm(entry["mean"], entry["sd"]) if entry["sd"] > 0 else None
+    if dist == "lognormal":
+        return stats.lognorm(entry["sigma"], scale=np.exp(entry["mu"])) if entry["sigma"] > 0 else None
+    low, high = entry["low"], entry["high"]
+    width = high - low
+    if width <= 0:
+        return None
+    if dist == "uniform":
+        return stats.uniform(low, width)
+    if dist == "triangular":
+        return stats.triang((entry["mode"] - low) / width, loc=low, scale=width)
+    if dist == "pert":
+        a = 1.0 + 4.0 * (entry["mode"] - low) / width
+        b = 1.0 + 4.0 * (high - entry["mode"]) / width
+        return stats.beta(a, b, loc=low, scale=width)
+    raise ModelError("dist", f"{dist!r} is not a known distribution")
+
+
+def point_value(entry: Mapping[str, Any]) -> float:
+    """The single value of an input whose distribution has no spread (sd, sigma or width 0)."""
+    dist = entry["dist"]
+    if dist == "normal":
+        return float(entry["mean"])
+    if dist == "lognormal":
+        return float(np.exp(entry["mu"]))
+    return float(entry["low"])
+
+
+def quantiles(entry: Mapping[str, Any], probabilities: np.ndarray) -> np.ndarray:
+    """The input's values at the given cumulative probabilities (its inverse CDF)."""
+    frozen = distribution(entry)
+    probabilities = np.asarray(probabilities, dtype=float)
+    if frozen is None:
+        return np.full(probabilities.shape, point_value(entry))
+    return frozen.ppf(probabilities)
+
+
+def uniform_draws(rng: np.random.Generator, trials: int, inputs: int, sampler: str) -> np.ndarray:
+    """(trials, inputs) uniforms in (0, 1); with "lhs" each column has one draw per 1/trials stratum."""
+    if sampler == "lhs":
+        strata = rng.permuted(np.broadcast_to(np.arange(trials)[:, None], (trials, inputs)), axis=0)
+        return (strata + rng.random((trials, inputs))) / trials
+    return rng.random((trials, inputs))
+
+
+def _factor(matrix: np.ndarray) -> np.ndarray:
+    """A square root F with F F' = matrix for a positive semi-definite matrix."""
+    values, vectors = np.linalg.eigh(matrix)
+    return vectors * np.sqrt(np.clip(values, 0.0, None))
+
+
+def iman_conover(draws: np.ndarray, target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Reorder each column of ``draws`` so their Spearman rank correlations approach ``target``.
+
+    Van der Waerden scores are decorrelated exactly (Cholesky of their sample correlation) and
+    recorrelated with a factor of the target; each column of draws then takes the rank order of
+    its score column. The target is given as Spearman correlations; the scores are normal, whose
+    Pearson correlation 2 sin(π ρ / 6) has Spearman correlation ρ.
+    """
+    # Inputs correlated with none of the others keep their independent order.
+    linked = np.flatnonzero((target != np.eye(len(target))).any(axis=0))
+    trials = len(draws)
+    if linked.size < 2 or trials <= linked.size:
+        return draws
+    scores = stats.norm.ppf(np.arange(1, trials + 1) / (trials + 1))
+    columns = rng.permuted(np.broadcast_to(scores[:, None], (trials, linked.size)), axis=0)
+    pearson = 2.0 * np.sin(np.pi * target[np.ix_(linked, linked)] / 6.0)
+    np.fill_diagonal(pearson, 1.0)
+    sample = np.linalg.cholesky(np.corrcoef(columns, rowvar=False))
+    correlated = columns @ np.linalg.inv(sample).T @ _factor(pearson).T
+    # Row i of each column takes the draw whose rank equals the rank of correlated[i].
+    order = np.argsort(correlated, axis=0)
+    reordered = np.empty((trials, linked.size))
+    np.put_along_axis(reordered, order, np.sort(draws[:, linked], axis=0), axis=0)
+    out = draws.copy()
+    out[:, linked] = reordered
+    return out
+
+
+def correlated_uniforms(correlation: np.ndarray, trials: int, seed: int, sampler: str) -> np.ndarray:
+    """(trials, inputs) uniforms with the rank correlations imposed; the same seed, the same draws."""
+    rng = np.random.default_rng(seed)
+    return iman_conover(uniform_draws(rng, trials, len(correlation), sampler), correlation, rng)
+
+
+def values_at(entries: Sequence[Mapping[str, Any]], uniforms: np.ndarray) -> np.ndarray:
+    """Each input's value at its column of uniforms (inverse CDF), (trials, inputs)."""
+    return np.column_stack([quantiles(entry, uniforms[:, i]) for i, entry in enumerate(entries)]).reshape(
+        uniforms.shape
+    )
+
+
+def sample_values(
+    entries: Sequence[Mapping[str, Any]], correlation: np.ndarray, trials: int, seed: int, sampler: str
+) -> np.ndarray:
+    """(trials, inputs) values of the uncertain inputs, in input order (see the module docstring)."""
+    return values_at(entries, correlated_uniforms(correlation, trials, seed, sampler))
