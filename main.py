@@ -22,6 +22,11 @@ examples:
   python main.py my_plan.json --json > out.json   compute a model file without a window
   python main.py --scenario Bull --export bull.xlsx  write the Bull scenario as a live Excel workbook
   python main.py plan.xlsx --json                 an exported workbook is read back as a model
+  python main.py --analysis montecarlo --trials 20000 --seed 7    add a Monte Carlo section to the JSON
+  python main.py --analysis tornado               add the tornado (npv at each input's P10 and P90)
+  python main.py --analysis grid --x settings.wacc=0.08,0.1,0.12 --y drivers.utilization=-0.1,0,0.1
+  python main.py --analysis breakeven --target settings.ai_revenue_yield --goal npv=0 --range 0.3,1
+                                                  (write --range=-0.2,0.1 when LO is negative)
 
 Errors (a bad model file, an unknown scenario, a bad option) print one line beginning
 "error:" on standard error and exit with status 2."""
@@ -71,6 +76,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT.xlsx",
         help="write the scenario as an Excel workbook with live formulas and open no window",
     )
+    risk = parser.add_argument_group("risk analysis (MODEL.md section 8; each adds its section to the JSON)")
+    risk.add_argument(
+        "--analysis",
+        action="append",
+        choices=("montecarlo", "tornado", "grid", "breakeven"),
+        help="run an analysis and print the JSON (implies --json); may be repeated",
+    )
+    risk.add_argument("--trials", type=int, metavar="N", help="Monte Carlo trials; default: the model's")
+    risk.add_argument("--seed", type=int, metavar="S", help="Monte Carlo seed; default: the model's")
+    risk.add_argument("--x", metavar="TARGET=v1,v2,...", help="grid columns, e.g. settings.wacc=0.08,0.1")
+    risk.add_argument("--y", metavar="TARGET=v1,v2,...", help="grid rows")
+    risk.add_argument("--metric", choices=("npv", "irr"), help="what the grid shows; default npv")
+    risk.add_argument("--target", metavar="TARGET", help="breakeven input, e.g. settings.ai_revenue_yield")
+    risk.add_argument("--goal", metavar="npv=0|irr=RATE", help="breakeven goal")
+    risk.add_argument("--range", metavar="LO,HI", help="breakeven search range")
     return parser
 
 
@@ -87,13 +107,17 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_headless(args: argparse.Namespace) -> int:
     from model import ModelError, compute, load_model, results_json
+    from model.risk import analysis_json
 
     try:
         model = load_model(args.model)
         results = compute(model, args.scenario)
+        output = results_json(model, args.scenario, results)
+        for analysis in args.analysis or ():
+            output[analysis] = analysis_json(model, args.scenario, analysis, vars(args))
     except ModelError as error:
         fail(str(error))
-    print(json.dumps(results_json(model, args.scenario, results), allow_nan=False))
+    print(json.dumps(output, allow_nan=False))
     return 0
 
 
@@ -101,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.export:
         return run_export(args)
-    if args.json:
+    if args.json or args.analysis:
         return run_headless(args)
     from model import ModelError, compute, load_model
 
