@@ -127,17 +127,17 @@ def main(argv: list[str] | None = None) -> int:
         return run_export(args)
     if args.json or args.analysis:
         return run_headless(args)
-    from model import ModelError, compute, load_model
+    return run_window(args)
+
+
+def run_window(args: argparse.Namespace) -> int:
+    from model import ModelError
+    from ui.app import run
 
     try:
-        model = load_model(args.model)
-        results = compute(model, args.scenario)
+        return run(args.model, args.scenario)
     except ModelError as error:
         fail(str(error))
-    print(f"{model['name']} ({args.scenario or 'Base'}), {model['currency']} {model['unit']}")
-    for key, value in results.kpis.items():
-        print(f"  {key:26} {'n/a' if value is None else f'{value:,.4f}'}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -267,3 +267,17 @@ def results_json(model: Model, scenario: str | None, results: Results) -> dict[s
         "kpis": dict(results.kpis),
         "irr_roots": list(results.irr_roots),
     }
+
+
+def capex_table(model: Model, scenario: str | None = None) -> pd.DataFrame:
+    """Capex by asset class (rows, in class order) and fiscal year (columns) as ``scenario`` sees
+    it, with a "Total" row (capex_total of section 4) and a "Total" column (each class's plan total).
+    """
+    resolved = apply_scenario(model, scenario)
+    years = [model["base_year"] + t for t in range(1, model["horizon"] + 1)]
+    names = [c["name"] for c in resolved["asset_classes"]]
+    table = pd.DataFrame([resolved["capex"][name] for name in names], index=names, columns=years, dtype=float)
+    # concat rather than .loc["Total"]: a class may itself be called "Total".
+    table = pd.concat([table, table.sum(axis=0).to_frame("Total").T])
+    table["Total"] = table.sum(axis=1)
+    return table

@@ -1,0 +1,132 @@
+"""How numbers are shown and typed: money in the display currency, rates as percentages.
+
+Units are those of ``model.schema``: "money", "%", "x" (a multiple or plain ratio), "years",
+"RMB/USD" (an exchange rate), plus the table-only kinds "integer", "text", "choice" and "bool".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+NOT_AVAILABLE = "n/a"
+
+
+@dataclass(frozen=True)
+class MoneyDisplay:
+    """The currency money is shown in: ``rate`` model-currency units per displayed unit.
+
+    Display only (MODEL.md section 2): shown = value / rate, and a typed amount is multiplied
+    back by ``rate`` before it reaches the model.
+    """
+
+    currency: str
+    unit: str
+    rate: float = 1.0
+
+    @property
+    def label(self) -> str:
+        return f"{self.currency} {self.unit}"
+
+
+def is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:
+    """The text a table cell shows (1 decimal for money and rates; "n/a" for an undefined value)."""
+    if unit == "bool":
+        return ""
+    if unit in ("text", "choice"):
+        return str(value)
+    if is_missing(value):
+        return NOT_AVAILABLE
+    if unit == "money":
+        return f"{value / money.rate:,.1f}"
+    if unit == "%":
+        return f"{value * 100:.1f}%"
+    if unit == "years":
+        return f"{value:.1f}"
+    if unit == "integer":
+        return f"{int(value)}"
+    if unit == "RMB/USD":
+        return f"{value:.2f}"
+    return f"{value:,.4g}"
+
+
+def format_entry(value: Any, unit: str, money: MoneyDisplay) -> str:
+    """The full-precision text a cell is edited and copied as (``12.5%``, ``1234.5``)."""
+    if unit in ("text", "choice"):
+        return str(value)
+    if unit == "bool":
+        return "TRUE" if value else "FALSE"
+    if is_missing(value):
+        return ""
+    if unit == "money":
+        return f"{value / money.rate:.10g}"
+    if unit == "%":
+        return f"{value * 100:.10g}%"
+    return f"{value:.10g}"
+
+
+def parse_entry(text: str, unit: str, money: MoneyDisplay) -> Any:
+    """What a typed or pasted text means in a cell of ``unit``.
+
+    ``12%`` and ``0.12`` are both 0.12 in a percentage cell; ``1,234.5`` is 1234.5; an empty cell
+    is None (an unknown year where the model allows one). Text that is not a number comes back
+    unchanged, so the model layer refuses it with its own message ("'abc' is not a number").
+    """
+    cleaned = text.strip().replace("\u2212", "-")
+    if unit in ("text", "choice"):
+        return cleaned
+    if not cleaned:
+        return None
+    if unit == "bool":
+        upper = cleaned.upper()
+        return True if upper in ("TRUE", "YES", "1") else False if upper in ("FALSE", "NO", "0") else cleaned
+    percent = unit == "%" and cleaned.endswith("%")
+    digits = cleaned[:-1].strip() if percent else cleaned
+    if THOUSANDS.fullmatch(digits):
+        digits = digits.replace(",", "")
+    try:
+        number = float(digits)
+    except ValueError:
+        return cleaned
+    if percent:
+        number /= 100
+    if unit == "money":
+        number *= money.rate
+    if unit == "integer" and number.is_integer():
+        return int(number)
+    return number
+
+
+# --------------------------------------------------------------------------- KPI strip
+
+KPI_UNIT_WORDS = {"years": "years", "x": "x"}
+
+
+def format_kpi(value: float | None, unit: str, money: MoneyDisplay) -> str:
+    """A KPI with its unit: ``RMB 12.3 bn``, ``11.2%``, ``6.4 years``, ``n/a``."""
+    if value is None:
+        return NOT_AVAILABLE
+    if unit == "money":
+        return f"{money.currency} {value / money.rate:,.1f} {money.unit}"
+    if unit == "%":
+        return f"{value * 100:.1f}%"
+    return f"{value:,.1f} {KPI_UNIT_WORDS.get(unit, unit)}".strip()
+
+
+def format_kpi_change(value: float | None, base: float | None, unit: str, money: MoneyDisplay) -> str:
+    """The difference from Base: ``+1.2 bn``, ``-0.8 pt``, ``+0.5 years`` (n/a when either is n/a)."""
+    if value is None or base is None:
+        return f"{NOT_AVAILABLE} vs Base"
+    change = value - base
+    if unit == "money":
+        return f"{change / money.rate:+,.1f} {money.unit} vs Base"
+    if unit == "%":
+        return f"{change * 100:+.1f} pt vs Base"
+    return f"{change:+,.1f} {KPI_UNIT_WORDS.get(unit, unit)} vs Base"

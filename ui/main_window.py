@@ -1,0 +1,331 @@
+"""The workbench window: KPI strip on top, assumption tabs on the left, charts on the right,
+projections at the bottom; menus and toolbar for files, undo, scenarios and the display currency.
+
+Other panels join through two public tab widgets: ``assumption_tabs`` (inputs, left) and
+``analysis_tabs`` (charts and analyses, right), e.g. ``window.analysis_tabs.addTab(panel, "Risk")``.
+File menu entries go in ``file_menu`` before ``quit_action``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from model import ModelError, scenario_names
+from model.edits import blank_model
+from ui import settings
+from ui.charts import ChartsPanel
+from ui.controller import WorkbenchController
+from ui.grid_view import SheetView
+from ui.kpi_strip import KpiStrip
+from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
+from ui.style import STYLE_SHEET
+
+BUNDLED_MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"
+MODEL_FILTER = "Capex models (*.json);;All files (*)"
+STATUS_SECONDS = 12
+
+
+def is_bundled(path: Path) -> bool:
+    """The bundled models are templates: Save writes a copy elsewhere (Save As)."""
+    return path.resolve().parent == BUNDLED_MODELS
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setStyleSheet(STYLE_SHEET)
+        self.kpi_strip = KpiStrip(controller)
+        self.capex_panel = CapexPanel(controller)
+        self.drivers_panel = DriversPanel(controller)
+        self.settings_panel = SettingsPanel(controller)
+        self.assumption_tabs = QTabWidget()
+        self.assumption_tabs.setDocumentMode(True)
+        self.assumption_tabs.addTab(self.capex_panel, "Capex plan")
+        self.assumption_tabs.addTab(self.drivers_panel, "Drivers")
+        self.assumption_tabs.addTab(self.settings_panel, "Settings")
+        self.charts = ChartsPanel(controller)
+        self.analysis_tabs = QTabWidget()
+        self.analysis_tabs.setDocumentMode(True)
+        self.analysis_tabs.addTab(self.charts, "Charts")
+        self.projections = ProjectionsPanel(controller)
+
+        self.top_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.top_splitter.addWidget(self.assumption_tabs)
+        self.top_splitter.addWidget(self.analysis_tabs)
+        self.top_splitter.setStretchFactor(0, 4)
+        self.top_splitter.setStretchFactor(1, 6)
+        self.main_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.main_splitter.addWidget(self.top_splitter)
+        self.main_splitter.addWidget(self.projections)
+        self.main_splitter.setStretchFactor(0, 3)
+        self.main_splitter.setStretchFactor(1, 2)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.kpi_strip)
+        layout.addWidget(self.main_splitter, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self.scenario_note = QLabel()
+        self.statusBar().addPermanentWidget(self.scenario_note)
+
+        controller.error_reported.connect(self.show_refusal)
+        controller.dirty_changed.connect(self.update_title)
+        controller.path_changed.connect(self.update_title)
+        controller.model_changed.connect(self.update_title)
+        controller.model_changed.connect(self.update_scenarios)
+        controller.scenario_changed.connect(self.update_scenarios)
+        controller.money_display_changed.connect(self.update_currency_actions)
+        self.update_title()
+        self.update_scenarios()
+        self.update_currency_actions()
+        self.update_recent_menu()
+        self.resize(1600, 1000)
+        self.top_splitter.setSizes([745, 855])
+        self.main_splitter.setSizes([620, 330])
+        self.restore_layout()
+
+    # ------------------------------------------------------------------ actions and menus
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(lambda: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        keys = QKeySequence.StandardKey
+        self.new_action = self._action("&New", self.new_model, keys.New, "Start a new capex model")
+        self.open_action = self._action("&Open…", self.open_file, keys.Open, "Open a model file")
+        self.save_action = self._action("&Save", self.save, keys.Save, "Save the model")
+        self.save_as_action = self._action("Save &As…", self.save_as, keys.SaveAs, "Save the model to another file")
+        self.quit_action = self._action("&Quit", self.close, keys.Quit, "Close the workbench")
+        stack = self.controller.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(keys.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence(keys.Redo), QKeySequence("Ctrl+Y")])
+        self.copy_action = self._action("&Copy", lambda: self._on_grid(SheetView.copy_selection), keys.Copy)
+        self.paste_action = self._action("&Paste", lambda: self._on_grid(SheetView.paste), keys.Paste)
+        self.fill_right_action = self._action(
+            "Fill &Right",
+            lambda: self._on_grid(SheetView.fill_right),
+            QKeySequence("Ctrl+R"),
+            "Copy the first selected column across the selection",
+        )
+        self.reset_action = self._action(
+            "Reset to &Base",
+            lambda: self._on_grid(SheetView.reset_to_base),
+            None,
+            "Remove the selected scenario overrides",
+        )
+        self.currency_group = QActionGroup(self)
+        self.currency_actions: dict[str, QAction] = {}
+        for currency in ("RMB", "USD"):
+            action = QAction(currency, self, checkable=True)
+            action.setToolTip(f"Show money in {currency} (display only; via the model's FX rate)")
+            action.triggered.connect(lambda _=False, c=currency: self.controller.set_display_currency(c))
+            self.currency_group.addAction(action)
+            self.currency_actions[currency] = action
+        self.scenario_selector = QComboBox()
+        self.scenario_selector.setObjectName("ScenarioSelector")
+        self.scenario_selector.setMinimumContentsLength(18)
+        self.scenario_selector.setToolTip("Scenario: edits made here become its overrides (shaded)")
+        self.scenario_selector.activated.connect(
+            lambda i: self.controller.set_scenario(self.scenario_selector.itemText(i))
+        )
+
+    def _build_menus_and_toolbar(self) -> None:
+        menu_bar = self.menuBar()
+        self.file_menu = menu_bar.addMenu("&File")
+        self.file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = self.file_menu.addMenu("Open &Recent")
+        self.file_menu.addActions([self.save_action, self.save_as_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        edit_menu = menu_bar.addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.copy_action, self.paste_action, self.fill_right_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.reset_action)
+        view_menu = menu_bar.addMenu("&View")
+        currency_menu = view_menu.addMenu("Display &currency")
+        currency_menu.addActions(list(self.currency_actions.values()))
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("MainToolBar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addActions([self.new_action, self.open_action, self.save_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.undo_action, self.redo_action])
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Scenario "))
+        toolbar.addWidget(self.scenario_selector)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Currency "))
+        toolbar.addActions(list(self.currency_actions.values()))
+        self.toolbar = toolbar
+
+    def _on_grid(self, operation) -> None:
+        """Run a copy/paste/fill/reset on the table that has the keyboard focus."""
+        widget = QApplication.focusWidget()
+        while widget is not None and not isinstance(widget, SheetView):
+            widget = widget.parentWidget()
+        if widget is None:
+            self.statusBar().showMessage("Select cells in a table first.", STATUS_SECONDS * 1000)
+            return
+        operation(widget)
+
+    # ------------------------------------------------------------------ reacting to the controller
+
+    def show_refusal(self, message: str) -> None:
+        self.statusBar().showMessage(f"Not changed: {message}", STATUS_SECONDS * 1000)
+
+    def update_title(self) -> None:
+        controller = self.controller
+        file_name = controller.path.name if controller.path else "Untitled"
+        self.setWindowTitle(f"{controller.model['name']} — {file_name}{'*' if controller.is_dirty else ''}")
+
+    def update_scenarios(self) -> None:
+        names = scenario_names(self.controller.model)
+        selector = self.scenario_selector
+        if [selector.itemText(i) for i in range(selector.count())] != names:
+            selector.clear()
+            selector.addItems(names)
+        selector.setCurrentText(self.controller.scenario)
+        scenario = self.controller.scenario
+        self.scenario_note.setText("" if scenario == "Base" else f"Scenario {scenario}: edits become its overrides")
+
+    def update_currency_actions(self) -> None:
+        available = self.controller.display_currencies()
+        for currency, action in self.currency_actions.items():
+            action.setEnabled(currency in available)
+            action.setChecked(currency == self.controller.money.currency)
+
+    def update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in settings.recent_files():
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_file(p))
+        self.recent_menu.setEnabled(not self.recent_menu.isEmpty())
+
+    # ------------------------------------------------------------------ files
+
+    def confirm_discard_changes(self) -> bool:
+        """With unsaved changes, ask to save, discard or cancel; True when it is fine to go on."""
+        if not self.controller.is_dirty:
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to “{self.controller.model['name']}” before going on?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        if answer == buttons.Save:
+            return self.save()
+        return answer == buttons.Discard
+
+    def new_model(self) -> bool:
+        if not self.confirm_discard_changes():
+            return False
+        self.controller.replace_model(blank_model(date.today().year - 1), None)
+        return True
+
+    def open_file(self, path: str | None = None) -> bool:
+        if not self.confirm_discard_changes():
+            return False
+        if path is None:
+            start = str(self.controller.path.parent) if self.controller.path else ""
+            path, _ = QFileDialog.getOpenFileName(self, "Open capex model", start, MODEL_FILTER)
+            if not path:
+                return False
+        try:
+            self.controller.open_file(path)
+        except ModelError as error:
+            self._file_error("Cannot open this model", error)
+            return False
+        settings.remember_file(path)
+        self.update_recent_menu()
+        self.statusBar().showMessage(f"Opened {path}", STATUS_SECONDS * 1000)
+        return True
+
+    def save(self) -> bool:
+        path = self.controller.path
+        if path is None or is_bundled(path):
+            return self.save_as()
+        return self._save_to(path)
+
+    def save_as(self) -> bool:
+        suggested = self.controller.path.name if self.controller.path else "capex_model.json"
+        path, _ = QFileDialog.getSaveFileName(self, "Save capex model", suggested, MODEL_FILTER)
+        return bool(path) and self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.controller.save(path)
+        except ModelError as error:
+            self._file_error("Cannot save the model", error)
+            return False
+        settings.remember_file(path)
+        self.update_recent_menu()
+        self.statusBar().showMessage(f"Saved {path}", STATUS_SECONDS * 1000)
+        return True
+
+    def _file_error(self, title: str, error: ModelError) -> None:
+        self.statusBar().showMessage(f"{title}: {error}", STATUS_SECONDS * 1000)
+        QMessageBox.warning(self, title, str(error))
+
+    # ------------------------------------------------------------------ layout
+
+    def restore_layout(self) -> None:
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/state", self.restoreState),
+            ("window/top_splitter", self.top_splitter.restoreState),
+            ("window/main_splitter", self.main_splitter.restoreState),
+        ):
+            stored = settings.read_setting(key)
+            if not stored.isEmpty():
+                restore(stored)
+
+    def save_layout(self) -> None:
+        settings.write_setting("window/geometry", self.saveGeometry())
+        settings.write_setting("window/state", self.saveState())
+        settings.write_setting("window/top_splitter", self.top_splitter.saveState())
+        settings.write_setting("window/main_splitter", self.main_splitter.saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.confirm_discard_changes():
+            self.save_layout()
+            event.accept()
+        else:
+            event.ignore()

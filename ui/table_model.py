@@ -1,0 +1,209 @@
+"""The one item model every grid uses: a DataFrame of values plus, cell by cell, how to show it.
+
+A ``Sheet`` is what a grid shows, built from the controller's state by ``ui.sheets``; the
+``DataFrameTableModel`` adapts it to Qt. Display text and edit text are separate roles; typed
+text is parsed by the cell's unit, turned into an edit record by the sheet and submitted to the
+controller, which validates it through the model layer and refuses it whole if it breaks a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from model.edits import Edit
+from ui.formatting import MoneyDisplay, format_cell, format_entry, parse_entry
+
+UNIT_ROLE = Qt.ItemDataRole.UserRole + 1
+CHOICES_ROLE = Qt.ItemDataRole.UserRole + 2
+LIMITS_ROLE = Qt.ItemDataRole.UserRole + 3
+MARK_ROLE = Qt.ItemDataRole.UserRole + 4
+VALUE_ROLE = Qt.ItemDataRole.UserRole + 5
+
+# Cell marks: where a number comes from, shown as a background.
+SOURCED, OVERRIDDEN, TOTAL = "sourced", "overridden", "total"
+MARK_COLOURS = {SOURCED: QColor("#e4eefb"), OVERRIDDEN: QColor("#fde9b8"), TOTAL: QColor("#eeeff1")}
+MARK_LEGEND = {SOURCED: "reported figure (see tooltip)", OVERRIDDEN: "scenario override"}
+
+Index = QModelIndex | QPersistentModelIndex
+EditFactory = Callable[[Any, Any, Any], Edit]
+Submit = Callable[[Edit, str], bool]
+
+
+def grid(frame: pd.DataFrame, fill: Any) -> np.ndarray:
+    """A per-cell attribute array shaped like ``frame``, filled with ``fill``."""
+    return np.full(frame.shape, fill, dtype=object)
+
+
+@dataclass
+class Sheet:
+    """The contents of one grid.
+
+    ``values`` holds the model's values (numbers in model units, text, bools, None); the other
+    arrays have its shape. ``units`` decide formatting and parsing, ``marks`` the background,
+    ``editable`` which cells take input. ``edit_for(row_key, column_key, value)`` turns a parsed
+    value into an edit record; ``choices`` and ``limits`` (by (row, column) position) feed the
+    delegate's combo and spin boxes.
+    """
+
+    values: pd.DataFrame
+    units: np.ndarray
+    row_labels: Sequence[str]
+    column_labels: Sequence[str]
+    editable: np.ndarray | None = None
+    marks: np.ndarray | None = None
+    tooltips: np.ndarray | None = None
+    row_tooltips: Sequence[str] | None = None
+    edit_for: EditFactory | None = None
+    choices: Mapping[tuple[int, int], Sequence[str]] = field(default_factory=dict)
+    limits: Mapping[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.cells = self.values.to_numpy(dtype=object)
+        if self.editable is None:
+            self.editable = grid(self.values, False)
+        if self.marks is None:
+            self.marks = grid(self.values, "")
+        if self.tooltips is None:
+            self.tooltips = grid(self.values, "")
+
+    def same_layout(self, other: Sheet) -> bool:
+        return (
+            list(self.row_labels) == list(other.row_labels)
+            and list(self.column_labels) == list(other.column_labels)
+            and self.values.index.equals(other.values.index)
+            and self.values.columns.equals(other.values.columns)
+        )
+
+
+class DataFrameTableModel(QAbstractTableModel):
+    """Qt's view of a ``Sheet``; ``submit(edit, label)`` applies an edit and says if it was taken."""
+
+    def __init__(self, sheet: Sheet, money: MoneyDisplay, submit: Submit | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self._sheet, self._money, self._submit = sheet, money, submit
+
+    @property
+    def sheet(self) -> Sheet:
+        return self._sheet
+
+    @property
+    def money(self) -> MoneyDisplay:
+        return self._money
+
+    def set_sheet(self, sheet: Sheet, money: MoneyDisplay) -> None:
+        """Show new contents. The same rows and columns only repaint (keeping the selection and
+        the cell being typed into); a different shape is a whole-frame replacement, a reset."""
+        if sheet.same_layout(self._sheet):
+            self._sheet, self._money = sheet, money
+            if self.rowCount() and self.columnCount():
+                self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+            return
+        self.beginResetModel()
+        self._sheet, self._money = sheet, money
+        self.endResetModel()
+
+    # ------------------------------------------------------------------ Qt overrides
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else self._sheet.cells.shape[0]
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._sheet.cells.shape[1]
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        labels = self._sheet.column_labels if horizontal else self._sheet.row_labels
+        if not 0 <= section < len(labels):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return labels[section]
+        if role == Qt.ItemDataRole.ToolTipRole and not horizontal and self._sheet.row_tooltips:
+            return self._sheet.row_tooltips[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.is_editable(index.row(), index.column()):
+            is_bool = self._sheet.units[index.row(), index.column()] == "bool"
+            flags |= Qt.ItemFlag.ItemIsUserCheckable if is_bool else Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        sheet = self._sheet
+        value, unit = sheet.cells[row, column], sheet.units[row, column]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_cell(value, unit, self._money)
+        if role == Qt.ItemDataRole.EditRole:
+            return format_entry(value, unit, self._money)
+        if role == Qt.ItemDataRole.CheckStateRole and unit == "bool":
+            return Qt.CheckState.Checked if value else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return sheet.tooltips[row, column] or None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            colour = MARK_COLOURS.get(sheet.marks[row, column])
+            return QBrush(colour) if colour else None
+        if role == Qt.ItemDataRole.FontRole and sheet.marks[row, column] == TOTAL:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if unit in ("text", "choice", "bool"):
+                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == UNIT_ROLE:
+            return unit
+        if role == CHOICES_ROLE:
+            return list(sheet.choices.get((row, column), ())) or None
+        if role == LIMITS_ROLE:
+            return sheet.limits.get((row, column))
+        if role == MARK_ROLE:
+            return sheet.marks[row, column]
+        if role == VALUE_ROLE:
+            return value
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Parse, turn into an edit and submit; a refused value leaves the model as it was."""
+        if not index.isValid() or not self.is_editable(index.row(), index.column()):
+            return False
+        if role == Qt.ItemDataRole.CheckStateRole:
+            entry: Any = Qt.CheckState(value) == Qt.CheckState.Checked
+        elif role == Qt.ItemDataRole.EditRole:
+            entry = self.parse(index.row(), index.column(), str(value))
+        else:
+            return False
+        return self.submit_edit(
+            self.edit_at(index.row(), index.column(), entry), self.describe_cell(index.row(), index.column())
+        )
+
+    # ------------------------------------------------------------------ editing helpers
+
+    def is_editable(self, row: int, column: int) -> bool:
+        return self._submit is not None and self._sheet.edit_for is not None and bool(self._sheet.editable[row, column])
+
+    def parse(self, row: int, column: int, text: str) -> Any:
+        return parse_entry(text, self._sheet.units[row, column], self._money)
+
+    def edit_at(self, row: int, column: int, value: Any) -> Edit:
+        sheet = self._sheet
+        return sheet.edit_for(sheet.values.index[row], sheet.values.columns[column], value)
+
+    def describe_cell(self, row: int, column: int) -> str:
+        """How the cell is named in the undo history: ``AI servers FY2027``."""
+        column_label = self._sheet.column_labels[column]
+        return f"{self._sheet.row_labels[row]}, {column_label}".strip(", ")
+
+    def submit_edit(self, edit: Edit, label: str) -> bool:
+        return self._submit is not None and self._submit(edit, f"Edit {label}")
