@@ -43,6 +43,7 @@ import io
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from model.engine import Results, compute, irr_cash_flows, vintage_weights
+from model.errors import ModelFileError
 from model.fileio import atomic_write
+from model.irr import IRR_HIGH, IRR_LOW
 from model.schema import (
     BASE_SCENARIO,
     DRIVERS,
@@ -72,7 +75,9 @@ MODEL_FILE_KEY = "model_file"
 KEY_COL, LABEL_COL, UNIT_COL, FIRST_YEAR_COL = 0, 1, 2, 3
 HEADER_ROW = 2
 CLASS_FIELD_COLS = {"treatment": 3, "life": 4, "revenue_generating": 5}
-JSON_CHUNK = 30_000  # a cell holds at most 32,767 characters
+JSON_CHUNK = 30_000
+# Starting rates of the spreadsheet's IRR solver (None: the WACC); see _write_irr_starts.
+IRR_STARTS = (None, -0.9, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 2.0, 5.0)  # a cell holds at most 32,767 characters
 
 SheetWriter = Callable[["WorkbookWriter"], None]
 
@@ -174,9 +179,11 @@ class WorkbookWriter:
         # Where the formulas find the live inputs (the scenario's override row when it has one).
         self.driver_rows: dict[str, int] = {}
         self.capex_rows: list[int] = []
+        self.class_rows: list[int] = []
         self.class_cells: list[dict[str, str]] = []
         self.line_rows: dict[str, int] = {}
         self.helper_rows: dict[str, int] = {}
+        self.irr_rows = (0, 0)  # first and past-the-last row of the IRR starts on Projections
         self.dep_rows: dict[str, list[int]] = {"depreciation": [], "capacity": [], "net_ppe": []}
 
     # ------------------------------------------------------------------ public helpers
@@ -326,10 +333,9 @@ class WorkbookWriter:
         row = self._section(sheet, row + 1, "Asset classes")
         for col, title in ((LABEL_COL, "Class"), *((c, n) for n, c in CLASS_FIELD_COLS.items())):
             sheet.write_string(row - 1, col, title.replace("_", " ").capitalize(), f.section)
-        class_rows = []
         class_overrides = self.overrides.get("asset_classes", {})
         for index, cls in enumerate(self.model["asset_classes"]):
-            class_rows.append(row)
+            self.class_rows.append(row)
             self._text(sheet, row, KEY_COL, f"asset_classes[{index}]")
             self._text(sheet, row, LABEL_COL, cls["name"], f.input_text)
             self._write_class_fields(sheet, row, cls)
@@ -356,7 +362,7 @@ class WorkbookWriter:
                 if i:
                     self._text(sheet, row, LABEL_COL, f"↳ {self.scenario}")
                 else:
-                    label_ref = xl_rowcol_to_cell(class_rows[index], LABEL_COL)
+                    label_ref = xl_rowcol_to_cell(self.class_rows[index], LABEL_COL)
                     sheet.write_formula(row, LABEL_COL, f"={label_ref}", f.link, name)
                     source(f"capex.{name}")
                 self._text(sheet, row, UNIT_COL, self._unit_text("money"))
@@ -438,7 +444,7 @@ class WorkbookWriter:
             life = float(cls["life"])
             row = self._section(sheet, row, "")
             sheet.write_formula(
-                row - 1, LABEL_COL, f"={cell('Assumptions', self.capex_rows[index], LABEL_COL)}", f.section, cls["name"]
+                row - 1, LABEL_COL, f"={cell('Assumptions', self.class_rows[index], LABEL_COL)}", f.section, cls["name"]
             )
             sheet.write_string(row - 1, KEY_COL, "life (years)", f.section)
             sheet.write_formula(row - 1, UNIT_COL, f"={live['life']}", f.section, life)
@@ -552,6 +558,43 @@ class WorkbookWriter:
             for t in range(1, self.horizon + 1):
                 formula = self._helper_formula(key, t)
                 sheet.write_formula(r, self.year_col(t), formula, f.number(unit), _value(helper_values[key][t - 1]))
+        self._write_irr_starts(sheet, row + 1, helper_values["irr_flows"])
+
+    def _write_irr_starts(self, sheet: Worksheet, row: int, flows: np.ndarray) -> None:
+        """The spreadsheet's IRR started from several rates; kpi_irr takes the root nearest the WACC.
+
+        IRR is a Newton solver: from the WACC alone it misses roots far below it (a plan that loses
+        money), so several starts find the roots the model layer lists and the nearest one is kept.
+        """
+        f = self.formats
+        row = self._section(sheet, row, "IRR: the spreadsheet's IRR from several starting rates")
+        for col, title in ((UNIT_COL, "Start"), (FIRST_YEAR_COL, "IRR"), (FIRST_YEAR_COL + 1, "|IRR − WACC|")):
+            sheet.write_string(row - 1, col, title, f.section)
+        flows_ref = f"${xl_col_to_name(self.year_col(1))}${self.helper_rows['irr_flows'] + 1}:" + (
+            f"${xl_col_to_name(self.year_col(self.horizon))}${self.helper_rows['irr_flows'] + 1}"
+        )
+        wacc = float(self.resolved["settings"]["wacc"])
+        self.irr_rows = (row, row + len(IRR_STARTS))
+        for start in IRR_STARTS:
+            guess = wacc if start is None else start
+            if start is None:
+                sheet.write_formula(row, UNIT_COL, "=wacc", f.percent, wacc)
+            else:
+                sheet.write_number(row, UNIT_COL, start, f.percent)
+            root = spreadsheet_irr(flows, guess)
+            in_range = root is not None and IRR_LOW < root < IRR_HIGH
+            irr_ref, start_ref = f"D{row + 1}", f"C{row + 1}"
+            sheet.write_formula(
+                row, FIRST_YEAR_COL, f'=IFERROR(IRR({flows_ref},{start_ref}),"")', f.percent, _value(root)
+            )
+            sheet.write_formula(
+                row,
+                FIRST_YEAR_COL + 1,
+                f'=IF(ISNUMBER({irr_ref}),IF(AND({irr_ref}>{IRR_LOW},{irr_ref}<{IRR_HIGH}),ABS({irr_ref}-wacc),""),"")',
+                f.percent,
+                abs(root - wacc) if in_range else "",
+            )
+            row += 1
 
     def _line_formula(self, key: str, t: int) -> str:
         """The formula of line ``key`` in year t, as in MODEL.md section 4 (same sheet, same column)."""
@@ -596,8 +639,9 @@ class WorkbookWriter:
             ),
             "total_ebita": lambda: f"={here('core_ebita')}+{here('plan_ebita')}",
             "ebita_margin": lambda: f"={here('total_ebita')}/{here('total_revenue')}",
+            # IFERROR: a ratio that overflows is null, as in the model layer's output.
             "plan_ebita_margin": lambda: (
-                f'=IF({here("plan_revenue")}=0,"",{here("plan_ebita")}/{here("plan_revenue")})'
+                f'=IFERROR(IF({here("plan_revenue")}=0,"",{here("plan_ebita")}/{here("plan_revenue")}),"")'
             ),
             "tax": lambda: f"=tax_rate*{here('plan_ebita')}",
             "nopat": lambda: f"={here('plan_ebita')}-{here('tax')}",
@@ -615,7 +659,7 @@ class WorkbookWriter:
             ),
             "roic": lambda: self._roic_formula(here("nopat"), here("net_ppe"), before("net_ppe")),
             "implied_share": lambda: (
-                f'=IF(N({drv("cloud_market")})>0,{here("total_revenue")}/{drv("cloud_market")},"")'
+                f'=IFERROR(IF(N({drv("cloud_market")})>0,{here("total_revenue")}/{drv("cloud_market")},""),"")'
             ),
         }
         return formulas[key]()
@@ -623,7 +667,7 @@ class WorkbookWriter:
     @staticmethod
     def _roic_formula(nopat: str, ppe: str, ppe_before: str | None) -> str:
         average = f"({ppe_before}+{ppe})/2" if ppe_before else f"{ppe}/2"
-        return f'=IF({average}>0,{nopat}/({average}),"")'
+        return f'=IFERROR(IF({average}>0,{nopat}/({average}),""),"")'
 
     def _helper_formula(self, key: str, t: int) -> str:
         col = xl_col_to_name(self.year_col(t))
@@ -654,14 +698,16 @@ class WorkbookWriter:
                 r, self.year_col(last), True, True
             )
 
-        irr = f"IRR({span('irr_flows')},wacc)"
+        first, end_row = self.irr_rows
+        roots = f"Projections!$D${first + 1}:$D${end_row}"
+        distances = f"Projections!$E${first + 1}:$E${end_row}"
         outlays = '-SUMIF(line_fcf,"<0")+MAX(-kpi_terminal_value,0)'
         discounted_capex = "SUMPRODUCT(line_capex_total,line_discount_factor)"
         payback = 'IF(COUNT({0})=0,"",MIN({0}))'
         return {
             "npv": "=NPV(wacc,line_fcf)*IF(mid_year,(1+wacc)^0.5,1)+kpi_pv_terminal_value",
             # The engine reports the root nearest the WACC; the spreadsheet's solver starts there.
-            "irr": f'=IFERROR(IF(AND({irr}>-0.99,{irr}<10),{irr},""),"")',
+            "irr": f'=IF(COUNT({distances})=0,"",INDEX({roots},MATCH(MIN({distances}),{distances},0)))',
             "payback_years": "=" + payback.format(span("payback")),
             "discounted_payback_years": "=" + payback.format(span("discounted_payback")),
             "terminal_value": (
@@ -911,6 +957,28 @@ class WorkbookWriter:
         sheet.set_column(0, 0, 34)
 
 
+def spreadsheet_irr(flows: np.ndarray, guess: float) -> float | None:
+    """What a spreadsheet's IRR(flows, guess) returns: Newton's method from ``guess``, at most 20
+    steps, converged when a step is below 1e-7 (LibreOffice's and Excel's rule); None when it fails.
+
+    Flows are one period apart; the first is not discounted (shifting all timings by one period
+    leaves the roots unchanged, so this is the model's IRR of year-end flows).
+    """
+    periods = np.arange(len(flows), dtype=float)
+    rate = guess
+    with np.errstate(all="ignore"):
+        for _ in range(20):
+            value = np.sum(flows / (1.0 + rate) ** periods)
+            slope = np.sum(-periods * flows / (1.0 + rate) ** (periods + 1.0))
+            step = value / slope
+            if not np.isfinite(step):
+                return None
+            rate -= step
+            if abs(step) < 1e-7:
+                return float(rate)
+    return None
+
+
 def _payback_reached(flows: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
     """Per year: years to break-even if cumulative >= 0 there (the formula of the helper row), else NaN."""
     before = np.concatenate([[0.0], cumulative[:-1]])
@@ -948,4 +1016,19 @@ def export_workbook(
     Raises ModelError for an unknown scenario and ModelFileError when the file cannot be written
     (missing or read-only folder, file held open elsewhere); the previous file is then unchanged.
     """
-    atomic_write(path, workbook_bytes(model, scenario, extra_sheets))
+    data = workbook_bytes(model, scenario, extra_sheets)
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise ModelFileError(str(target), f"cannot be written: the folder {target.parent} does not exist")
+    try:
+        atomic_write(target, data)
+    except ModelFileError as error:
+        cause = error.__cause__
+        if not isinstance(cause, PermissionError):
+            raise
+        # os.replace names both files; creating the temporary file in the folder names one.
+        if cause.filename2 is not None:
+            rule = "could not be replaced: it is open in another program or read-only; close it and export again"
+        else:
+            rule = "cannot be written: the folder is read-only; choose another folder"
+        raise ModelFileError(str(target), f"{rule} (the previous file is unchanged)") from cause
