@@ -563,8 +563,10 @@ def parse_goal(text: str, where: str = "goal") -> tuple[str, float]:
     metric, sign, value = text.partition("=")
     if not sign or metric not in METRICS:
         raise ModelError(where, f"{text!r} is not npv=VALUE or irr=RATE")
-    (number,) = _numbers(value, where)
-    return metric, number
+    numbers = _numbers(value, where)
+    if len(numbers) != 1:
+        raise ModelError(where, f"{text!r} is not npv=VALUE or irr=RATE")
+    return metric, numbers[0]
 
 
 def parse_range(text: str, where: str = "range") -> tuple[float, float]:

@@ -1,0 +1,329 @@
+"""Risk analysis (MODEL.md section 8) checked against recomputing the model by hand."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from model import ModelError, compute, risk, validate_model
+from model.engine import plan_arrays
+from model.risk_sampling import correlated_uniforms, sample_values, uniform_draws
+from model.schema import DEFAULT_APPLY, NUMERIC_SETTINGS, REQUIRED_DRIVERS
+from tests.factories import model_doc
+
+# --------------------------------------------------------------------------- by hand
+
+
+def apply_by_hand(model: dict, target: str, value: float, apply: str | None = None) -> dict:
+    """The model document with one value applied as section 8 says, validated again."""
+    doc = copy.deepcopy(model)
+    kind, _, key = target.partition(".")
+    mode = apply or DEFAULT_APPLY[kind]
+
+    def moved(current: float) -> float:
+        return {"set": value, "shift": current + value, "scale": current * value}[mode]
+
+    if kind == "settings":
+        doc["settings"][key] = moved(doc["settings"][key])
+    elif kind == "drivers":
+        doc["drivers"][key] = [moved(v) for v in doc["drivers"][key]]
+    elif kind == "capex":
+        doc["capex"][key] = [moved(v) for v in doc["capex"][key]]
+    else:
+        cls = next(c for c in doc["asset_classes"] if c["name"] == key)
+        cls["life"] = max(1, math.floor(moved(cls["life"]) + 0.5))
+    doc["drivers"]["utilization"] = [min(max(v, 0.0), 1.0) for v in doc["drivers"]["utilization"]]
+    return validate_model(doc)
+
+
+def kpi_by_hand(model: dict, changes: list[tuple[str, float, str | None]], metric: str = "npv") -> float:
+    for target, value, apply in changes:
+        model = apply_by_hand(model, target, value, apply)
+    result = compute(model).kpis[metric]
+    return np.nan if result is None else result
+
+
+def with_uncertainty(model: dict, inputs: list[dict], correlations: list | None = None, **section) -> dict:
+    doc = copy.deepcopy(model)
+    doc["uncertainty"] = {"inputs": inputs, "correlations": correlations or [], **section}
+    doc["sources"] = {k: v for k, v in doc["sources"].items() if not k.startswith("uncertainty.")}
+    return validate_model(doc)
+
+
+SERVERS = "AI servers & accelerators"
+
+
+# --------------------------------------------------------------------------- Monte Carlo
+
+
+def test_zero_spread_gives_exactly_the_deterministic_npv(bundled_model):
+    inputs = [
+        {"target": "drivers.utilization", "dist": "normal", "mean": 0.0, "sd": 0.0},
+        {"target": f"capex.{SERVERS}", "dist": "lognormal", "mu": 0.0, "sigma": 0.0},
+        {"target": "settings.ai_revenue_yield", "dist": "triangular", "low": 0.6, "mode": 0.6, "high": 0.6},
+        {"target": f"life.{SERVERS}", "dist": "pert", "low": 5, "mode": 5, "high": 5},
+        {"target": "settings.wacc", "dist": "uniform", "low": 0.1, "high": 0.1},
+    ]
+    model = with_uncertainty(bundled_model, inputs, trials=300)
+    deterministic = compute(model)
+    run = risk.monte_carlo(model)
+    assert run.invalid_trials == 0
+    assert (run.samples["npv"] == deterministic.kpis["npv"]).all()
+    assert run.samples["irr"].to_numpy() == pytest.approx(deterministic.kpis["irr"], abs=1e-12)
+    assert run.statistics.loc["npv", "sd"] == 0.0
+    assert run.statistics.loc["npv", "p5"] == run.statistics.loc["npv", "p95"] == deterministic.kpis["npv"]
+    for line in risk.FAN_LINES:
+        for p in risk.FAN_PERCENTILES:
+            np.testing.assert_array_equal(run.fans[line].loc[p].to_numpy(), deterministic.line(line))
+
+
+DISTRIBUTIONS = [
+    ({"dist": "normal", "mean": 0.3, "sd": 0.2}, 0.3, 0.2**2),
+    (
+        {"dist": "lognormal", "mu": 0.1, "sigma": 0.25},
+        math.exp(0.1 + 0.25**2 / 2),
+        (math.exp(0.25**2) - 1) * math.exp(0.2 + 0.25**2),
+    ),
+    ({"dist": "triangular", "low": 1.0, "mode": 2.0, "high": 4.0}, 7 / 3, (1 + 4 + 16 - 2 - 4 - 8) / 18),
+    # Beta-PERT with λ = 4: mean (a + 4m + b) / 6, variance (mean − a)(b − mean) / 7.
+    ({"dist": "pert", "low": 0.0, "mode": 4.0, "high": 6.0}, 22 / 6, (22 / 6) * (6 - 22 / 6) / 7),
+    ({"dist": "uniform", "low": -1.0, "high": 3.0}, 1.0, 16 / 12),
+]
+
+
+@pytest.mark.parametrize("sampler", ["random", "lhs"])
+@pytest.mark.parametrize(("entry", "mean", "variance"), DISTRIBUTIONS, ids=[d[0]["dist"] for d in DISTRIBUTIONS])
+def test_sample_moments_match_theory(entry, mean, variance, sampler):
+    n = 40_000
+    values = sample_values([entry], np.eye(1), n, seed=11, sampler=sampler)[:, 0]
+    # Five standard errors of the mean; the variance within 5 % (its standard error here is < 1.5 %).
+    assert values.mean() == pytest.approx(mean, abs=5 * math.sqrt(variance / n))
+    assert values.var(ddof=1) == pytest.approx(variance, rel=0.05)
+
+
+def test_latin_hypercube_puts_one_draw_in_each_stratum():
+    n = 1_000
+    draws = uniform_draws(np.random.default_rng(3), n, 4, "lhs")
+    for column in draws.T:
+        assert sorted(np.floor(column * n).astype(int)) == list(range(n))
+    # Imposing correlations only reorders the draws, so the strata survive it.
+    target = np.array([[1.0, 0.6, 0.0, 0.0], [0.6, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -0.4], [0.0, 0.0, -0.4, 1.0]])
+    for column in correlated_uniforms(target, n, 3, "lhs").T:
+        assert sorted(np.floor(column * n).astype(int)) == list(range(n))
+
+
+@pytest.mark.parametrize("sampler", ["random", "lhs"])
+def test_imposed_rank_correlations_are_reached(sampler):
+    target = np.array([[1.0, 0.5, -0.3, 0.0], [0.5, 1.0, 0.2, 0.8], [-0.3, 0.2, 1.0, 0.0], [0.0, 0.8, 0.0, 1.0]])
+    draws = correlated_uniforms(target, 10_000, 5, sampler)
+    reached = stats.spearmanr(draws).statistic
+    assert np.abs(reached - target).max() < 0.05
+
+
+def test_bundled_model_reaches_its_correlation(bundled_model):
+    run = risk.monte_carlo(bundled_model, trials=10_000)
+    reached = stats.spearmanr(run.samples["settings.ai_revenue_yield"], run.samples["drivers.utilization"]).statistic
+    assert reached == pytest.approx(0.5, abs=0.05)
+
+
+def test_inconsistent_correlations_are_refused(bundled_model):
+    inputs = [
+        {"target": f"settings.{k}", "dist": "uniform", "low": 0.1, "high": 0.2} for k in ("wacc", "tax_rate", "nwc_pct")
+    ]
+    bad = [["settings.wacc", "settings.tax_rate", 0.9], ["settings.wacc", "settings.nwc_pct", 0.9],
+           ["settings.tax_rate", "settings.nwc_pct", -0.9]]  # fmt: skip
+    with pytest.raises(ModelError, match="positive semi-definite"):
+        with_uncertainty(bundled_model, inputs, bad)
+
+
+def test_each_trial_is_the_model_recomputed_by_hand(bundled_model):
+    run = risk.monte_carlo(bundled_model, trials=2_000, seed=42)
+    entries = bundled_model["uncertainty"]["inputs"]
+    assert run.samples[f"life.{SERVERS}"].round().nunique() == 3  # lives differ between trials
+    for trial in run.samples.index[:: len(run.samples) // 12]:
+        row = run.samples.loc[trial]
+        changes = [(e["target"], row[e["target"]], e["apply"]) for e in entries]
+        assert row["npv"] == pytest.approx(kpi_by_hand(bundled_model, changes), rel=1e-12, abs=1e-9)
+        assert row["irr"] == pytest.approx(kpi_by_hand(bundled_model, changes, "irr"), abs=1e-9)
+
+
+def test_statistics_are_those_of_the_trials(bundled_model):
+    run = risk.monte_carlo(bundled_model, trials=3_000)
+    npv = run.samples["npv"].to_numpy()
+    assert run.statistics.loc["npv", "mean"] == pytest.approx(npv.mean())
+    assert run.statistics.loc["npv", "p10"] == pytest.approx(np.percentile(npv, 10))
+    assert run.prob_npv_positive == pytest.approx((npv > 0).mean())
+    assert run.convergence["trials"].iloc[-1] == run.valid_trials
+    assert run.convergence["mean"].iloc[-1] == pytest.approx(npv.mean())
+    assert list(run.fans["fcf"].columns) == compute(bundled_model).years
+
+
+def test_same_seed_same_results(bundled_model):
+    first = risk.monte_carlo(bundled_model, trials=12_000, seed=7)
+    again = risk.monte_carlo(bundled_model, trials=12_000, seed=7)
+    other = risk.monte_carlo(bundled_model, trials=12_000, seed=8)
+    assert first.samples.equals(again.samples)
+    assert first.to_json() == again.to_json()
+    assert not first.samples.equals(other.samples)
+
+
+def test_invalid_trials_are_counted_not_dropped(bundled_model):
+    doc = copy.deepcopy(bundled_model)
+    doc["settings"]["terminal_method"] = "gordon"
+    inputs = [{"target": "settings.wacc", "dist": "normal", "mean": 0.06, "sd": 0.04}]
+    model = with_uncertainty(validate_model(doc), inputs, trials=5_000, seed=1, sampler="random")
+    run = risk.monte_carlo(model)
+    wacc = sample_values(inputs, np.eye(1), 5_000, 1, "random")[:, 0]
+    expected_invalid = int((wacc <= model["settings"]["terminal_growth"]).sum())
+    assert expected_invalid > 0
+    assert run.invalid_trials == expected_invalid
+    assert run.valid_trials == len(run.samples) == 5_000 - expected_invalid
+    assert run.to_json()["invalid_trials"] == expected_invalid
+
+
+def test_a_run_can_be_cancelled_between_chunks(bundled_model):
+    seen = []
+
+    def progress(done, total):
+        seen.append(done)
+        return len(seen) < 2
+
+    with pytest.raises(risk.RunCancelled):
+        risk.monte_carlo(bundled_model, trials=risk.CHUNK_TRIALS * 4, progress=progress)
+    assert seen == [risk.CHUNK_TRIALS, 2 * risk.CHUNK_TRIALS]
+
+
+def test_no_uncertain_inputs_is_a_clear_error():
+    with pytest.raises(ModelError, match="no uncertain inputs"):
+        risk.monte_carlo(validate_model(model_doc()))
+
+
+# --------------------------------------------------------------------------- applying values
+
+
+def test_lives_round_to_whole_years_and_utilization_is_clipped(bundled_model):
+    plan = plan_arrays(bundled_model)
+    life = risk.Target.parse(bundled_model, f"life.{SERVERS}")
+    utilization = risk.Target.parse(bundled_model, "drivers.utilization")
+    batch, valid = risk.apply_values(plan, [life, utilization], np.array([[4.5, 0.5], [0.2, -2.0], [60.0, 0.0]]))
+    assert batch.lives[:, 0].tolist() == [5, 1, 60]
+    assert batch.drivers["utilization"][0].max() == 1.0
+    assert batch.drivers["utilization"][1].max() == 0.0
+    assert valid.tolist() == [True, True, False]  # a life of 60 years breaks the 1..50 rule
+
+
+# --------------------------------------------------------------------------- tornado, grid, breakeven
+
+
+def test_tornado_agrees_with_recomputing_by_hand(bundled_model):
+    result = risk.tornado(bundled_model)
+    assert result.basis == "P10/P90"
+    assert result.base_npv == pytest.approx(compute(bundled_model).kpis["npv"], rel=1e-12)
+    swings = result.table["swing"].to_numpy()
+    assert (swings[:-1] >= swings[1:]).all()
+    for row in result.table.itertuples():
+        assert row.npv_low == pytest.approx(kpi_by_hand(bundled_model, [(row.target, row.low, row.apply)]), rel=1e-12)
+        assert row.npv_high == pytest.approx(kpi_by_hand(bundled_model, [(row.target, row.high, row.apply)]), rel=1e-12)
+    wacc = result.table.set_index("target").loc["settings.wacc"]
+    entry = next(e for e in bundled_model["uncertainty"]["inputs"] if e["target"] == "settings.wacc")
+    assert wacc["low"] == pytest.approx(stats.triang(0.5, loc=entry["low"], scale=0.02).ppf(0.1))
+
+
+def test_tornado_without_uncertainty_moves_every_input_ten_percent(bundled_model):
+    doc = copy.deepcopy(bundled_model)
+    doc["uncertainty"] = None
+    doc["sources"] = {k: v for k, v in doc["sources"].items() if not k.startswith("uncertainty.")}
+    model = validate_model(doc)
+    result = risk.tornado(model)
+    assert result.basis == "0.9x/1.1x"
+    assert len(result.table) == len(NUMERIC_SETTINGS) + len(REQUIRED_DRIVERS) + len(model["capex"])
+    for row in result.table.head(6).itertuples():
+        assert (row.low, row.high, row.apply) == (0.9, 1.1, "scale")
+        assert row.npv_high == pytest.approx(kpi_by_hand(model, [(row.target, 1.1, "scale")]), rel=1e-12)
+
+
+@pytest.mark.parametrize("metric", ["npv", "irr"])
+def test_grid_agrees_with_recomputing_by_hand(bundled_model, metric):
+    xs, ys = [0.08, 0.10, 0.12], [-0.1, 0.0, 0.05]
+    result = risk.grid(bundled_model, ("settings.wacc", xs), ("drivers.utilization", ys), metric)
+    assert result.table.shape == (3, 3)
+    for y in ys:
+        for x in xs:
+            expected = kpi_by_hand(
+                bundled_model, [("settings.wacc", x, None), ("drivers.utilization", y, None)], metric
+            )
+            assert result.table.loc[y, x] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert result.to_json()["values"][1][1] == pytest.approx(result.table.loc[0.0, 0.10])
+
+
+def test_grid_cells_that_break_a_rule_are_empty(bundled_model):
+    result = risk.grid(bundled_model, ("settings.tax_rate", [0.2, 1.2]), ("settings.wacc", [0.1]))
+    assert np.isfinite(result.table.loc[0.1, 0.2])
+    assert np.isnan(result.table.loc[0.1, 1.2])
+    assert result.to_json()["values"][0][1] is None
+
+
+def test_breakeven_npv_zero_agrees_with_recomputing_by_hand(bundled_model):
+    result = risk.breakeven(bundled_model, "settings.ai_revenue_yield", "npv", 0.0, 0.3, 1.0)
+    assert 0.3 < result.value < 1.0
+    assert kpi_by_hand(bundled_model, [("settings.ai_revenue_yield", result.value, None)]) == pytest.approx(0, abs=1e-9)
+    assert result.kpis["npv"] == pytest.approx(0, abs=1e-9)
+    assert result.kpis["irr"] == pytest.approx(bundled_model["settings"]["wacc"], abs=1e-9)
+
+
+def test_breakeven_irr_goal(bundled_model):
+    result = risk.breakeven(bundled_model, "drivers.price_change", "irr", 0.12, -0.1, 0.1)
+    assert kpi_by_hand(bundled_model, [("drivers.price_change", result.value, None)], "irr") == pytest.approx(
+        0.12, abs=1e-9
+    )
+
+
+def test_breakeven_out_of_range_is_an_answer(bundled_model):
+    result = risk.breakeven(bundled_model, "settings.ai_revenue_yield", "npv", 0.0, 0.1, 0.3)
+    assert result.value is None
+    assert result.message == "not reachable in this range"
+    assert result.to_json()["reachable"] is False
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda m: risk.grid(m, ("settings.wacc", [0.1]), ("settings.wacc", [0.1])), "must differ"),
+        (lambda m: risk.grid(m, ("settings.wac", [0.1]), ("drivers.utilization", [0])), "did you mean"),
+        (lambda m: risk.breakeven(m, "settings.wacc", "npv", 0, 0.2, 0.1), "LO < HI"),
+        (lambda m: risk.breakeven(m, "settings.wacc", "moic", 1, 0.1, 0.2), "npv or irr"),
+        (lambda m: risk.breakeven(m, "settings.tax_rate", "npv", 0, 1.5, 2.0), "breaks a rule"),
+    ],
+)
+def test_bad_requests_are_clear_errors(bundled_model, call, message):
+    with pytest.raises(ModelError, match=message):
+        call(bundled_model)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("settings.wacc=0.08,0.1", ("settings.wacc", [0.08, 0.1])), ("capex.A=B=1", ("capex.A=B", [1.0]))],
+)
+def test_axis_text(text, expected):
+    assert risk.parse_axis(text, "--x") == expected
+
+
+@pytest.mark.parametrize("text", ["settings.wacc", "settings.wacc=", "settings.wacc=a,b", "=1,2", "x=nan"])
+def test_bad_axis_text(text):
+    with pytest.raises(ModelError, match="--x"):
+        risk.parse_axis(text, "--x")
+
+
+def test_goal_and_range_text():
+    assert risk.parse_goal("npv=0") == ("npv", 0.0)
+    assert risk.parse_goal("irr=0.12") == ("irr", 0.12)
+    assert risk.parse_range("-0.2,0.1") == (-0.2, 0.1)
+    for bad in ("moic=1", "npv", "irr=0.1,0.2"):
+        with pytest.raises(ModelError):
+            risk.parse_goal(bad)
+    with pytest.raises(ModelError):
+        risk.parse_range("1")

@@ -1,0 +1,55 @@
+"""The --analysis options of the command line: JSON sections and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_every_analysis_adds_its_section():
+    done = run(
+        "--json",
+        *("--analysis", "montecarlo", "--trials", "500", "--seed", "3"),
+        *("--analysis", "tornado"),
+        *("--analysis", "grid", "--x", "settings.wacc=0.08,0.1", "--y", "drivers.utilization=-0.1,0,0.1"),
+        *("--analysis", "breakeven", "--target", "settings.ai_revenue_yield", "--goal", "npv=0", "--range", "0.3,1"),
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["montecarlo"]["trials"] == 500 and out["montecarlo"]["seed"] == 3
+    assert set(out["montecarlo"]["npv"]) == {"mean", "sd", "p5", "p10", "p50", "p90", "p95"}
+    assert {"prob_npv_positive", "prob_irr_above_wacc", "invalid_trials", "total_revenue"} <= set(out["montecarlo"])
+    assert out["tornado"]["inputs"][0]["swing"] >= out["tornado"]["inputs"][-1]["swing"]
+    assert len(out["grid"]["values"]) == 3 and len(out["grid"]["values"][0]) == 2
+    assert out["breakeven"]["reachable"] is True
+    assert out["kpis"]["npv"] == out["tornado"]["base_npv"]
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["--analysis", "grid", "--x", "settings.wacc=0.1"], "--y"),
+        (["--analysis", "grid", "--x", "settings.wacc=a", "--y", "settings.tax_rate=0.1"], "--x"),
+        (["--analysis", "breakeven", "--target", "settings.wacc", "--goal", "npv=0", "--range", "0.2,0.1"], "--range"),
+        (["--analysis", "montecarlo", "--trials", "0"], "trials"),
+        (["--analysis", "montecarlo", "--seed", "x"], "--seed"),
+        (["--analysis", "bogus"], "--analysis"),
+    ],
+)
+def test_bad_arguments_are_one_line_errors(args, names):
+    done = run(*args)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
+    assert names in done.stderr

@@ -1,0 +1,111 @@
+"""The vectorised IRR against the single-model IRR (``model.irr``) on many random models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from model import compute, risk, validate_model
+from model.engine import irr_cash_flows, plan_arrays
+from model.risk_irr import irr_rows, sign_changes
+from model.schema import TERMINAL_METHODS
+from tests.factories import model_doc, valid_models
+
+
+def random_model(rng: np.random.Generator, horizon: int) -> dict:
+    """A random valid model; some spend again late in the plan, so their flows change sign twice."""
+    capex = np.where(rng.random(horizon) < 0.4, rng.uniform(0, 150, horizon), 0.0)
+    capex[0] = rng.uniform(20, 200)
+    if rng.random() < 0.2:
+        capex[-2] = rng.uniform(100, 400)
+    wacc = rng.uniform(0.0, 0.2)
+    settings = {
+        "wacc": wacc,
+        "tax_rate": rng.uniform(0, 0.35),
+        "nwc_pct": rng.uniform(0, 0.1),
+        "mid_year": bool(rng.random() < 0.5),
+        "terminal_method": str(rng.choice(TERMINAL_METHODS)),
+        "terminal_growth": wacc - rng.uniform(0.01, 0.05),
+        "exit_multiple": rng.uniform(0, 15),
+        "base_core_revenue": rng.uniform(10, 300),
+        "ai_revenue_yield": rng.uniform(0.1, 1.5),
+        "ai_cash_opex_rate": rng.uniform(0, 0.15),
+        "ai_variable_cost_pct": rng.uniform(0, 0.3),
+        "pull_through": rng.uniform(0, 1),
+    }
+    drivers = {
+        "core_growth": list(rng.uniform(-0.05, 0.2, horizon)),
+        "core_ebita_margin": list(rng.uniform(-0.1, 0.3, horizon)),
+        "utilization": list(rng.uniform(0.2, 1.0, horizon)),
+        "price_change": list(rng.uniform(-0.2, 0.05, horizon)),
+    }
+    classes = [
+        {"name": "Servers", "treatment": "capitalized", "life": int(rng.integers(1, 15)), "revenue_generating": True}
+    ]
+    return validate_model(
+        model_doc(horizon, settings=settings, drivers=drivers, asset_classes=classes, capex={"Servers": list(capex)})
+    )
+
+
+def test_vectorised_irr_equals_single_model_irr_on_1000_random_models():
+    rng = np.random.default_rng(20250224)
+    checked = unique = 0
+    for horizon in (5, 10, 20, 30):
+        models = [random_model(rng, horizon) for _ in range(250)]
+        results = [compute(m) for m in models]
+        flows = np.array([irr_cash_flows(r.line("fcf"), r.kpis["terminal_value"]) for r in results])
+        wacc = np.array([m["settings"]["wacc"] for m in models])
+        vectorised = irr_rows(flows, wacc)
+        for result, rate in zip(results, vectorised, strict=True):
+            single = result.kpis["irr"]
+            if single is None:
+                assert np.isnan(rate)
+            else:
+                assert rate == pytest.approx(single, abs=1e-9)
+            unique += len(result.irr_roots) == 1
+            checked += 1
+    assert checked == 1000
+    assert unique > 500  # most random plans have one root; the others are checked too
+
+
+@settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_models())
+def test_a_batch_of_one_is_the_model(model):
+    """Every KPI of ``risk.evaluate`` matches ``compute`` on random models of every kind."""
+    plan = plan_arrays(model)
+    batch, valid = risk.apply_values(plan, [], np.empty((1, 0)))
+    assert valid.all()
+    evaluated = risk.evaluate(batch, 1)
+    for key, expected in compute(model).kpis.items():
+        got = evaluated[key][0]
+        if expected is None:
+            assert np.isnan(got)
+        else:
+            assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("row", "changes", "pivot"),
+    [
+        ([-1.0, 2.0, 3.0], 1, 0),
+        ([0.0, -1.0, 0.0, 2.0], 1, 1),
+        ([-1.0, -2.0, 0.0, 3.0, -1.0], 2, 1),
+        ([1.0, 1.0, 0.0], 0, -1),
+        ([0.0, 0.0, 0.0], 0, -1),
+        ([2.0, 0.0, -3.0], 1, 0),
+    ],
+)
+def test_sign_changes_skip_zeros(row, changes, pivot):
+    counted, last_before = sign_changes(np.array([row]))
+    assert (counted[0], last_before[0]) == (changes, pivot)
+
+
+def test_rows_with_two_sign_changes_take_the_root_nearest_the_wacc():
+    flows = np.array([[-100.0, 230.0, -132.0]] * 2)  # roots at 10 % and 20 %
+    assert irr_rows(flows, np.array([0.08, 0.19])) == pytest.approx([0.1, 0.2], abs=1e-12)
+
+
+def test_rows_without_a_root_in_the_interval_have_no_irr():
+    flows = np.array([[-1.0, 100.0, 0.0], [1.0, 2.0, 3.0], [-1.0, 1e-9, 1e-9], [np.nan, 1.0, 1.0]])
+    assert np.isnan(irr_rows(flows, np.full(4, 0.1))).all()
