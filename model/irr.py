@@ -11,6 +11,8 @@ only if the net present value there is zero to rounding.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import numpy as np
 
 IRR_LOW, IRR_HIGH = -0.99, 10.0
@@ -45,8 +47,7 @@ def irr_roots(flows: np.ndarray, low: float = IRR_LOW, high: float = IRR_HIGH) -
     if nonzero.size < 2:
         return []
     # Polynomial in x of degree (last - first); highest power first as numpy wants it.
-    coefficients = flows[nonzero[0] : nonzero[-1] + 1][::-1]
-    xs = np.roots(coefficients)
+    xs = _candidate_xs(flows[nonzero[0] : nonzero[-1] + 1][::-1])
     # Loose imaginary tolerance: a double root comes back as a pair split by ~sqrt(eps).
     real = xs[np.abs(xs.imag) <= 1e-6 * np.maximum(1.0, np.abs(xs))].real
     real = real[(real > 1.0 / (1.0 + high)) & (real < 1.0 / (1.0 + low))]
@@ -61,6 +62,25 @@ def irr_roots(flows: np.ndarray, low: float = IRR_LOW, high: float = IRR_HIGH) -
             continue
         roots.append(rate)
     return [_tidy(r) for r in roots]
+
+
+def _candidate_xs(coefficients: np.ndarray) -> np.ndarray:
+    """Roots in x of the polynomial with these coefficients (highest power first), as candidates.
+
+    A flow many orders of magnitude smaller than the rest at either end of the plan wrecks the
+    companion matrix: the ordinary roots come back wrong, or the division by a leading flow near
+    1e-310 overflows. So the roots without such flows are taken as well; every candidate is
+    polished and checked on the full flows by the caller.
+    """
+    found = []
+    # An overflowed companion matrix raises LinAlgError; the trimmed roots below cover that case.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"), suppress(np.linalg.LinAlgError):
+        found.append(np.roots(coefficients))
+    negligible = np.abs(coefficients) <= 1e-12 * np.abs(coefficients).max()
+    if negligible[0] or negligible[-1]:
+        kept = np.flatnonzero(~negligible)
+        found.append(np.roots(coefficients[kept[0] : kept[-1] + 1]))
+    return np.concatenate(found) if found else np.array([], dtype=complex)
 
 
 def _polish(rate: float, flows: np.ndarray, years: np.ndarray) -> float:
