@@ -155,8 +155,27 @@ def _life_groups(lives: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(np.flatnonzero(code == code[row]), lives[row]) for row in first]
 
 
-def evaluate(plan: PlanArrays, trials: int, lines: Sequence[str] = ()) -> dict[str, np.ndarray]:
+def stack(batches: Sequence[PlanArrays], sizes: Sequence[int]) -> PlanArrays:
+    """One batch of all the trials of several batches, in order (so one engine call serves all)."""
+
+    def joined(values: Sequence[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+        return np.concatenate([np.broadcast_to(v, (n, *shape)) for v, n in zip(values, sizes, strict=True)])
+
+    first = batches[0]
+    horizon = first.capex.shape[-1]
+    return replace(
+        first,
+        settings={k: joined([b.settings[k] for b in batches], ()) for k in first.settings},
+        drivers={k: joined([b.drivers[k] for b in batches], (horizon,)) for k in first.drivers},
+        capex=joined([b.capex for b in batches], first.capex.shape[-2:]),
+        lives=joined([b.lives for b in batches], first.lives.shape[-1:]),
+    )
+
+
+def evaluate(plan: PlanArrays, trials: int, lines: Sequence[str] = (), irr: bool = True) -> dict[str, np.ndarray]:
     """Every KPI, the IRR and the named lines of a batch of ``trials`` trials, shapes (N,) and (N, H).
+
+    Without ``irr`` the IRR is left NaN (it is the one costly KPI and the tornado needs only npv).
 
     Trials whose lives differ are computed in groups of equal lives: the vintage weights are
     classes x years x years per life combination, and there are only a few combinations, whereas
@@ -171,10 +190,10 @@ def evaluate(plan: PlanArrays, trials: int, lines: Sequence[str] = ()) -> dict[s
         part_lines = compute_lines(part)
         kpis = compute_kpis(part, part_lines)
         flows = np.broadcast_to(part_lines["fcf"], (len(rows), horizon))
-        kpis["irr"] = irr_rows(
-            irr_cash_flows(flows, np.broadcast_to(kpis["terminal_value"], len(rows))), part.settings["wacc"]
-        )
-        for key in KPI_KEYS:
+        if irr:
+            tv = np.broadcast_to(kpis["terminal_value"], len(rows))
+            kpis["irr"] = irr_rows(irr_cash_flows(flows, tv), part.settings["wacc"])
+        for key in kpis.keys() & out.keys():
             out[key][rows] = kpis[key]
         for line in lines:
             out[line][rows] = part_lines[line]
@@ -396,16 +415,25 @@ def tornado(model: Model, scenario: str | None = None) -> TornadoResults:
     """The tornado of section 8 (see TornadoResults)."""
     resolved, base = _plan(model, scenario)
     basis, ends = tornado_inputs(resolved)
-    rows = []
-    for target, low, high in ends:
-        batch, ok = apply_values(base, [target], np.array([[low], [high]]))
-        npv = np.where(ok, evaluate(batch, 2)["npv"], np.nan)
-        swing = abs(npv[1] - npv[0])
-        rows.append((target.path, target.apply, low, high, npv[0], npv[1], swing))
-    table = pd.DataFrame(rows, columns=["target", "apply", "low", "high", "npv_low", "npv_high", "swing"])
+    # Each input moves alone, so each gets its own two-trial batch; the base model is trial 0.
+    moved = [apply_values(base, [target], np.array([[low], [high]])) for target, low, high in ends]
+    batch = stack([base] + [b for b, _ in moved], [1] + [2] * len(moved))
+    ok = np.concatenate([[True]] + [valid for _, valid in moved])
+    npv = np.where(ok, evaluate(batch, len(ok), irr=False)["npv"], np.nan)
+    low_npv, high_npv = npv[1::2], npv[2::2]
+    table = pd.DataFrame(
+        {
+            "target": [target.path for target, _, _ in ends],
+            "apply": [target.apply for target, _, _ in ends],
+            "low": [low for _, low, _ in ends],
+            "high": [high for _, _, high in ends],
+            "npv_low": low_npv,
+            "npv_high": high_npv,
+            "swing": np.abs(high_npv - low_npv),
+        }
+    )
     table = table.sort_values("swing", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
-    base_npv = float(evaluate(base, 1)["npv"][0])
-    return TornadoResults(base_npv, basis, table)
+    return TornadoResults(float(npv[0]), basis, table)
 
 
 # --------------------------------------------------------------------------- two-way grid
@@ -456,7 +484,7 @@ def grid(
         raise ModelError("x" if xs.size == 0 else "y", "needs at least one value")
     pairs = np.column_stack([np.tile(xs, ys.size), np.repeat(ys, xs.size)])
     batch, ok = apply_values(base, [x_target, y_target], pairs)
-    result = np.where(ok, evaluate(batch, len(pairs))[metric], np.nan)
+    result = np.where(ok, evaluate(batch, len(pairs), irr=metric == "irr")[metric], np.nan)
     table = pd.DataFrame(result.reshape(ys.size, xs.size), index=ys, columns=xs)
     return GridResults(x_target, y_target, metric, table)
 
