@@ -21,8 +21,8 @@ IRR_LOW, IRR_HIGH = -0.99, 10.0
 def npv_at(rate: float, flows: np.ndarray) -> float:
     """Net present value of year-end ``flows`` (years 1..n) at ``rate``.
 
-    >>> round(npv_at(0.1, np.array([-100.0, 110.0 + 0.0])) , 6)
-    -0.082645
+    >>> round(npv_at(0.1, np.array([-100.0, 121.0])), 6)  # -100 / 1.1 + 121 / 1.21
+    9.090909
     """
     years = np.arange(1, len(flows) + 1)
     return float(np.sum(flows * (1.0 + rate) ** -years))
