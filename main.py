@@ -97,9 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
 def run_export(args: argparse.Namespace) -> int:
     from model import ModelError, load_model
     from model.export import export_workbook
+    from model.risk_export import risk_sheets
 
     try:
-        export_workbook(load_model(args.model), args.export, args.scenario)
+        model = load_model(args.model)
+        export_workbook(model, args.export, args.scenario, risk_sheets(model, args.scenario))
     except ModelError as error:
         fail(str(error))
     return 0

@@ -472,11 +472,14 @@ def grid(
     y: tuple[str, Sequence[float]],
     metric: str = "npv",
     scenario: str | None = None,
+    apply: tuple[str | None, str | None] = (None, None),
 ) -> GridResults:
-    """The two-way grid of section 8; ``x`` and ``y`` are (target path, values)."""
+    """The two-way grid of section 8; ``x`` and ``y`` are (target path, values), ``apply`` their
+    apply modes (default: by the target's kind)."""
     _check_metric(metric)
     resolved, base = _plan(model, scenario)
-    x_target, y_target = Target.parse(resolved, x[0], where="x"), Target.parse(resolved, y[0], where="y")
+    x_target = Target.parse(resolved, x[0], apply[0], where="x")
+    y_target = Target.parse(resolved, y[0], apply[1], where="y")
     if x_target.path == y_target.path:
         raise ModelError("y", "the two targets of a grid must differ")
     xs, ys = np.asarray(x[1], dtype=float), np.asarray(y[1], dtype=float)
