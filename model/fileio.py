@@ -1,13 +1,17 @@
 """Reading and writing model files, and the atomic write every saved file goes through.
 
-Files from elsewhere are untrusted: size is capped before parsing, duplicate keys and the
-non-JSON literals NaN and Infinity are refused, and every rule of ``validate_model`` applies.
+Files from elsewhere are untrusted: size is capped before parsing (and only regular files are
+read, so a device or a pipe cannot stall the program), duplicate keys, the non-JSON literals NaN
+and Infinity, nesting deeper than any model needs, and text that no file or workbook can hold
+(control characters, unpaired surrogates) are refused, and every rule of ``validate_model`` applies.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,13 @@ from model.errors import ModelError, ModelFileError
 from model.validation import Model, validate_model
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# Integers this long are read as floats: Python refuses to convert over 4,300 digits, and a huge
+# int overflows the float checks of validation. No model field needs 19 exact digits.
+LONG_INTEGER = re.compile(r"\d{19}")
+LONG_INTEGER_BYTES = re.compile(rb"\d{19}")
+# C0 controls other than tab and line breaks, unpaired surrogates and U+FFFE/U+FFFF cannot be
+# written to a UTF-8 file or to a workbook's XML: a model holding them could never be saved.
+UNWRITABLE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
@@ -56,29 +67,65 @@ def _refuse_constant(name: str) -> None:
     raise ModelError("", f"{name} is not a number JSON allows")
 
 
-def parse_model_json(text: str | bytes) -> Model:
-    """Parse and validate the text of a model file."""
+def _parse_int(digits: str) -> int | float:
+    return float(digits) if LONG_INTEGER.search(digits) else int(digits)
+
+
+def parse_json(text: str | bytes) -> Any:
+    """JSON from an untrusted source; ModelFileError unless it is plain data (no NaN, no repeated key)."""
+    long_integer = LONG_INTEGER if isinstance(text, str) else LONG_INTEGER_BYTES
+    # The integer hook costs a call per number, so it runs only on text that needs it.
+    parse_int = _parse_int if long_integer.search(text) else None
     try:
-        doc = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+        return json.loads(
+            text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant, parse_int=parse_int
+        )
     except json.JSONDecodeError as error:
         raise ModelFileError("", f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from error
     except UnicodeDecodeError as error:
         raise ModelFileError("", "not UTF-8 text") from error
     except RecursionError as error:
         raise ModelFileError("", "nested too deeply to be a model file") from error
-    return validate_model(doc)
+
+
+def check_writable_text(model: Model) -> Model:
+    """Refuse a model whose text could not be written to a file or a workbook; returns it."""
+    pending: list[Any] = [model]
+    while pending:  # a validated model is shallow, but a loop needs no argument about depth
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str) and (bad := UNWRITABLE_TEXT.search(value)):
+            raise ModelFileError("", f"{value[:40]!a} holds the character U+{ord(bad.group()):04X}, which no file can")
+    return model
+
+
+def parse_model_json(text: str | bytes) -> Model:
+    """Parse and validate the text of a model file."""
+    return check_writable_text(validate_model(parse_json(text)))
 
 
 def read_limited(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a file, refusing one larger than ``limit`` before reading it."""
+    """The bytes of a regular file, refusing one larger than ``limit`` without reading it all."""
     target = Path(path)
+    too_big = f"files over {limit / 2**20:.0f} MB are refused"
     try:
-        size = target.stat().st_size
-        if size > limit:
-            raise ModelFileError(str(target), f"is {size / 1e6:.0f} MB; files over {limit / 1e6:.0f} MB are refused")
-        return target.read_bytes()
+        status = target.stat()
+        # Checked before opening: opening a named pipe would wait for a writer, a device never ends.
+        if not stat.S_ISREG(status.st_mode):
+            raise ModelFileError(str(target), "cannot be read: it is not a regular file")
+        if status.st_size > limit:
+            raise ModelFileError(str(target), f"is {status.st_size / 2**20:.0f} MB; {too_big}")
+        with target.open("rb") as stream:
+            data = stream.read(limit + 1)  # the file may have grown since stat
     except OSError as error:
         raise ModelFileError(str(target), f"cannot be read: {error.strerror or error}") from error
+    if len(data) > limit:
+        raise ModelFileError(str(target), f"is over {limit / 2**20:.0f} MB; {too_big}")
+    return data
 
 
 def load_model(path: str | os.PathLike[str]) -> Model:
@@ -92,7 +139,7 @@ def load_model(path: str | os.PathLike[str]) -> Model:
         # Imported on use: the reader needs this module, and only workbooks need openpyxl.
         from model.workbook_reader import read_workbook
 
-        return read_workbook(path)
+        return check_writable_text(read_workbook(path))
     try:
         return parse_model_json(read_limited(path))
     except ModelError as error:
