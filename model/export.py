@@ -375,6 +375,8 @@ class WorkbookWriter:
         extras = {key: self.model[key] for key in ("actuals", "peers", "scenarios", "uncertainty", "sources")}
         # The exported scenario's overrides are the ↳ rows above; the JSON keeps only its place.
         extras["scenarios"] = {name: ({} if name == self.scenario else o) for name, o in extras["scenarios"].items()}
+        # Rows name classes by position: the reader turns a name changed in the sheet into a rename.
+        extras["class_names"] = [cls["name"] for cls in self.model["asset_classes"]]
         text = json.dumps(extras, ensure_ascii=False, allow_nan=False)
         for start in range(0, max(len(text), 1), JSON_CHUNK):
             self._text(sheet, row, KEY_COL, MODEL_FILE_KEY)
@@ -983,7 +985,7 @@ def _payback_reached(flows: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
     """Per year: years to break-even if cumulative >= 0 there (the formula of the helper row), else NaN."""
     before = np.concatenate([[0.0], cumulative[:-1]])
     years_before = np.arange(len(flows), dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         fraction = np.where(before < 0, -before / np.where(before < 0, flows, 1.0), 0.0)
     return np.where(cumulative >= 0, years_before + fraction, np.nan)
 

@@ -22,8 +22,10 @@ import zipfile
 from typing import Any
 
 import openpyxl
+from defusedxml import DefusedXmlException
 from openpyxl.xml import DEFUSEDXML
 
+from model.edits import RenameClass, apply_edit
 from model.errors import ModelError, ModelFileError
 from model.export import CLASS_FIELD_COLS, FIRST_YEAR_COL, KEY_COL, LABEL_COL, MARKER, MODEL_FILE_KEY, OVERRIDE_PREFIX
 from model.fileio import read_limited
@@ -50,19 +52,32 @@ def read_workbook(path: str | os.PathLike[str]) -> Model:
         if unpacked > MAX_UNPACKED_BYTES:
             raise ModelFileError(str(path), f"unpacks to {unpacked / 1e6:.0f} MB; this is not a model workbook")
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            if SHEET not in book.sheetnames:
+                raise ModelFileError(str(path), f"is not a Capex Workbench workbook: it has no {SHEET} sheet")
+            rows = [tuple(c.value for c in row) for row in book[SHEET].iter_rows()]
+        finally:
+            book.close()
     except ModelFileError:
         raise
     except Exception as error:  # openpyxl raises many kinds (zip, XML, KeyError) on a damaged file
+        if _is_unsafe_xml(error):
+            raise ModelFileError(
+                str(path), "refused: its XML declares entities, a known way to exhaust memory"
+            ) from error
         raise ModelFileError(
             str(path), f"is not a readable Excel workbook ({type(error).__name__}: {error})"
         ) from error
-    try:
-        if SHEET not in book.sheetnames:
-            raise ModelFileError(str(path), f"is not a Capex Workbench workbook: it has no {SHEET} sheet")
-        rows = [tuple(c.value for c in row) for row in book[SHEET].iter_rows()]
-    finally:
-        book.close()
     return _AssumptionsReader(rows).model()
+
+
+def _is_unsafe_xml(error: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML somewhere in the chain of causes (openpyxl wraps it)."""
+    while error is not None:
+        if isinstance(error, DefusedXmlException):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _address(row: int, col: int) -> str:
@@ -128,25 +143,55 @@ class _AssumptionsReader:
         if horizon is None:
             raise ModelError(f"{SHEET}!A:A", "has no horizon row: this workbook is damaged")
 
-        names = [c.get("name") for c in doc["asset_classes"]]
+        extras = self.parse_model_file("".join(model_file))
+        # Rows refer to classes by position; a name changed in the sheet is applied at the end as a
+        # rename, so scenarios, sources and uncertainty that use the old name follow it.
+        sheet_names = [c.get("name") for c in doc["asset_classes"]]
+        names = extras.pop("class_names", sheet_names)
+        if len(names) != len(sheet_names):
+            raise ModelError(
+                f"{SHEET}!B:B", "asset class rows were added or removed; change the classes in Capex Workbench"
+            )
+        for cls, name in zip(doc["asset_classes"], names, strict=True):
+            cls["name"] = name
         for r, index, override in capex_rows:
-            if index >= len(names) or not isinstance(names[index], str):
+            if index >= len(names):
                 raise ModelError(
-                    _address(r, KEY_COL), f"capex row for class {index + 1}, which the sheet does not declare"
+                    _address(r, KEY_COL), f"capex row of class {index + 1}, which the sheet does not declare"
                 )
             path = f"{PENDING}capex.{names[index]}" if override else f"capex.{names[index]}"
             (overrides if override else doc)["capex"][names[index]] = self.series(r, path, horizon)
         for r, index in class_overrides:
-            if index >= len(names) or not isinstance(names[index], str):
+            if index >= len(names):
                 raise ModelError(
                     _address(r, KEY_COL), f"override of class {index + 1}, which the sheet does not declare"
                 )
-            path = f"{PENDING}asset_classes.{names[index]}"
-            fields = self.asset_class(r, path, partial=True)
+            fields = self.asset_class(r, f"{PENDING}asset_classes.{names[index]}", partial=True)
             if fields:
                 overrides["asset_classes"][names[index]] = fields
-        self.restore_model_file(doc, "".join(model_file), overrides)
-        return self.validate(doc)
+        self.restore_model_file(doc, extras, overrides)
+        model = self.validate(doc)
+        for index, (old, new) in enumerate(zip(names, sheet_names, strict=True)):
+            if new != old:
+                try:
+                    model, _ = apply_edit(model, RenameClass(old, new))
+                except ModelError as error:
+                    raise ModelError(self.cells[f"asset_classes[{index}].name"], error.rule) from error
+        return model
+
+    @staticmethod
+    def check_declared(row: int, index: int, names: list[str]) -> None:
+        if index >= len(names):
+            raise ModelError(_address(row, KEY_COL), f"refers to class {index + 1}, which the sheet does not declare")
+
+    def parse_model_file(self, text: str) -> dict[str, Any]:
+        try:
+            extras = json.loads(text) if text else {}
+        except json.JSONDecodeError as error:
+            raise ModelError(f"{SHEET} model_file rows", f"damaged: {error.msg}") from error
+        if not isinstance(extras, dict):
+            raise ModelError(f"{SHEET} model_file rows", "damaged: not an object")
+        return extras
 
     def series(self, row: int, path: str, horizon: int) -> list[Any]:
         return [self.value(row, FIRST_YEAR_COL + i, f"{path}[{i}]") for i in range(horizon)]
@@ -159,14 +204,8 @@ class _AssumptionsReader:
                 fields[field] = value
         return fields
 
-    def restore_model_file(self, doc: dict[str, Any], text: str, overrides: dict[str, Any]) -> None:
+    def restore_model_file(self, doc: dict[str, Any], extras: dict[str, Any], overrides: dict[str, Any]) -> None:
         """Put back the JSON part; the exported scenario's overrides are the sheet's ``scenario:`` rows."""
-        try:
-            extras = json.loads(text) if text else {}
-        except json.JSONDecodeError as error:
-            raise ModelError(f"{SHEET} model_file rows", f"damaged: {error.msg}") from error
-        if not isinstance(extras, dict):
-            raise ModelError(f"{SHEET} model_file rows", "damaged: not an object")
         doc.update({key: value for key, value in extras.items() if key != "scenarios"})
         scenarios = extras.get("scenarios", {})
         exported = doc.pop("scenario", BASE_SCENARIO)
