@@ -114,6 +114,9 @@ class Formats:
         self.section = fmt(bold=True, bottom=1, bg_color="#DDEBF7")
         self.header = fmt(bold=True, bottom=1, align="center", text_wrap=True)
         self.header_left = fmt(bold=True, bottom=1)
+        self.header_right = fmt(bold=True, bottom=1, align="right")
+        self.unit = fmt(indent=1)
+        self.life = fmt(bold=True, bottom=1, bg_color="#DDEBF7", num_format='0" years"')
         self.key = fmt(font_color="#808080", font_size=8)
         self.text = fmt()
         self.wrap = fmt(text_wrap=True, valign="top")
@@ -251,7 +254,7 @@ class WorkbookWriter:
         sheet, f = self.sheets["Assumptions"], self.formats
         source_col = FIRST_YEAR_COL + self.horizon
         self._layout(sheet)
-        sheet.set_column(source_col, source_col, 70, f.wrap)
+        sheet.set_column(source_col, source_col, 60)
         self._text(sheet, 0, KEY_COL, MARKER, f.title)
         self._text(
             sheet,
@@ -269,7 +272,7 @@ class WorkbookWriter:
 
         def source(path: str) -> None:
             if path in sources:
-                self._text(sheet, row, source_col, sources[path]["text"], f.wrap)
+                self._text(sheet, row, source_col, sources[path]["text"])
 
         row = self._section(sheet, row, "Model")
         for key, label, fmt in (
@@ -383,6 +386,8 @@ class WorkbookWriter:
             self._text(sheet, row, FIRST_YEAR_COL, text[start : start + JSON_CHUNK])
             sheet.set_row(row, None, None, {"hidden": True})
             row += 1
+        # Long sources run on past the column on screen; the printout stops at the source column.
+        sheet.print_area(0, KEY_COL, row - 1, source_col)
 
     def _section(self, sheet: Worksheet, row: int, title: str) -> int:
         sheet.set_row(row, None, self.formats.section)
@@ -448,8 +453,7 @@ class WorkbookWriter:
             sheet.write_formula(
                 row - 1, LABEL_COL, f"={cell('Assumptions', self.class_rows[index], LABEL_COL)}", f.section, cls["name"]
             )
-            sheet.write_string(row - 1, KEY_COL, "life (years)", f.section)
-            sheet.write_formula(row - 1, UNIT_COL, f"={live['life']}", f.section, life)
+            sheet.write_formula(row - 1, UNIT_COL, f"={live['life']}", f.life, life)
             life_ref = xl_rowcol_to_cell(row - 1, UNIT_COL, True, True)
             blocks = (
                 ("Depreciation by vintage", "depreciation", capex[:, None] * weight[index] / life),
@@ -521,9 +525,9 @@ class WorkbookWriter:
             self.line_rows[key] = row
             row += 1
         helpers = (
-            ("irr_flows", "Cash flows for the IRR: FCF, terminal value added in the final year", "money"),
-            ("payback", "Payback reached in this year (years from start)", "years"),
-            ("discounted_payback", "Discounted payback reached in this year (years)", "years"),
+            ("irr_flows", "IRR cash flows (FCF, TV in final year)", "money"),
+            ("payback", "Payback if reached this year (years)", "years"),
+            ("discounted_payback", "Discounted payback if reached (years)", "years"),
         )
         row = self._section(sheet, row + 1, "KPI workings")
         for key, _, _ in helpers:
@@ -569,7 +573,7 @@ class WorkbookWriter:
         money), so several starts find the roots the model layer lists and the nearest one is kept.
         """
         f = self.formats
-        row = self._section(sheet, row, "IRR: the spreadsheet's IRR from several starting rates")
+        row = self._section(sheet, row, "IRR from several starting rates")
         for col, title in ((UNIT_COL, "Start"), (FIRST_YEAR_COL, "IRR"), (FIRST_YEAR_COL + 1, "|IRR − WACC|")):
             sheet.write_string(row - 1, col, title, f.section)
         flows_ref = f"${xl_col_to_name(self.year_col(1))}${self.helper_rows['irr_flows'] + 1}:" + (
@@ -727,8 +731,8 @@ class WorkbookWriter:
     def _write_summary(self) -> None:
         sheet, f = self.sheets["Summary"], self.formats
         sheet.set_column(0, 0, 30)
-        sheet.set_column(1, 1, 14)
-        sheet.set_column(2, 2, 10)
+        sheet.set_column(1, 1, 12)
+        sheet.set_column(2, 2, 9, f.unit)
         sheet.set_column(3, 3, 60)
         self._text(sheet, 0, 0, self.model["name"], f.title)
         self._text(sheet, 1, 0, f"Scenario: {self.scenario}", f.kpi_label)
@@ -742,7 +746,8 @@ class WorkbookWriter:
             f.subtitle,
         )
         for col, title in enumerate(("KPI", "Value", "Unit", "Definition")):
-            sheet.write_string(4, col, title, f.header_left)
+            title_format = f.header_right if title == "Value" else f.header_left
+            sheet.write_string(4, col, title, title_format)
         definitions = {
             "npv": "Σ PV of FCF + PV of terminal value",
             "irr": "Rate with zero NPV (year-end flows, TV in the final year); root nearest the WACC",
@@ -762,7 +767,7 @@ class WorkbookWriter:
             fmt = {"money": f.money, "%": f.percent, "x": f.multiple, "years": f.years}[unit]
             sheet.write_formula(row, 1, formulas[key], fmt, _value(self.results.kpis[key]))
             self.workbook.define_name(f"kpi_{key}", "=" + cell("Summary", row, 1, True))
-            self._text(sheet, row, 2, self._unit_text(unit))
+            self._text(sheet, row, 2, self._unit_text(unit), f.unit)
             self._text(sheet, row, 3, definitions[key], f.note)
             row += 1
         roots = ", ".join(f"{r:.2%}" for r in self.results.irr_roots) or "none"
@@ -839,7 +844,7 @@ class WorkbookWriter:
         cumulative.set_x_axis({"label_position": "low"})
         cumulative.set_legend({"position": "bottom"})
         cumulative.set_size({"width": 620, "height": 330})
-        sheet.insert_chart(row, 3, cumulative, {"x_offset": 60})
+        sheet.insert_chart(row, 0, cumulative, {"x_offset": 640})
 
     # ------------------------------------------------------------------ Scenarios, Sources, Actuals
 
