@@ -8,6 +8,7 @@ and Infinity, nesting deeper than any model needs, and text that no file or work
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -33,25 +34,43 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
 
     The bytes go to a temporary file in the same folder, are flushed and fsynced, then moved over
-    the target with ``os.replace``. On any failure the temporary file is removed, the previous
-    file is untouched and ModelFileError says what went wrong.
+    the target with ``os.replace`` and the folder is fsynced, so the new name survives a power cut.
+    On any failure (a full disk, no permission) the temporary file is removed, the previous file is
+    untouched and ModelFileError says so.
     """
     target = Path(path)
+    outcome = "the previous file is unchanged" if target.exists() else "nothing was written"
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as error:
-        raise ModelFileError(str(target), f"cannot write here: {error.strerror or error}") from error
+        raise ModelFileError(str(target), f"cannot write here, {outcome}: {error.strerror or error}") from error
+    replaced = False
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, target)
+        replaced = True
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise ModelFileError(
-            str(target), f"could not be written, the previous file is unchanged: {error.strerror or error}"
-        ) from error
+        raise ModelFileError(str(target), f"could not be written, {outcome}: {error.strerror or error}") from error
+    finally:
+        if not replaced:  # also on an interrupt: no temporary file is left beside the user's file
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename durable (POSIX); the data is already safe, so a folder that refuses is no error."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
