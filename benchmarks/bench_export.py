@@ -1,10 +1,11 @@
 """How long the Excel export takes, and how long LibreOffice takes to recalculate the result.
 
 Prints one JSON object: the median wall time (time.perf_counter, milliseconds) of exporting the
-bundled model with every sheet (``export_workbook``, written to a temporary folder), the file size,
-and, in the same run, the time headless LibreOffice takes to open, recalculate and save that
-workbook (one soffice start included; null when LibreOffice is not installed). Target: export
-under 1 s.
+bundled model (``export_workbook``, written to a temporary folder) with the standard sheets, and
+with every sheet as ``main.py --export`` writes it (the risk sheets included, whose Monte Carlo run
+is part of the time); the file size; and, in the same run, the time headless LibreOffice takes to
+open, recalculate and save the full workbook (one soffice start included; null when LibreOffice is
+not installed). Target: export under 1 s.
 
     python benchmarks/bench_export.py [--repeats N]
 """
@@ -25,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from model import load_model  # noqa: E402
 from model.export import SHEETS, export_workbook  # noqa: E402
+from model.risk_export import risk_sheets  # noqa: E402
 from tests.conftest import BUNDLED_MODEL_PATH  # noqa: E402
 from tests.model.test_export_libreoffice import SOFFICE, recalculate  # noqa: E402
 
@@ -38,11 +40,17 @@ def main() -> int:
     model = load_model(BUNDLED_MODEL_PATH)
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "bundled.xlsx"
-        times = []
-        for _ in range(args.repeats):
-            started = time.perf_counter()
-            export_workbook(model, target)
-            times.append((time.perf_counter() - started) * 1000)
+
+        def median_ms(extra_sheets) -> float:
+            times = []
+            for _ in range(args.repeats):
+                started = time.perf_counter()
+                export_workbook(model, target, extra_sheets=extra_sheets())
+                times.append((time.perf_counter() - started) * 1000)
+            return statistics.median(times)
+
+        export_ms = median_ms(tuple)
+        export_all_ms = median_ms(lambda: risk_sheets(model, None))
         recalc_ms = None
         if SOFFICE:
             out_dir, profile = Path(folder) / "out", Path(folder) / "profile"
@@ -50,7 +58,6 @@ def main() -> int:
             started = time.perf_counter()
             recalculate([target], out_dir, profile)
             recalc_ms = (time.perf_counter() - started) * 1000
-        export_ms = statistics.median(times)
         print(
             json.dumps(
                 {
@@ -58,11 +65,12 @@ def main() -> int:
                     "python": platform.python_version(),
                     "sheets": list(SHEETS),
                     "repeats": args.repeats,
-                    "export_bundled_ms": round(export_ms, 1),
+                    "export_standard_sheets_ms": round(export_ms, 1),
+                    "export_every_sheet_ms": round(export_all_ms, 1),
                     "file_kb": round(target.stat().st_size / 1024, 1),
                     "libreoffice_recalculate_ms": None if recalc_ms is None else round(recalc_ms, 1),
                     "target_export_ms": TARGET_MS,
-                    "export_target_met": export_ms < TARGET_MS,
+                    "export_target_met": export_all_ms < TARGET_MS,
                 }
             )
         )
