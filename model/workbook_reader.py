@@ -15,7 +15,6 @@ before parsing, and openpyxl parses XML through defusedxml, so a crafted file (e
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import zipfile
@@ -28,7 +27,7 @@ from openpyxl.xml import DEFUSEDXML
 from model.edits import RenameClass, apply_edit
 from model.errors import ModelError, ModelFileError
 from model.export import CLASS_FIELD_COLS, FIRST_YEAR_COL, KEY_COL, LABEL_COL, MARKER, MODEL_FILE_KEY, OVERRIDE_PREFIX
-from model.fileio import read_limited
+from model.fileio import parse_json, read_limited
 from model.schema import BASE_SCENARIO, DRIVERS, MAX_HORIZON, MIN_HORIZON, SETTINGS
 from model.validation import Model, check_integer, validate_model
 
@@ -186,9 +185,9 @@ class _AssumptionsReader:
 
     def parse_model_file(self, text: str) -> dict[str, Any]:
         try:
-            extras = json.loads(text) if text else {}
-        except json.JSONDecodeError as error:
-            raise ModelError(f"{SHEET} model_file rows", f"damaged: {error.msg}") from error
+            extras = parse_json(text) if text else {}
+        except ModelError as error:  # not JSON, a NaN literal, a repeated key, nested too deeply
+            raise ModelError(f"{SHEET} model_file rows", f"damaged: {error}") from error
         if not isinstance(extras, dict):
             raise ModelError(f"{SHEET} model_file rows", "damaged: not an object")
         return extras

@@ -188,3 +188,29 @@ def test_formula_text_in_names_loads_and_is_written_to_a_workbook_as_text(tmp_pa
     saved = tmp_path / "again.json"
     save_model(model, saved)
     assert load_model(saved) == model
+
+
+@pytest.mark.parametrize(
+    ("payload", "rule"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"peers": {"A": {"total_revenue": NaN}}}', "NaN is not a number JSON allows"),
+        ('{"peers": {}, "peers": {}}', "peers: appears twice"),
+    ],
+    ids=["deep", "nan-literal", "repeated-key"],
+)
+def test_the_hidden_json_rows_of_a_workbook_are_as_untrusted_as_a_file(tmp_path, payload, rule):
+    path = tmp_path / "plan.xlsx"
+    export_workbook(validate_model(model_doc(3)), path)
+    book = openpyxl.load_workbook(path)
+    rows = [row for row in book["Assumptions"].iter_rows() if row[0].value == "model_file"]
+    row = rows[0]
+    value_cell = next(cell for cell in row[1:] if isinstance(cell.value, str))
+    value_cell.value = payload
+    for other in rows[1:]:
+        for cell in other[1:]:
+            cell.value = None
+    book.save(path)
+    error = refusal(path)
+    assert error.path == "Assumptions model_file rows"
+    assert rule in error.rule
