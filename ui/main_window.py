@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 
 from model import ModelError, scenario_names
 from model.edits import blank_model
+from model.export import export_workbook
+from model.risk_export import risk_sheets
 from ui import settings
 from ui.charts import ChartsPanel
 from ui.controller import WorkbenchController
@@ -38,6 +40,8 @@ from ui.style import STYLE_SHEET
 
 BUNDLED_MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"
 MODEL_FILTER = "Capex models (*.json);;All files (*)"
+OPEN_FILTER = "Capex models and exported workbooks (*.json *.xlsx);;All files (*)"
+WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
 STATUS_SECONDS = 12
 
 
@@ -123,6 +127,12 @@ class MainWindow(QMainWindow):
         self.open_action = self._action("&Open…", self.open_file, keys.Open, "Open a model file")
         self.save_action = self._action("&Save", self.save, keys.Save, "Save the model")
         self.save_as_action = self._action("Save &As…", self.save_as, keys.SaveAs, "Save the model to another file")
+        self.export_action = self._action(
+            "&Export to Excel…",
+            self.export_to_excel,
+            QKeySequence("Ctrl+E"),
+            "Write the selected scenario as an Excel workbook with live formulas",
+        )
         self.quit_action = self._action("&Quit", self.close, keys.Quit, "Close the workbench")
         stack = self.controller.undo_stack
         self.undo_action = stack.createUndoAction(self, "&Undo")
@@ -164,7 +174,7 @@ class MainWindow(QMainWindow):
         self.file_menu = menu_bar.addMenu("&File")
         self.file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = self.file_menu.addMenu("Open &Recent")
-        self.file_menu.addActions([self.save_action, self.save_as_action])
+        self.file_menu.addActions([self.save_action, self.save_as_action, self.export_action])
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         edit_menu = menu_bar.addMenu("&Edit")
@@ -265,7 +275,7 @@ class MainWindow(QMainWindow):
             return False
         if path is None:
             start = str(self.controller.path.parent) if self.controller.path else ""
-            path, _ = QFileDialog.getOpenFileName(self, "Open capex model", start, MODEL_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self, "Open capex model", start, OPEN_FILTER)
             if not path:
                 return False
         try:
@@ -280,7 +290,7 @@ class MainWindow(QMainWindow):
 
     def save(self) -> bool:
         path = self.controller.path
-        if path is None or is_bundled(path):
+        if path is None or is_bundled(path) or path.suffix.lower() == ".xlsx":  # a workbook is saved as a model file
             return self.save_as()
         return self._save_to(path)
 
@@ -298,6 +308,24 @@ class MainWindow(QMainWindow):
         settings.remember_file(path)
         self.update_recent_menu()
         self.statusBar().showMessage(f"Saved {path}", STATUS_SECONDS * 1000)
+        return True
+
+    def export_to_excel(self) -> bool:
+        """File > Export to Excel: the selected scenario, with the same sheets as ``--export``."""
+        controller = self.controller
+        stem = controller.path.stem if controller.path else "capex_model"
+        suggested = str((controller.path.parent if controller.path else Path()) / f"{stem} {controller.scenario}.xlsx")
+        path, _ = QFileDialog.getSaveFileName(self, "Export to Excel", suggested, WORKBOOK_FILTER)
+        if not path:
+            return False
+        try:
+            export_workbook(
+                controller.model, path, controller.scenario, risk_sheets(controller.model, controller.scenario)
+            )
+        except ModelError as error:
+            self._file_error("Cannot export the workbook", error)
+            return False
+        self.statusBar().showMessage(f"Exported {controller.scenario} to {path}", STATUS_SECONDS * 1000)
         return True
 
     def _file_error(self, title: str, error: ModelError) -> None:
