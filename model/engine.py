@@ -15,6 +15,7 @@ engine runs thousands of trials through exactly this code: a single model has se
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,14 +81,25 @@ def vintage_weights(lives: np.ndarray, horizon: int) -> tuple[np.ndarray, np.nda
     return weight, remaining
 
 
+@functools.lru_cache(maxsize=64)
+def _cached_vintage_weights(lives: tuple[float, ...], horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """vintage_weights for one model: the window recomputes the same lives on every edit."""
+    weight, remaining = vintage_weights(np.array(lives), horizon)
+    weight.flags.writeable = remaining.flags.writeable = False
+    return weight, remaining
+
+
 def _cumprod_growth(base: np.ndarray, rates: np.ndarray) -> np.ndarray:
     return base[..., None] * np.cumprod(1.0 + rates, axis=-1)
 
 
 def _safe_divide(numerator: np.ndarray, denominator: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """numerator / denominator where ``valid``, NaN (reported as null) elsewhere."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.where(valid, numerator / np.where(valid, denominator, 1.0), np.nan)
+    shape = np.broadcast_shapes(np.shape(numerator), np.shape(denominator), np.shape(valid))
+    # Dividing only where valid avoids 0/0; a subnormal denominator may still overflow to inf,
+    # which is reported as null like any other non-finite value.
+    with np.errstate(over="ignore"):
+        return np.divide(numerator, denominator, out=np.full(shape, np.nan), where=valid)
 
 
 def compute_lines(plan: PlanArrays) -> dict[str, np.ndarray]:
@@ -95,7 +107,11 @@ def compute_lines(plan: PlanArrays) -> dict[str, np.ndarray]:
     s, d = plan.settings, plan.drivers
     horizon = plan.capex.shape[-1]
     capex = plan.capex
-    weight, remaining = vintage_weights(plan.lives, horizon)
+    weight, remaining = (
+        _cached_vintage_weights(tuple(plan.lives), horizon)
+        if plan.lives.ndim == 1
+        else vintage_weights(plan.lives, horizon)
+    )
     # Depreciating base per class and year: sum over vintages of capex[v] * w(t - v, L).
     base_by_class = np.einsum("...cv,...cvt->...ct", capex, weight)
     book_by_class = np.einsum("...cv,...cvt->...ct", capex, remaining)
@@ -211,6 +227,10 @@ def irr_cash_flows(fcf: np.ndarray, tv: float) -> np.ndarray:
     return flows
 
 
+# Built once: pandas spends longer inferring an index from a list than the engine spends computing.
+LINE_INDEX = pd.Index(LINE_KEYS)
+
+
 @dataclass(frozen=True)
 class Results:
     """What one computation of one scenario produced.
@@ -223,10 +243,19 @@ class Results:
     lines: pd.DataFrame
     kpis: dict[str, float | None]
     irr_roots: list[float]
-    depreciation_by_class: pd.DataFrame
+    class_names: list[str]
+    depreciation_by_class_array: np.ndarray
 
     def line(self, key: str) -> np.ndarray:
         return self.lines.loc[key].to_numpy()
+
+    @property
+    def depreciation_by_class(self) -> pd.DataFrame:
+        """Depreciation per asset class (rows) and fiscal year; zero for expensed classes.
+
+        Built on request: most callers never need it, and a DataFrame costs more than the maths.
+        """
+        return pd.DataFrame(self.depreciation_by_class_array, index=self.class_names, columns=self.years)
 
 
 def _plain(value: Any) -> float | None:
@@ -244,14 +273,16 @@ def compute(model: Model, scenario: str | None = None) -> Results:
     kpis = {key: _plain(kpis_raw[key]) for key in KPI_KEYS if key != "irr"}
     kpis["irr"] = nearest_root(roots, float(plan.settings["wacc"]))
     years = [model["base_year"] + t for t in range(1, model["horizon"] + 1)]
-    table = pd.DataFrame(np.vstack([lines[key] for key in LINE_KEYS]), index=list(LINE_KEYS), columns=years)
-    by_class = pd.DataFrame(lines["depreciation_by_class"], index=plan.class_names, columns=years)
+    table = pd.DataFrame(
+        np.vstack([lines[key] for key in LINE_KEYS]), index=LINE_INDEX, columns=pd.Index(years), copy=False
+    )
     return Results(
         years=years,
         lines=table,
         kpis={key: kpis[key] for key in KPI_KEYS},
         irr_roots=roots,
-        depreciation_by_class=by_class,
+        class_names=plan.class_names,
+        depreciation_by_class_array=lines["depreciation_by_class"],
     )
 
 

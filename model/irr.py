@@ -85,20 +85,18 @@ def _candidate_xs(coefficients: np.ndarray) -> np.ndarray:
 
 def _polish(rate: float, flows: np.ndarray, years: np.ndarray) -> float:
     """Newton steps on the NPV equation; keeps the best point seen."""
-    best, (best_value, _, _) = rate, _npv_and_slope(rate, flows, years)
+    best, best_value = rate, np.inf
     for _ in range(20):
         value, slope, _ = _npv_and_slope(rate, flows, years)
-        if slope == 0.0 or value == 0.0:
+        if abs(value) < abs(best_value):
+            best, best_value = rate, value
+        if value == 0.0 or slope == 0.0:
             break
         step = value / slope
+        # Newton converges quadratically: a step this small means the rate is already exact.
+        if abs(step) <= 1e-14 * max(1.0, abs(rate)) or rate - step <= -1.0:
+            break
         rate -= step
-        if rate <= -1.0:
-            break
-        new_value = _npv_and_slope(rate, flows, years)[0]
-        if abs(new_value) < abs(best_value):
-            best, best_value = rate, new_value
-        if abs(step) <= 1e-15 * max(1.0, abs(rate)):
-            break
     return best
 
 
