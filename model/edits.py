@@ -113,7 +113,27 @@ class EditBlock:
     edits: tuple[SetCell | SetSetting | SetClassField, ...]
 
 
-Edit = SetCell | SetSetting | SetClassField | AddClass | RenameClass | RemoveClass | SetOverride | EditBlock
+@dataclass(frozen=True)
+class SetUncertainty:
+    """The whole ``uncertainty`` section (MODEL.md section 8) replaced; None removes it.
+
+    It belongs to the model, not to a scenario, whichever scenario is selected.
+    """
+
+    section: Mapping[str, Any] | None
+
+
+Edit = (
+    SetCell
+    | SetSetting
+    | SetClassField
+    | AddClass
+    | RenameClass
+    | RemoveClass
+    | SetOverride
+    | EditBlock
+    | SetUncertainty
+)
 
 
 def apply_edit(model: Model, edit: Edit, scenario: str | None = None) -> tuple[Model, Edit]:
@@ -150,6 +170,9 @@ def _apply(doc: Model, edit: Edit, scenario: str | None) -> Edit:
         return _rename_class(doc, edit)
     if isinstance(edit, RemoveClass):
         return _remove_class(doc, edit)
+    if isinstance(edit, SetUncertainty):
+        previous, doc["uncertainty"] = doc.get("uncertainty"), copy.deepcopy(edit.section)
+        return SetUncertainty(previous)
     raise TypeError(f"not an edit: {edit!r}")
 
 

@@ -84,6 +84,14 @@ class Target:
         return cls(path, kind, key, apply)
 
 
+def target_paths(model: Model) -> list[str]:
+    """Every input an analysis can move, in the order the assumption tabs show them."""
+    paths = [f"settings.{k}" for k in NUMERIC_SETTINGS] + [f"drivers.{k}" for k in REQUIRED_DRIVERS]
+    paths += [f"capex.{name}" for name in model["capex"]]
+    paths += [f"life.{c['name']}" for c in model["asset_classes"] if c["treatment"] == "capitalized"]
+    return paths
+
+
 def _applied(current: np.ndarray, value: np.ndarray, mode: str) -> np.ndarray:
     if mode == "shift":
         return current + value

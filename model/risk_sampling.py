@@ -9,6 +9,7 @@ Finally each uniform is turned into a value by the distribution's inverse CDF (s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -123,3 +124,33 @@ def sample_values(
 ) -> np.ndarray:
     """(trials, inputs) values of the uncertain inputs, in input order (see the module docstring)."""
     return values_at(entries, correlated_uniforms(correlation, trials, seed, sampler))
+
+
+HALF_WIDTH_IN_SD = {"uniform": math.sqrt(3.0), "triangular": math.sqrt(6.0), "pert": math.sqrt(7.0)}
+
+
+def with_distribution(entry: Mapping[str, Any], dist: str) -> dict[str, Any]:
+    """The input switched to ``dist`` with the same mean and standard deviation.
+
+    Symmetric shapes keep the mean as their mode; a lognormal needs a positive mean.
+    """
+    frozen = distribution(entry)
+    mean = float(frozen.mean()) if frozen is not None else point_value(entry)
+    sd = float(frozen.std()) if frozen is not None else 0.0
+    out: dict[str, Any] = {"target": entry["target"], "dist": dist, "apply": entry["apply"]}
+    if dist == "normal":
+        out.update(mean=mean, sd=sd)
+    elif dist == "lognormal":
+        if mean <= 0:
+            raise ModelError(f"uncertainty.{entry['target']}.dist", "a lognormal needs a positive mean")
+        variance = math.log1p((sd / mean) ** 2)
+        out.update(mu=math.log(mean) - variance / 2.0, sigma=math.sqrt(variance))
+    elif dist in HALF_WIDTH_IN_SD:
+        half = HALF_WIDTH_IN_SD[dist] * sd
+        out.update(low=mean - half, high=mean + half)
+        if dist != "uniform":
+            out["mode"] = mean
+    else:
+        raise ModelError(f"uncertainty.{entry['target']}.dist", f"{dist!r} is not a known distribution")
+    # Ten significant digits: what an analyst would type, without binary noise.
+    return {k: float(f"{v:.10g}") if isinstance(v, float) else v for k, v in out.items()}

@@ -36,6 +36,7 @@ from ui.controller import WorkbenchController
 from ui.grid_view import SheetView
 from ui.kpi_strip import KpiStrip
 from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
+from ui.risk_panel import RiskPanel
 from ui.style import STYLE_SHEET
 
 BUNDLED_MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.analysis_tabs = QTabWidget()
         self.analysis_tabs.setDocumentMode(True)
         self.analysis_tabs.addTab(self.charts, "Charts")
+        self.analysis_tabs.addTab(RiskPanel(controller), "Risk")
         self.projections = ProjectionsPanel(controller)
 
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -10,8 +10,9 @@ import pytest
 from scipy import stats
 
 from model import ModelError, compute, risk, validate_model
+from model.edits import SetUncertainty, apply_edit
 from model.engine import plan_arrays
-from model.risk_sampling import correlated_uniforms, sample_values, uniform_draws
+from model.risk_sampling import correlated_uniforms, distribution, sample_values, uniform_draws, with_distribution
 from model.schema import DEFAULT_APPLY, NUMERIC_SETTINGS, REQUIRED_DRIVERS
 from tests.factories import model_doc
 
@@ -327,3 +328,42 @@ def test_goal_and_range_text():
             risk.parse_goal(bad)
     with pytest.raises(ModelError):
         risk.parse_range("1")
+
+
+# --------------------------------------------------------------------------- editing the uncertain inputs
+
+
+@pytest.mark.parametrize("dist", ["normal", "lognormal", "uniform", "triangular", "pert"])
+def test_switching_distribution_keeps_mean_and_sd(dist):
+    entry = {"target": "settings.wacc", "dist": "triangular", "apply": "set", "low": 0.08, "mode": 0.1, "high": 0.13}
+    before = distribution(entry)
+    after = distribution(with_distribution(entry, dist))
+    assert after.mean() == pytest.approx(before.mean(), rel=1e-8)
+    assert after.std() == pytest.approx(before.std(), rel=1e-8)
+
+
+def test_a_lognormal_needs_a_positive_mean():
+    entry = {"target": "drivers.utilization", "dist": "normal", "apply": "shift", "mean": 0.0, "sd": 0.05}
+    with pytest.raises(ModelError, match="positive mean"):
+        with_distribution(entry, "lognormal")
+
+
+def test_the_uncertainty_section_is_edited_and_undone_as_one_record(bundled_model):
+    section = copy.deepcopy(bundled_model["uncertainty"])
+    section["inputs"][0]["high"] = 0.8
+    edited, inverse = apply_edit(bundled_model, SetUncertainty(section), "Bull")
+    assert edited["uncertainty"]["inputs"][0]["high"] == 0.8
+    assert "uncertainty" not in edited["scenarios"]["Bull"]  # the section belongs to the model
+    restored, _ = apply_edit(edited, inverse)
+    assert restored["uncertainty"] == bundled_model["uncertainty"]
+    section["inputs"][0]["high"] = 0.5  # below the mode
+    with pytest.raises(ModelError, match=r"uncertainty.inputs\[0\]"):
+        apply_edit(bundled_model, SetUncertainty(section))
+
+
+def test_target_paths_name_every_movable_input(bundled_model):
+    paths = risk.target_paths(bundled_model)
+    assert "settings.wacc" in paths and f"life.{SERVERS}" in paths and f"capex.{SERVERS}" in paths
+    assert "life.Model training & chip R&D" not in paths  # expensed: no life
+    for path in paths:
+        risk.Target.parse(bundled_model, path)

@@ -1,0 +1,151 @@
+"""Charts of the Risk tab: histograms with percentile markers, fans, convergence and the tornado.
+
+Each chart is built once; ``draw`` updates its items in place. Values arrive in display units
+(money already divided by the display rate, rates already in percent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from ui.charts import BLUE, GREEN, GREY, RED
+
+BAND = QColor(44, 111, 187, 60)
+BINS = 60
+MARKER_STYLES = {"p5": Qt.PenStyle.DashLine, "p50": Qt.PenStyle.SolidLine, "p95": Qt.PenStyle.DashLine}
+
+
+class RiskChart(QFrame):
+    """A titled plot with a one-line note under it (what the markers say)."""
+
+    def __init__(self, title: str, x_label: str = "", y_label: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ChartCard")
+        self.title = QLabel(title)
+        self.title.setObjectName("ChartTitle")
+        self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setMinimumSize(220, 150)
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.showGrid(x=False, y=True, alpha=0.15)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.vb.setMouseEnabled(x=False, y=False)
+        if x_label:
+            self.plot.setLabel("bottom", x_label)
+        if y_label:
+            self.plot.setLabel("left", y_label)
+        self.note = QLabel(" ")
+        self.note.setObjectName("ChartReadout")
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.note)
+
+    def set_title(self, text: str) -> None:
+        self.title.setText(text)
+
+
+class HistogramChart(RiskChart):
+    """Trial counts by value, with p5/p50/p95 lines and a reference line (0, or the WACC)."""
+
+    def __init__(self, title: str, x_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, x_label, "trials", parent)
+        self.bars = pg.BarGraphItem(x=[0], height=[0], width=1, brush=pg.mkBrush(BLUE.lighter(150)), pen=None)
+        self.plot.addItem(self.bars)
+        self.markers = {}
+        for name, style in MARKER_STYLES.items():
+            line = pg.InfiniteLine(
+                angle=90,
+                pen=pg.mkPen(GREY.darker(130), width=1.5, style=style),
+                label=name,
+                labelOpts={"position": 0.92, "color": "#30343b"},
+            )
+            self.plot.addItem(line)
+            self.markers[name] = line
+        self.reference = pg.InfiniteLine(angle=90, pen=pg.mkPen(RED, width=1.5))
+        self.plot.addItem(self.reference)
+
+    def draw(self, values: np.ndarray, markers: Mapping[str, float], reference: float, note: str) -> None:
+        values = values[np.isfinite(values)]
+        if values.size:
+            counts, edges = np.histogram(values, bins=BINS)
+            self.bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=counts, width=(edges[1] - edges[0]) * 0.95)
+        for name, line in self.markers.items():
+            line.setValue(float(markers.get(name, np.nan)))
+            line.setVisible(bool(np.isfinite(markers.get(name, np.nan))))
+        self.reference.setValue(reference)
+        self.note.setText(note)
+
+
+class FanChart(RiskChart):
+    """The p10–p90 band and the p50 line of a line across the years."""
+
+    def __init__(self, title: str, y_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, "", y_label, parent)
+        self.low = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=0.5))
+        self.high = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=0.5))
+        self.band = pg.FillBetweenItem(self.low, self.high, brush=pg.mkBrush(BAND))
+        self.median = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=2), symbol="o", symbolSize=4, symbolBrush=BLUE)
+        self.deterministic = pg.PlotDataItem(pen=pg.mkPen(GREY, width=1.2, style=Qt.PenStyle.DashLine))
+        for item in (self.low, self.high, self.band, self.median, self.deterministic):
+            self.plot.addItem(item)
+        self.note.setText("band: p10 to p90 of the trials; line: p50; dashed: the model as entered")
+
+    def draw(self, years: Sequence[int], p10, p50, p90, deterministic) -> None:
+        x = np.asarray(years, dtype=float)
+        self.low.setData(x, p10)
+        self.high.setData(x, p90)
+        self.median.setData(x, p50)
+        self.deterministic.setData(x, deterministic)
+        step = 1 if len(years) <= 12 else 2 if len(years) <= 24 else 5
+        self.plot.getAxis("bottom").setTicks([[(y, f"FY{y % 100:02d}") for y in list(years)[::step]]])
+
+
+class ConvergenceChart(RiskChart):
+    """Running mean and p50 of npv against the number of trials (log scale)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Convergence of NPV", "trials (log scale)", "", parent)
+        self.plot.setLogMode(x=True, y=False)
+        self.mean = self.plot.plot(pen=pg.mkPen(BLUE, width=2), name="mean")
+        self.median = self.plot.plot(pen=pg.mkPen(GREEN, width=2))
+        self.note.setText("blue: running mean; green: running p50 — flat lines mean enough trials")
+
+    def draw(self, trials, mean, p50, y_label: str) -> None:
+        self.mean.setData(np.asarray(trials, dtype=float), mean)
+        self.median.setData(np.asarray(trials, dtype=float), p50)
+        self.plot.setLabel("left", y_label)
+
+
+class TornadoChart(RiskChart):
+    """Horizontal bars from the base npv to the npv at each input's low and high end."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Tornado: NPV when each input moves alone", "", "", parent)
+        self.plot.showGrid(x=True, y=False, alpha=0.15)
+        self.low_bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0], brush=pg.mkBrush(RED.lighter(140)))
+        self.high_bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0], brush=pg.mkBrush(GREEN.lighter(140)))
+        self.base = pg.InfiniteLine(angle=90, pen=pg.mkPen(GREY.darker(150), width=1.5))
+        for item in (self.low_bars, self.high_bars, self.base):
+            self.plot.addItem(item)
+        self.plot.getAxis("left").setWidth(230)
+
+    def draw(self, labels: Sequence[str], base: float, low, high, x_label: str, note: str) -> None:
+        rows = np.arange(len(labels), dtype=float)[::-1]  # the largest swing on top
+        low, high = np.nan_to_num(np.asarray(low, float), nan=base), np.nan_to_num(np.asarray(high, float), nan=base)
+        self.low_bars.setOpts(x0=np.full(len(rows), base), y=rows, width=low - base, height=0.6)
+        self.high_bars.setOpts(x0=np.full(len(rows), base), y=rows, width=high - base, height=0.6)
+        self.base.setValue(base)
+        self.plot.getAxis("left").setTicks([list(zip(rows, labels, strict=True))])
+        self.plot.setYRange(-0.7, max(len(labels) - 0.3, 0.7), padding=0)
+        self.plot.setLabel("bottom", x_label)
+        self.note.setText(note)
