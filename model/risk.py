@@ -26,7 +26,7 @@ from scipy import optimize
 from model.engine import PlanArrays, compute_kpis, compute_lines, irr_cash_flows, plan_arrays
 from model.errors import ModelError
 from model.risk_irr import irr_rows
-from model.risk_sampling import correlated_uniforms, quantiles, values_at
+from model.risk_sampling import correlated_uniforms, inverse_cdf, quantiles, values_at
 from model.schema import (
     APPLY_MODES,
     DEFAULT_APPLY,
@@ -278,7 +278,7 @@ def _share(flags: np.ndarray) -> float:
     return float(flags.mean()) if flags.size else np.nan
 
 
-def _convergence(npv: np.ndarray, points: int = 30) -> pd.DataFrame:
+def _convergence(npv: np.ndarray, points: int = 20) -> pd.DataFrame:
     if npv.size == 0:
         return pd.DataFrame({"trials": [], "mean": [], "p50": []})
     counts = np.unique(np.geomspace(min(10, npv.size), npv.size, points).astype(int))
@@ -318,6 +318,7 @@ def monte_carlo(
     targets = [Target.parse(resolved, e["target"], e["apply"], f"uncertainty.{e['target']}") for e in entries]
     uniforms = correlated_uniforms(correlation_matrix(section), trials, seed, sampler)
     values = np.empty_like(uniforms)
+    inverses = [inverse_cdf(entry) for entry in entries]
 
     valid = np.zeros(trials, dtype=bool)
     npv, irr, wacc = (np.full(trials, np.nan) for _ in range(3))
@@ -326,7 +327,7 @@ def monte_carlo(
 
     def run_chunk(start: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         chunk = slice(start, start + CHUNK_TRIALS)
-        values[chunk] = values_at(entries, uniforms[chunk])
+        values[chunk] = values_at(inverses, uniforms[chunk])
         batch, ok = apply_values(base, targets, values[chunk])
         rows = np.flatnonzero(ok)
         kept = _rows(batch, rows, batch.lives[rows] if batch.lives.ndim == 2 else None)

@@ -10,7 +10,7 @@ Finally each uniform is turned into a value by the distribution's inverse CDF (s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -55,13 +55,19 @@ def point_value(entry: Mapping[str, Any]) -> float:
     return float(entry["low"])
 
 
-def quantiles(entry: Mapping[str, Any], probabilities: np.ndarray) -> np.ndarray:
-    """The input's values at the given cumulative probabilities (its inverse CDF)."""
+def inverse_cdf(entry: Mapping[str, Any]) -> Callable[[np.ndarray], np.ndarray]:
+    """The input's inverse CDF: values at cumulative probabilities (built once per run: freezing
+    a scipy distribution costs more than a chunk's worth of ppf calls)."""
     frozen = distribution(entry)
-    probabilities = np.asarray(probabilities, dtype=float)
     if frozen is None:
-        return np.full(probabilities.shape, point_value(entry))
-    return frozen.ppf(probabilities)
+        value = point_value(entry)
+        return lambda probabilities: np.full(np.shape(probabilities), value)
+    return frozen.ppf
+
+
+def quantiles(entry: Mapping[str, Any], probabilities: np.ndarray) -> np.ndarray:
+    """The input's values at the given cumulative probabilities."""
+    return inverse_cdf(entry)(np.asarray(probabilities, dtype=float))
 
 
 def uniform_draws(rng: np.random.Generator, trials: int, inputs: int, sampler: str) -> np.ndarray:
@@ -112,18 +118,16 @@ def correlated_uniforms(correlation: np.ndarray, trials: int, seed: int, sampler
     return iman_conover(uniform_draws(rng, trials, len(correlation), sampler), correlation, rng)
 
 
-def values_at(entries: Sequence[Mapping[str, Any]], uniforms: np.ndarray) -> np.ndarray:
-    """Each input's value at its column of uniforms (inverse CDF), (trials, inputs)."""
-    return np.column_stack([quantiles(entry, uniforms[:, i]) for i, entry in enumerate(entries)]).reshape(
-        uniforms.shape
-    )
+def values_at(inverses: Sequence[Callable[[np.ndarray], np.ndarray]], uniforms: np.ndarray) -> np.ndarray:
+    """Each input's value at its column of uniforms, (trials, inputs); ``inverses`` from ``inverse_cdf``."""
+    return np.column_stack([inverse(uniforms[:, i]) for i, inverse in enumerate(inverses)]).reshape(uniforms.shape)
 
 
 def sample_values(
     entries: Sequence[Mapping[str, Any]], correlation: np.ndarray, trials: int, seed: int, sampler: str
 ) -> np.ndarray:
     """(trials, inputs) values of the uncertain inputs, in input order (see the module docstring)."""
-    return values_at(entries, correlated_uniforms(correlation, trials, seed, sampler))
+    return values_at([inverse_cdf(e) for e in entries], correlated_uniforms(correlation, trials, seed, sampler))
 
 
 HALF_WIDTH_IN_SD = {"uniform": math.sqrt(3.0), "triangular": math.sqrt(6.0), "pert": math.sqrt(7.0)}
