@@ -184,6 +184,24 @@ def reference_line(
     return line
 
 
+def plot_line(item: pg.PlotDataItem, years: np.ndarray, values: np.ndarray) -> None:
+    """Draw a line with gaps where a value is undefined (NaN); with no defined value at all the
+    line is emptied, since pyqtgraph cannot take the range of points that are all NaN."""
+    if np.isfinite(values).any():
+        item.setData(years, values)
+    else:
+        item.setData([], [])
+
+
+def show_reported(markers: pg.ScatterPlotItem, reported: dict[int, dict[str, float]], line: str, scale: float) -> None:
+    """Markers at the reported figures of ``line``; hidden when there are none (an empty scatter
+    would make pyqtgraph take the range of no data)."""
+    points = {year: values[line] * scale for year, values in reported.items() if line in values}
+    markers.setVisible(bool(points))
+    if points:
+        markers.setData(list(points), list(points.values()))
+
+
 class RevenueChart(ChartCard):
     """Segment revenue stacked by core, AI and pull-through; EBITA margin on the right axis with the
     reported actuals as markers and the peers' reported margins as labelled reference lines."""
@@ -230,17 +248,11 @@ class RevenueChart(ChartCard):
         self.ai.setOpts(x=years, height=ai, y0=core)
         self.pull.setOpts(x=years, height=pull, y0=core + ai)
         self.set_money_axis("Revenue")
-        reported = [(int(year), values) for year, values in model["actuals"].items() if int(year) in results.years]
-        self.revenue_actuals.setData(
-            [year for year, values in reported if "total_revenue" in values],
-            [values["total_revenue"] / money.rate for _, values in reported if "total_revenue" in values],
-        )
-        self.margin_actuals.setData(
-            [year for year, values in reported if "ebita_margin" in values],
-            [values["ebita_margin"] * 100 for _, values in reported if "ebita_margin" in values],
-        )
+        reported = {int(year): values for year, values in model["actuals"].items() if int(year) in results.years}
+        show_reported(self.revenue_actuals, reported, "total_revenue", 1 / money.rate)
+        show_reported(self.margin_actuals, reported, "ebita_margin", 100.0)
         margin = percent(lines.loc["ebita_margin"].to_numpy())
-        self.margin.setData(years, margin)
+        plot_line(self.margin, years, margin)
         self._update_peers(model["peers"])
         self.plot.setYRange(0, float(np.nanmax(core + ai + pull)) * HEADROOM, padding=0)
         peers = [values["ebita_margin"] * 100 for values in model["peers"].values() if "ebita_margin" in values]
@@ -284,7 +296,7 @@ class CapexChart(ChartCard):
         depreciation = results.lines.loc["depreciation"].to_numpy() / money.rate
         self.capitalized.setOpts(x=years, height=capitalized, y0=0)
         self.expensed.setOpts(x=years, height=expensed, y0=capitalized)
-        self.depreciation.setData(years, depreciation)
+        plot_line(self.depreciation, years, depreciation)
         top = float(max(np.nanmax(capitalized + expensed), np.nanmax(depreciation), 1e-9))
         self.plot.setYRange(0, top * HEADROOM, padding=0)
         self.set_money_axis("Capex")
@@ -312,7 +324,7 @@ class CashFlowChart(ChartCard):
         fcf = results.lines.loc["fcf"].to_numpy() / money.rate
         cumulative = results.lines.loc["cumulative_fcf"].to_numpy() / money.rate
         self.fcf.setOpts(x=years, height=fcf, brushes=[pg.mkBrush(GREEN if v >= 0 else RED) for v in fcf])
-        self.cumulative.setData(years, cumulative)
+        plot_line(self.cumulative, years, cumulative)
         payback = results.kpis["payback_years"]
         self.payback.setVisible(payback is not None)
         if payback is not None:
@@ -348,8 +360,8 @@ class ReturnsChart(ChartCard):
         roic = percent(results.lines.loc["roic"].to_numpy())
         margin = percent(results.lines.loc["plan_ebita_margin"].to_numpy())
         wacc = settings["wacc"] * 100
-        self.roic.setData(years, roic)
-        self.plan_margin.setData(years, margin)
+        plot_line(self.roic, years, roic)
+        plot_line(self.plan_margin, years, margin)
         self.wacc.setPos(wacc)
         self.wacc.label.setFormat(f"WACC {wacc:.1f}%")
         finite = np.concatenate([roic[np.isfinite(roic)], margin[np.isfinite(margin)], [wacc, 0.0]])

@@ -1,0 +1,185 @@
+"""Files, the unsaved-changes prompt, remembered settings, the item models and the charts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from model import load_model
+from tests.conftest import BUNDLED_MODEL_PATH, ROOT
+from ui import settings
+from ui.controller import WorkbenchController
+from ui.sheets import capex_sheet, class_sheet, drivers_sheet, projections_sheet, settings_sheet
+from ui.table_model import DataFrameTableModel
+
+Buttons = QMessageBox.StandardButton
+
+
+def edit_something(window):
+    table = window.capex_panel.capex_view.table_model
+    assert table.setData(table.index(0, 5), "12.5")
+
+
+@pytest.mark.parametrize("scenario", ["Base", "Bull"])
+def test_every_item_model_passes_the_model_tester(qtmodeltester, bundled_model, scenario):
+    controller = WorkbenchController(bundled_model, None, scenario)
+    money = controller.money
+    sheets = [
+        capex_sheet(bundled_model, scenario, money),
+        class_sheet(bundled_model, scenario, money),
+        drivers_sheet(bundled_model, scenario, money),
+        settings_sheet(bundled_model, scenario, money),
+        projections_sheet(bundled_model, controller.results, money),
+    ]
+    for sheet in sheets:
+        qtmodeltester.check(DataFrameTableModel(sheet, money, controller.apply))
+
+
+def test_save_and_reopen_give_the_same_model(window, controller, tmp_path, monkeypatch):
+    edit_something(window)
+    assert window.windowTitle().endswith("*")
+    assert window.save()
+    assert not window.windowTitle().endswith("*")
+    assert load_model(controller.path) == controller.model
+
+    target = tmp_path / "copy.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    assert window.save_as()
+    assert controller.path == target
+    assert window.windowTitle() == f"{controller.model['name']} — copy.json"
+    saved = controller.model
+    assert window.open_file(str(target))
+    assert controller.model == saved
+    assert settings.recent_files()[0] == str(target.resolve())
+
+
+def test_the_bundled_model_is_saved_elsewhere(qtbot, tmp_path, monkeypatch):
+    from ui.app import create_window
+
+    window = create_window(BUNDLED_MODEL_PATH)
+    qtbot.addWidget(window)
+    target = tmp_path / "mine.json"
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: asked.append(1) or (str(target), ""))
+    assert window.save()
+    assert asked and target.exists()
+
+
+def test_closing_with_unsaved_changes_asks(window, controller, monkeypatch):
+    edit_something(window)
+    answers = iter([Buttons.Cancel, Buttons.Discard])
+    asked = []
+
+    def question(*args, **kwargs):
+        asked.append(args[1])
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    assert not window.close()
+    assert window.isVisible()
+    assert window.close()
+    assert asked == ["Unsaved changes", "Unsaved changes"]
+
+
+def test_save_answer_saves_before_opening_another_file(window, controller, monkeypatch, tmp_path):
+    edit_something(window)
+    edited = controller.model
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: Buttons.Save)
+    assert window.new_model()
+    assert load_model(window.controller.path or tmp_path / "alibaba.json") == edited
+    assert controller.model["name"] == "New capex plan"
+    assert controller.undo_stack.count() == 0
+    assert window.windowTitle() == "New capex plan — Untitled"
+
+
+def test_a_bad_file_is_refused_with_its_message(window, controller, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "capex-model", "version": 9}')
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    before = controller.model
+    assert not window.open_file(str(bad))
+    assert controller.model is before
+    assert warnings == ["version: version 9 is newer than this program reads (1)"]
+    assert "version 9 is newer" in window.statusBar().currentMessage()
+
+
+def test_layout_and_recent_files_persist(window, model_path, qtbot):
+    from ui.app import create_window
+
+    window.main_splitter.setSizes([500, 400])
+    sizes = window.main_splitter.sizes()
+    settings.remember_file(model_path)
+    window.close()
+    again = create_window(model_path)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.main_splitter.sizes() == sizes
+    assert [action.text() for action in again.recent_menu.actions()] == ["alibaba.json"]
+
+
+def test_hover_readout_and_png_export(window, controller, tmp_path):
+    chart = window.charts.revenue
+    chart.show_year(2030)
+    assert chart.readout.text().startswith("FY2030: Core revenue 149.2")
+    assert chart.cursor.isVisible()
+    path = tmp_path / "revenue.png"
+    assert chart.save_png(str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_charts_show_peers_actuals_and_payback(window, controller):
+    revenue = window.charts.revenue
+    assert sorted(revenue._peer_lines) == sorted(controller.model["peers"])
+    assert revenue._peer_lines["AWS (CY2025)"].value() == pytest.approx(35.0)
+    years, values = revenue.revenue_actuals.getData()
+    assert list(years) == [2026] and values[0] == pytest.approx(158.132)
+    cash_flow = window.charts.cash_flow
+    payback = controller.results.kpis["payback_years"]
+    assert cash_flow.payback.value() == pytest.approx(2025 + payback)
+    assert window.charts.returns.wacc.value() == pytest.approx(10.0)
+
+
+def test_main_starts_the_window_and_exits(tmp_path):
+    """Start-up smoke test: main() in a fresh interpreter, offscreen, closed by a timer."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        import main
+
+        app = QApplication(sys.argv[:1])
+        def check_and_quit():
+            window = app.activeWindow() or app.topLevelWidgets()[0]
+            titles = [w.windowTitle() for w in app.topLevelWidgets() if w.isVisible()]
+            print("TITLES", titles)
+            app.quit()
+        QTimer.singleShot(300, check_and_quit)
+        sys.exit(main.main([]))
+        """
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Alibaba Cloud: RMB 380bn AI & cloud infrastructure plan — alibaba_380bn.json" in done.stdout
+
+
+def test_main_reports_a_bad_scenario_in_one_line(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "main.py", "--scenario", "Sideways"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: scenario: 'Sideways' is not a scenario of this model")
+    assert len(done.stderr.strip().splitlines()) == 1
