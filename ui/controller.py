@@ -39,7 +39,7 @@ class WorkbenchController(QObject):
     ) -> None:
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._path = Path(path) if path else None
         self._display_currency = model["currency"]
         self._scenario = scenario if scenario in scenario_names(model) else BASE_SCENARIO
@@ -151,6 +151,9 @@ class WorkbenchController(QObject):
         if target != self._path:
             self._path = target
             self.path_changed.emit()
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
 
     def _set_model(self, model: Model) -> None:
         self._model = model

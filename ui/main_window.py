@@ -68,6 +68,9 @@ class MainWindow(QMainWindow):
         self.charts = ChartsPanel(controller)
         self.analysis_tabs = QTabWidget()
         self.analysis_tabs.setDocumentMode(True)
+        # A tall analysis page must not push the projections table off the window: the splitter
+        # keeps the layout, and a page taller than its share scrolls or shrinks.
+        self.analysis_tabs.setMinimumSize(320, 240)
         self.analysis_tabs.addTab(self.charts, "Charts")
         self.analysis_tabs.addTab(RiskPanel(controller), "Risk")
         self.projections = ProjectionsPanel(controller)
