@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from PySide6.QtWidgets import QApplication
 from model import apply_scenario, load_model
 from ui import settings
 from ui.controller import WorkbenchController
+from ui.error_dialog import install_error_handling
 from ui.main_window import MainWindow, is_bundled
+from ui.recovery import Autosaver, offer_recovery
 
 
 def create_window(model_path: str | Path, scenario: str | None = None) -> MainWindow:
@@ -30,8 +33,31 @@ def run(model_path: str | Path, scenario: str | None = None) -> int:
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationName("Capex Workbench")
     window = create_window(model_path, scenario)
+    uninstall_error_handling = install_error_handling()
     if not is_bundled(Path(model_path)):
         settings.remember_file(model_path)
         window.update_recent_menu()
     window.show()
-    return app.exec()
+    autosaver = start_autosave(window)
+    try:
+        return app.exec()
+    finally:
+        if autosaver is not None:
+            autosaver.close()  # a clean exit leaves no recovery file
+        uninstall_error_handling()
+
+
+def start_autosave(window: MainWindow) -> Autosaver | None:
+    """Keep a recovery file of the window's model and offer the files of sessions that crashed.
+
+    Without a writable data folder the workbench still runs, and says that autosave is off.
+    """
+    try:
+        autosaver = Autosaver(window.controller, window)
+    except OSError as error:
+        logging.getLogger(__name__).warning("autosave is off: %s", error)
+        window.statusBar().showMessage(f"Autosave is off: {error}")
+        return None
+    autosaver.failed.connect(lambda message: window.statusBar().showMessage(f"Autosave failed: {message}"))
+    offer_recovery(window.controller, autosaver, window)
+    return autosaver
