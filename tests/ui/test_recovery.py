@@ -62,6 +62,7 @@ KILLED_SESSION = textwrap.dedent(
     from ui.main_window import MainWindow
     from ui.recovery import Autosaver
 
+    app = QApplication(sys.argv[:1])  # main.main uses it; the timer below needs its event loop
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, {settings!r})
 
     def edit_then_die():
