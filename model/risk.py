@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from model.engine import PlanArrays, compute_kpis, compute_lines, irr_cash_flows, plan_arrays
 from model.errors import ModelError
@@ -570,6 +569,8 @@ def breakeven(
     crossing = np.flatnonzero((gaps[:-1] * gaps[1:] <= 0) & np.isfinite(gaps[:-1]) & np.isfinite(gaps[1:]))
     if crossing.size == 0:
         return BreakevenResults(moved, metric, goal, low, high, None, None, NOT_REACHABLE)
+    from scipy import optimize  # imported here: it adds 0.2 s to the window's start-up
+
     a, b = points[crossing[0]], points[crossing[0] + 1]
     value = a if gaps[crossing[0]] == 0 else float(optimize.brentq(gap, a, b, xtol=1e-14, rtol=1e-15))
     kpis = {key: _plain(v[0]) for key, v in at(np.array([value])).items() if key in KPI_KEYS}

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from model.errors import ModelError
 
@@ -25,6 +24,8 @@ def distribution(entry: Mapping[str, Any]) -> Any:
     PERT is the Beta-PERT with λ = 4: a beta on [low, high] with shape parameters
     1 + 4 (mode − low) / (high − low) and 1 + 4 (high − mode) / (high − low).
     """
+    from scipy import stats  # imported here: it adds 0.4 s to the window's start-up
+
     dist = entry["dist"]
     if dist == "normal":
         return stats.norm(entry["mean"], entry["sd"]) if entry["sd"] > 0 else None
@@ -97,6 +98,8 @@ def iman_conover(draws: np.ndarray, target: np.ndarray, rng: np.random.Generator
     trials = len(draws)
     if linked.size < 2 or trials <= linked.size:
         return draws
+    from scipy import stats  # imported here: it adds 0.4 s to the window's start-up
+
     scores = stats.norm.ppf(np.arange(1, trials + 1) / (trials + 1))
     columns = rng.permuted(np.broadcast_to(scores[:, None], (trials, linked.size)), axis=0)
     pearson = 2.0 * np.sin(np.pi * target[np.ix_(linked, linked)] / 6.0)

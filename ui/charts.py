@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from model.schema import LINES
 from ui.controller import WorkbenchController
 from ui.formatting import format_cell
+from ui.on_screen import RefreshWhenShown
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#30343b")
 
@@ -88,8 +89,9 @@ class ChartCard(QFrame):
 
         self._years: list[int] = []
         self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved)
-        controller.results_changed.connect(self.refresh)
-        controller.money_display_changed.connect(self.refresh)
+        self.refresher = RefreshWhenShown(self, self.refresh, stale=False)
+        controller.results_changed.connect(self.refresher.request)
+        controller.money_display_changed.connect(self.refresher.request)
 
     def refresh(self) -> None:
         years = self._controller.results.years

@@ -59,6 +59,7 @@ from model.schema import APPLY_MODES, DISTRIBUTIONS, DRIVERS, KPIS, MAX_TRIALS, 
 from ui.controller import WorkbenchController
 from ui.formatting import MoneyDisplay, format_cell, format_kpi
 from ui.grid_view import SheetView
+from ui.on_screen import RefreshWhenShown
 from ui.panels import section_label
 from ui.risk_charts import ConvergenceChart, FanChart, HistogramChart, TornadoChart
 from ui.table_model import DataFrameTableModel, Sheet
@@ -207,7 +208,8 @@ class RiskPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
-        controller.results_changed.connect(self.refresh_tornado)
+        self.tornado_refresher = RefreshWhenShown(self.tornado_chart, self.refresh_tornado, stale=True)
+        controller.results_changed.connect(self.tornado_refresher.request)
         controller.results_changed.connect(self._mark_stale)
         controller.money_display_changed.connect(self._redraw)
         controller.model_changed.connect(self._fill_defaults)
@@ -215,7 +217,6 @@ class RiskPanel(QWidget):
         if app is not None:
             app.aboutToQuit.connect(self.stop_run)
         self._fill_defaults()
-        self.refresh_tornado()
 
     # ------------------------------------------------------------------ Monte Carlo
 
@@ -657,7 +658,7 @@ class RiskPanel(QWidget):
             self.correlations.setText("This model has no uncertainty section: the tornado moves every input ±10%.")
 
     def _redraw(self) -> None:
-        self.refresh_tornado()
+        self.tornado_refresher.request()
         self._draw_run()
 
 

@@ -20,11 +20,26 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from model.edits import Edit
 from ui.formatting import MoneyDisplay, format_cell, format_entry, parse_entry
 
-UNIT_ROLE = Qt.ItemDataRole.UserRole + 1
-CHOICES_ROLE = Qt.ItemDataRole.UserRole + 2
-LIMITS_ROLE = Qt.ItemDataRole.UserRole + 3
-MARK_ROLE = Qt.ItemDataRole.UserRole + 4
-VALUE_ROLE = Qt.ItemDataRole.UserRole + 5
+# Roles and flags as plain values: a view asks for seven roles of every cell it paints, and plain
+# int comparisons keep that cheap.
+Role = Qt.ItemDataRole
+DISPLAY, EDIT, TOOLTIP, FONT = int(Role.DisplayRole), int(Role.EditRole), int(Role.ToolTipRole), int(Role.FontRole)
+ALIGNMENT, BACKGROUND, CHECK_STATE = int(Role.TextAlignmentRole), int(Role.BackgroundRole), int(Role.CheckStateRole)
+ALIGN_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+EDITABLE = READ_ONLY | Qt.ItemFlag.ItemIsEditable
+CHECKABLE = READ_ONLY | Qt.ItemFlag.ItemIsUserCheckable
+
+UNIT_ROLE = Role.UserRole + 1
+CHOICES_ROLE = Role.UserRole + 2
+LIMITS_ROLE = Role.UserRole + 3
+MARK_ROLE = Role.UserRole + 4
+VALUE_ROLE = Role.UserRole + 5
+ANSWERED_ROLES = frozenset(
+    {DISPLAY, EDIT, TOOLTIP, FONT, ALIGNMENT, BACKGROUND, CHECK_STATE}
+    | {int(role) for role in (UNIT_ROLE, CHOICES_ROLE, LIMITS_ROLE, MARK_ROLE, VALUE_ROLE)}
+)
 
 # Cell marks: where a number comes from, shown as a background.
 SOURCED, OVERRIDDEN, TOTAL = "sourced", "overridden", "total"
@@ -131,37 +146,36 @@ class DataFrameTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.is_editable(index.row(), index.column()):
-            is_bool = self._sheet.units[index.row(), index.column()] == "bool"
-            flags |= Qt.ItemFlag.ItemIsUserCheckable if is_bool else Qt.ItemFlag.ItemIsEditable
-        return flags
+        row, column = index.row(), index.column()
+        if not self.is_editable(row, column):
+            return READ_ONLY
+        return CHECKABLE if self._sheet.units[row, column] == "bool" else EDITABLE
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if role not in ANSWERED_ROLES or not index.isValid():
             return None
         row, column = index.row(), index.column()
         sheet = self._sheet
         value, unit = sheet.cells[row, column], sheet.units[row, column]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             return format_cell(value, unit, self._money)
-        if role == Qt.ItemDataRole.EditRole:
+        if role == EDIT:
             return format_entry(value, unit, self._money)
-        if role == Qt.ItemDataRole.CheckStateRole and unit == "bool":
-            return Qt.CheckState.Checked if value else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == CHECK_STATE:
+            return (Qt.CheckState.Checked if value else Qt.CheckState.Unchecked) if unit == "bool" else None
+        if role == TOOLTIP:
             return sheet.tooltips[row, column] or None
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == BACKGROUND:
             colour = MARK_COLOURS.get(sheet.marks[row, column])
             return QBrush(colour) if colour else None
-        if role == Qt.ItemDataRole.FontRole and sheet.marks[row, column] == TOTAL:
+        if role == FONT:
+            if sheet.marks[row, column] != TOTAL:
+                return None
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if unit in ("text", "choice", "bool"):
-                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ALIGNMENT:
+            return ALIGN_LEFT if unit in ("text", "choice", "bool") else ALIGN_RIGHT
         if role == UNIT_ROLE:
             return unit
         if role == CHOICES_ROLE:
@@ -170,9 +184,7 @@ class DataFrameTableModel(QAbstractTableModel):
             return sheet.limits.get((row, column))
         if role == MARK_ROLE:
             return sheet.marks[row, column]
-        if role == VALUE_ROLE:
-            return value
-        return None
+        return value  # VALUE_ROLE
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         """Parse, turn into an edit and submit; a refused value leaves the model as it was."""

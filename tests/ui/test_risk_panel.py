@@ -59,11 +59,31 @@ def test_cancel_stops_a_run_and_leaves_the_window_usable(qtbot, panel, controlle
 
 
 def test_the_tornado_follows_every_edit(panel, controller):
+    panel.tabs.setCurrentWidget(panel.tornado_chart.parentWidget())
     assert panel.last_tornado.to_json() == risk.tornado(controller.model).to_json()
     assert controller.apply(SetSetting("ai_revenue_yield", 0.7), "Edit yield")
     assert panel.last_tornado.base_npv == pytest.approx(controller.results.kpis["npv"], rel=1e-12)
     controller.undo_stack.undo()
     assert panel.last_tornado.base_npv == pytest.approx(controller.results.kpis["npv"], rel=1e-12)
+
+
+def test_a_hidden_tornado_waits_until_it_is_shown(window, panel, controller):
+    assert panel.last_tornado is None  # its tab has never been in front
+    panel.tabs.setCurrentWidget(panel.tornado_chart.parentWidget())
+    shown = panel.last_tornado
+    window.analysis_tabs.setCurrentWidget(window.charts)
+    assert controller.apply(SetSetting("wacc", 0.11), "Edit WACC")
+    assert panel.last_tornado is shown and panel.tornado_refresher.stale
+    window.analysis_tabs.setCurrentWidget(panel)
+    assert panel.last_tornado.base_npv == pytest.approx(controller.results.kpis["npv"], rel=1e-12)
+    assert not panel.tornado_refresher.stale
+
+
+def test_hidden_charts_catch_up_when_shown(window, panel, controller):
+    assert controller.apply(SetSetting("wacc", 0.12), "Edit WACC")
+    assert window.charts.returns.refresher.stale
+    window.analysis_tabs.setCurrentWidget(window.charts)
+    assert window.charts.returns.wacc.value() == pytest.approx(12.0)
 
 
 def test_grid_and_breakeven_match_model_risk(panel, controller):
