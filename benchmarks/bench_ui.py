@@ -109,9 +109,7 @@ def import_only_seconds() -> float:
     runs = []
     for _ in range(3):
         start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-c", "import numpy, pandas, PySide6.QtWidgets, pyqtgraph"], check=True
-        )
+        subprocess.run([sys.executable, "-c", "import numpy, pandas, PySide6.QtWidgets, pyqtgraph"], check=True)
         runs.append(time.perf_counter() - start)
     return round(statistics.median(runs), 3)
 

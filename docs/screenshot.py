@@ -1,15 +1,20 @@
-"""Render the workbench offscreen at 1600 × 1000 to docs/screenshot*.png (for the README).
+"""Render the pictures in the README and docs/ from the bundled model.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshot.py
 
-Writes the main window on the bundled model (Capex plan tab, Base), the Drivers and Settings
-tabs, and the Bull scenario with its differences from Base. Settings are kept in a temporary
-folder, so the analyst's own window layout and recent files are neither used nor changed.
+The window is drawn offscreen at 1600 × 1000: the Capex plan tab in Base (screenshot.png), the
+Drivers and Settings tabs, the Bull scenario with its differences from Base, the Risk tab after
+a Monte Carlo run (risk.png) and its tornado. The exported workbook's Summary sheet is printed
+by headless LibreOffice and rasterised by pdftoppm (poppler-utils) into workbook.png. Settings
+are kept in a temporary folder, so the analyst's own window layout and recent files are neither
+used nor changed.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -18,10 +23,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSettings  # noqa: E402
+from PySide6.QtGui import QColor, QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from main import main as command_line  # noqa: E402
 from ui.app import create_window  # noqa: E402
+from ui.risk_panel import RiskPanel  # noqa: E402
 
 BUNDLED_MODEL = ROOT / "resources" / "models" / "alibaba_380bn.json"
 SIZE = (1600, 1000)
@@ -51,8 +59,49 @@ def main() -> None:
         window.controller.set_scenario("Bull")
         window.assumption_tabs.setCurrentWidget(window.capex_panel)
         shoot("screenshot-scenario.png")
+        window.controller.set_scenario("Base")
+
+        risk = window.findChild(RiskPanel)
+        window.analysis_tabs.setCurrentWidget(risk)
+        # An analyst studying the risk drags the splitters to give it the room of the window.
+        window.top_splitter.setSizes([560, 1040])
+        window.main_splitter.setSizes([820, 120])
+        risk.trials_field.setValue(10_000)
+        loop = QEventLoop()
+        risk.run_finished.connect(loop.quit)
+        risk.run_monte_carlo()
+        loop.exec()
+        shoot("risk.png")
+        risk.tabs.setCurrentWidget(risk.tornado_chart.parentWidget())
+        shoot("risk-tornado.png")
         window.controller.undo_stack.setClean()
         window.close()
+    workbook_picture(ROOT / "docs" / "workbook.png")
+
+
+def workbook_picture(path: Path) -> None:
+    """The first printed page of the exported workbook (its Summary sheet), white margins cut."""
+    with tempfile.TemporaryDirectory() as folder:
+        workbook = Path(folder) / "alibaba_380bn.xlsx"
+        command_line([str(BUNDLED_MODEL), "--export", str(workbook)])
+        soffice = shutil.which("soffice") or shutil.which("libreoffice")
+        profile = f"-env:UserInstallation=file://{folder}/profile"
+        convert = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", folder, str(workbook)]
+        subprocess.run(convert, check=True, capture_output=True, timeout=120)
+        raster = ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile"]
+        subprocess.run([*raster, str(workbook.with_suffix(".pdf")), f"{folder}/page"], check=True, timeout=60)
+        page = QImage(f"{folder}/page.png")
+        trim_white(page).save(str(path))
+    print(path)
+
+
+def trim_white(image: QImage, margin: int = 12) -> QImage:
+    """``image`` cut to the box around everything that is not white, plus ``margin`` pixels."""
+    white = QColor("white").rgb()
+    rows = [y for y in range(image.height()) if any(image.pixel(x, y) != white for x in range(0, image.width(), 4))]
+    columns = [x for x in range(image.width()) if any(image.pixel(x, y) != white for y in rows[::4])]
+    left, top = max(columns[0] - margin, 0), max(rows[0] - margin, 0)
+    return image.copy(left, top, columns[-1] - left + margin, rows[-1] - top + margin)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,11 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
         raise ModelFileError(str(target), f"cannot write here, {outcome}: {error.strerror or error}") from error
     replaced = False
     try:
+        # mkstemp makes a private file; the result should have the permissions of the file it
+        # replaces, or of any new file, so that a shared folder's colleagues can still read it.
+        # A folder that keeps no permissions (FAT, some network shares) refuses; that is no error.
+        with contextlib.suppress(OSError):
+            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode) if target.exists() else _new_file_mode())
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -59,6 +64,13 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
     _sync_folder(target.parent)
+
+
+def _new_file_mode() -> int:
+    """The permissions ``open()`` gives a new file: read and write for all, less the umask."""
+    umask = os.umask(0o022)  # reading the umask means setting it; it is put back at once
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _sync_folder(folder: Path) -> None:

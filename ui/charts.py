@@ -220,6 +220,7 @@ class RevenueChart(ChartCard):
         self.add_legend_entry(QColor("#111"), "Reported revenue", "◆")
 
         self.margin_view = pg.ViewBox()
+        self.margin_view.setZValue(1)  # the margin line and the peer labels above the bars
         self.plot.showAxis("right")
         self.plot.scene().addItem(self.margin_view)
         self.plot.getAxis("right").linkToView(self.margin_view)

@@ -37,7 +37,8 @@ def is_missing(value: Any) -> bool:
 
 
 def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:
-    """The text a table cell shows (1 decimal for money and rates; "n/a" for an undefined value)."""
+    """The text a table cell shows: 1 decimal for money and rates, 2 for multiples, so a row's
+    figures line up; "n/a" for an undefined value."""
     if unit == "bool":
         return ""
     if unit in ("text", "choice"):
@@ -52,8 +53,8 @@ def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:
         return f"{value:.1f}"
     if unit == "integer":
         return f"{int(value)}"
-    if unit == "RMB/USD":
-        return f"{value:.2f}"
+    if unit in ("x", "RMB/USD"):
+        return f"{value:,.2f}"
     return f"{value:,.4g}"
 
 

@@ -12,9 +12,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ui.charts import BLUE, GREEN, GREY, RED
+from ui.charts import AI, BLUE, GREEN, GREY, RED
 
 BAND = QColor(44, 111, 187, 60)
 BINS = 60
@@ -31,6 +31,9 @@ class RiskChart(QFrame):
         self.title.setObjectName("ChartTitle")
         self.plot_widget = pg.PlotWidget()
         self.plot_widget.setMinimumSize(220, 150)
+        # A plot's own size hint is most of the screen; ignoring it lets the charts share the
+        # page and, where the page is short, scroll at their minimum height.
+        self.plot_widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.plot = self.plot_widget.getPlotItem()
         self.plot.showGrid(x=False, y=True, alpha=0.15)
         self.plot.setMenuEnabled(False)
@@ -95,10 +98,11 @@ class FanChart(RiskChart):
         self.high = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=0.5))
         self.band = pg.FillBetweenItem(self.low, self.high, brush=pg.mkBrush(BAND))
         self.median = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=2), symbol="o", symbolSize=4, symbolBrush=BLUE)
-        self.deterministic = pg.PlotDataItem(pen=pg.mkPen(GREY, width=1.2, style=Qt.PenStyle.DashLine))
+        # Drawn over the p50 line, which it often nearly follows, in a colour that shows on it.
+        self.deterministic = pg.PlotDataItem(pen=pg.mkPen(AI, width=1.8, style=Qt.PenStyle.DashLine))
         for item in (self.low, self.high, self.band, self.median, self.deterministic):
             self.plot.addItem(item)
-        self.note.setText("band: p10 to p90 of the trials; line: p50; dashed: the model as entered")
+        self.note.setText("band: p10 to p90 of the trials; line: p50; orange dashed: the model as entered")
 
     def draw(self, years: Sequence[int], p10, p50, p90, deterministic) -> None:
         x = np.asarray(years, dtype=float)

@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableView,
     QTableWidget,
@@ -262,18 +264,25 @@ class RiskPanel(QWidget):
         self.margin_fan = FanChart("EBITA margin", "%")
         self.fcf_fan = FanChart("Plan free cash flow", "")
         self.convergence = ConvergenceChart()
-        charts = QGridLayout()
+        chart_area = QWidget()
+        charts = QGridLayout(chart_area)
+        charts.setContentsMargins(0, 0, 0, 0)
         for position, chart in enumerate(
             (self.npv_histogram, self.irr_histogram, self.revenue_fan, self.margin_fan, self.fcf_fan, self.convergence)
         ):
             charts.addWidget(chart, position // 2, position % 2)
+        # In a small window the charts scroll rather than shrink until their notes overlap them.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(chart_area)
 
         layout = QVBoxLayout(page)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(controls)
         layout.addWidget(self.summary)
         layout.addWidget(self.stats_view)
-        layout.addLayout(charts, 1)
+        layout.addWidget(scroll, 1)
         return page
 
     def _stats_sheet(self, run: MonteCarloResults | None) -> Sheet:

@@ -122,3 +122,18 @@ def test_a_written_file_is_complete(tmp_path):
     target = tmp_path / "big.bin"
     atomic_write(target, data)
     assert target.read_bytes() == data
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
+def test_a_new_file_gets_the_usual_permissions_and_a_replaced_file_keeps_its_own(tmp_path):
+    umask = os.umask(0o027)
+    try:
+        atomic_write(tmp_path / "new.xlsx", b"data")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "new.xlsx").stat().st_mode & 0o777 == 0o640  # not mkstemp's private 0o600
+    kept = tmp_path / "kept.json"
+    kept.write_bytes(b"previous")
+    kept.chmod(0o604)
+    atomic_write(kept, b"new")
+    assert kept.stat().st_mode & 0o777 == 0o604

@@ -39,6 +39,7 @@ def test_display_text():
     assert format_cell(1234.56, "money", RMB) == "1,234.6"
     assert format_cell(72.0, "money", USD) == "10.0"
     assert format_cell(0.1234, "%", RMB) == "12.3%"
+    assert [format_cell(v, "x", RMB) for v in (0.54, 0.4374, 12)] == ["0.54", "0.44", "12.00"]
     assert format_cell(None, "money", RMB) == "n/a"
     assert format_cell(float("nan"), "%", RMB) == "n/a"
     assert format_kpi(-23.4, "money", RMB) == "RMB -23.4 bn"
