@@ -77,7 +77,7 @@ HEADER_ROW = 2
 CLASS_FIELD_COLS = {"treatment": 3, "life": 4, "revenue_generating": 5}
 JSON_CHUNK = 30_000
 # Starting rates of the spreadsheet's IRR solver (None: the WACC); see _write_irr_starts.
-IRR_STARTS = (None, -0.9, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 2.0, 5.0)  # a cell holds at most 32,767 characters
+IRR_STARTS = (None, -0.9, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 2.0, 5.0)
 
 SheetWriter = Callable[["WorkbookWriter"], None]
 
@@ -571,6 +571,8 @@ class WorkbookWriter:
 
         IRR is a Newton solver: from the WACC alone it misses roots far below it (a plan that loses
         money), so several starts find the roots the model layer lists and the nearest one is kept.
+        Newton reaches a root near −100 % only from a narrow band, so the roots found at export,
+        rounded to 0.1 %, are starts too; after a colleague's edits they are still near the new roots.
         """
         f = self.formats
         row = self._section(sheet, row, "IRR from several starting rates")
@@ -580,8 +582,10 @@ class WorkbookWriter:
             f"${xl_col_to_name(self.year_col(self.horizon))}${self.helper_rows['irr_flows'] + 1}"
         )
         wacc = float(self.resolved["settings"]["wacc"])
-        self.irr_rows = (row, row + len(IRR_STARTS))
-        for start in IRR_STARTS:
+        found = (round(root, 3) for root in self.results.irr_roots)
+        starts = [*IRR_STARTS, *(start for start in dict.fromkeys(found) if start not in IRR_STARTS)]
+        self.irr_rows = (row, row + len(starts))
+        for start in starts:
             guess = wacc if start is None else start
             if start is None:
                 sheet.write_formula(row, UNIT_COL, "=wacc", f.percent, wacc)

@@ -18,16 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import ModelError, ModelFileError
-from model.validation import Model, validate_model
+from model.validation import Model, unwritable_character, validate_model
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Integers this long are read as floats: Python refuses to convert over 4,300 digits, and a huge
 # int overflows the float checks of validation. No model field needs 19 exact digits.
 LONG_INTEGER = re.compile(r"\d{19}")
 LONG_INTEGER_BYTES = re.compile(rb"\d{19}")
-# C0 controls other than tab and line breaks, unpaired surrogates and U+FFFE/U+FFFF cannot be
-# written to a UTF-8 file or to a workbook's XML: a model holding them could never be saved.
-UNWRITABLE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
@@ -129,8 +126,8 @@ def check_writable_text(model: Model) -> Model:
             pending.extend(value.values())
         elif isinstance(value, list):
             pending.extend(value)
-        elif isinstance(value, str) and (bad := UNWRITABLE_TEXT.search(value)):
-            raise ModelFileError("", f"{value[:40]!a} holds the character U+{ord(bad.group()):04X}, which no file can")
+        elif isinstance(value, str) and (rule := unwritable_character(value)):
+            raise ModelFileError("", rule)
     return model
 
 

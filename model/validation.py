@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -93,10 +94,23 @@ def check_integer(value: Any, path: str, low: int, high: int) -> int:
     return value
 
 
+# C0 controls other than tab and line breaks, unpaired surrogates and U+FFFE/U+FFFF cannot be
+# written to a UTF-8 file or to a workbook's XML: a model holding them could never be saved.
+UNWRITABLE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def check_text(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ModelError(path, f"{describe(value)} is not a non-empty text")
+    if rule := unwritable_character(value):
+        raise ModelError(path, rule)
     return value
+
+
+def unwritable_character(text: str) -> str | None:
+    """The rule ``text`` breaks if it holds a character no file can, else None."""
+    bad = UNWRITABLE_TEXT.search(text)
+    return f"{text[:40]!a} holds the character U+{ord(bad.group()):04X}, which no file can" if bad else None
 
 
 def check_object(value: Any, path: str) -> Mapping[str, Any]:

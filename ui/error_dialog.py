@@ -26,25 +26,37 @@ LOG_BACKUPS = 3
 log = logging.getLogger("ui")
 
 
-def start_log() -> Path:
-    """Send the workbench's log records to the rotating log file; its path."""
-    folder = data_folder() / "logs"
-    folder.mkdir(exist_ok=True)
-    path = folder / LOG_FILE_NAME
-    if not any(getattr(h, "baseFilename", None) == str(path) for h in log.handlers):
-        handler = RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
+def start_log() -> Path | None:
+    """Send the workbench's log records to the rotating log file; its path.
+
+    Without a writable data folder the records go to standard error and the path is None: the
+    workbench still starts, and the error dialog says the details were not saved.
+    """
+    try:
+        folder = data_folder() / "logs"
+        folder.mkdir(exist_ok=True)
+        path = folder / LOG_FILE_NAME
+        if not any(getattr(h, "baseFilename", None) == str(path) for h in log.handlers):
+            handler: logging.Handler = RotatingFileHandler(
+                path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+            )
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            log.addHandler(handler)
+    except OSError as error:
+        path = None
+        log.addHandler(logging.StreamHandler())
+        log.warning("no log file: %s", error)
+    log.setLevel(logging.INFO)
     return path
 
 
-def show_unexpected_error(summary: str, details: str, log_path: Path) -> None:
+def show_unexpected_error(summary: str, details: str, log_path: Path | None) -> None:
     """The dialog: a short message, the details folded away, and where the log is."""
     box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong", summary, parent=QApplication.activeWindow())
+    where = f"recorded in {log_path}" if log_path else "not saved (the data folder is not writable): copy them below"
     box.setInformativeText(
         "The workbench keeps working. If a figure looks wrong, save your work under a new name and restart.\n"
-        f"The details are recorded in {log_path}"
+        f"The details are {where}"
     )
     box.setDetailedText(details)
     box.exec()
@@ -53,7 +65,7 @@ def show_unexpected_error(summary: str, details: str, log_path: Path) -> None:
 class ExceptionReporter:
     """sys.excepthook for the window: log the exception, then show it (one dialog at a time)."""
 
-    def __init__(self, log_path: Path, show: Callable[[str, str, Path], None] | None = None) -> None:
+    def __init__(self, log_path: Path | None, show: Callable[[str, str, Path | None], None] | None = None) -> None:
         self.log_path = log_path
         self._show = show or show_unexpected_error
         self._showing = False

@@ -102,6 +102,7 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
     # required parts
     ("name-missing", drop("name"), "name", "is missing"),
     ("name-empty", put("name", value="  "), "name", "is not a non-empty text"),
+    ("name-control-character", put("name", value="Plan\x07"), "name", "holds the character U+0007, which no file can"),
     ("base-year-missing", drop("base_year"), "base_year", "is missing"),
     ("horizon-missing", drop("horizon"), "horizon", "is missing"),
     ("drivers-missing", drop("drivers"), "drivers", "is missing"),

@@ -90,3 +90,20 @@ def test_qt_warnings_go_to_the_log(qtbot):
         uninstall()
     log_path = recovery.data_folder() / "logs" / error_dialog.LOG_FILE_NAME
     assert "Qt: a warning from Qt" in log_path.read_text(encoding="utf-8")
+
+
+def test_without_a_writable_data_folder_errors_are_still_shown(tmp_path, monkeypatch, caplog):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    monkeypatch.setenv(recovery.DATA_FOLDER_VARIABLE, str(blocker / "data"))
+    shown = []
+    uninstall = install_error_handling()
+    try:
+        reporter = sys.excepthook
+        assert reporter.log_path is None
+        reporter._show = lambda *args: shown.append(args)
+        reporter(ValueError, ValueError("bad"), None)
+    finally:
+        uninstall()
+    assert shown == [("ValueError: bad", "ValueError: bad\n", None)]
+    assert "no log file" in caplog.text and "unexpected error" in caplog.text
