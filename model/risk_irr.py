@@ -23,10 +23,16 @@ def sign_changes(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row: how often the nonzero flows change sign, and the index of the last flow before
     the first change (−1 when there is none)."""
     signs = np.sign(flows)
-    columns = np.arange(flows.shape[-1])
-    # Carry the last nonzero sign over zeros: zeros never count as a change.
-    source = np.maximum.accumulate(np.where(signs != 0, columns, 0), axis=-1)
-    carried = np.take_along_axis(signs, source, axis=-1)
+    carried = signs
+    source = np.broadcast_to(np.arange(flows.shape[-1]), flows.shape)
+    # Carry the last nonzero sign over zeros, so zeros never count as a change; simulated flows
+    # seldom hold a zero, so only the rows that do pay for it.
+    with_zeros = np.flatnonzero((signs == 0).any(axis=-1))
+    if with_zeros.size:
+        carried, source = signs.copy(), source.copy()
+        nonzero = np.where(signs[with_zeros] != 0, source[with_zeros], 0)
+        source[with_zeros] = np.maximum.accumulate(nonzero, axis=-1)
+        carried[with_zeros] = np.take_along_axis(signs[with_zeros], source[with_zeros], axis=-1)
     change = (carried[:, 1:] != carried[:, :-1]) & (carried[:, :-1] != 0)
     first_change = np.argmax(change, axis=-1)
     last_before = np.take_along_axis(source, first_change[:, None], axis=-1)[:, 0]
@@ -50,32 +56,33 @@ def _newton_step(x: np.ndarray, flows: np.ndarray, pivot: np.ndarray) -> tuple[n
 
 def _single_change_roots(flows: np.ndarray, pivot: np.ndarray, wacc: np.ndarray) -> np.ndarray:
     """The one root r > −1 of each row (NaN when it lies outside the IRR search interval)."""
-    low = np.full(len(flows), 1.0 / (1.0 + IRR_HIGH))
-    high = np.full(len(flows), 1.0 / (1.0 + IRR_LOW))
-    g_low = _newton_step(low, flows, pivot)[0]
-    g_high = _newton_step(high, flows, pivot)[0]
+    roots = np.full(len(flows), np.nan)
+    ends = np.array([1.0 / (1.0 + IRR_HIGH), 1.0 / (1.0 + IRR_LOW)])
+    g_low, g_high = _newton_step(np.broadcast_to(ends[:, None], (2, len(flows))), flows, pivot)[0]
     orientation = np.where(g_high >= g_low, 1.0, -1.0)
     inside = (g_low * orientation < 0) & (g_high * orientation > 0)
-    x = np.clip(1.0 / (1.0 + wacc), low, high)
-    active = np.flatnonzero(inside)
+    # The rows still iterating, compacted after each step so finished rows cost nothing.
+    rows = np.flatnonzero(inside)
+    flows, pivot, orientation = flows[rows], pivot[rows], orientation[rows]
+    low, high = np.full(rows.size, ends[0]), np.full(rows.size, ends[1])
+    x = np.clip(1.0 / (1.0 + wacc[rows]), low, high)
     for _ in range(MAX_ITERATIONS):
-        if active.size == 0:
+        if rows.size == 0:
             break
-        xa = x[active]
-        value, step = _newton_step(xa, flows[active], pivot[active])
-        value *= orientation[active]
-        low[active] = np.where(value < 0, xa, low[active])
-        high[active] = np.where(value > 0, xa, high[active])
-        newton = xa - step
-        bracketed = (newton > low[active]) & (newton < high[active])
-        # Outside the bracket, bisect in log x: the bracket spans three orders of magnitude.
+        value, step = _newton_step(x, flows, pivot)
+        value *= orientation
+        low = np.where(value < 0, x, low)
+        high = np.where(value > 0, x, high)
+        newton = x - step
         # Newton converges quadratically, so a step this small leaves an error far below 1e-9.
-        done = (value == 0) | (np.abs(step) <= 1e-12 * xa)
-        x[active] = np.where(
-            done, xa - np.nan_to_num(step), np.where(bracketed, newton, np.sqrt(low[active] * high[active]))
-        )
-        active = active[~done]
-    return np.where(inside, 1.0 / x - 1.0, np.nan)
+        done = (value == 0) | (np.abs(step) <= 1e-12 * x)
+        roots[rows[done]] = 1.0 / (x[done] - np.nan_to_num(step[done])) - 1.0
+        # Outside the bracket, bisect in log x: the bracket spans three orders of magnitude.
+        x = np.where((newton > low) & (newton < high), newton, np.sqrt(low * high))
+        going = ~done
+        rows, flows, pivot, orientation = rows[going], flows[going], pivot[going], orientation[going]
+        low, high, x = low[going], high[going], x[going]
+    return roots
 
 
 def irr_rows(flows: np.ndarray, wacc: np.ndarray) -> np.ndarray:

@@ -101,6 +101,16 @@ def test_sign_changes_skip_zeros(row, changes, pivot):
     assert (counted[0], last_before[0]) == (changes, pivot)
 
 
+def test_sign_changes_of_a_batch_with_and_without_zeros_match_a_row_by_row_count():
+    rows = np.random.default_rng(3).integers(-2, 3, size=(2_000, 6)).astype(float)
+    rows[:500] = np.where(rows[:500] == 0, 1.0, rows[:500])  # some rows with no zero at all
+    counted, last_before = sign_changes(rows)
+    for row, count, pivot in zip(rows, counted, last_before, strict=True):
+        nonzero = [(i, value) for i, value in enumerate(row) if value != 0]
+        flips = [a for a, b in zip(nonzero, nonzero[1:]) if (a[1] > 0) != (b[1] > 0)]
+        assert (count, pivot) == (len(flips), flips[0][0] if flips else -1)
+
+
 def test_rows_with_two_sign_changes_take_the_root_nearest_the_wacc():
     flows = np.array([[-100.0, 230.0, -132.0]] * 2)  # roots at 10 % and 20 %
     assert irr_rows(flows, np.array([0.08, 0.19])) == pytest.approx([0.1, 0.2], abs=1e-12)
