@@ -123,9 +123,29 @@ def run_headless(args: argparse.Namespace) -> int:
     return 0
 
 
+ANALYSIS_OPTIONS = ("trials", "seed", "x", "y", "metric", "target", "goal", "range")
+
+
+def check_combination(args: argparse.Namespace) -> None:
+    """Refuse options that would be silently ignored, and an export that would destroy its input."""
+    unused = [f"--{name}" for name in ANALYSIS_OPTIONS if getattr(args, name) is not None]
+    if unused and not args.analysis:
+        fail(f"{', '.join(unused)} only work with --analysis")
+    if args.export is None:
+        return
+    if args.json or args.analysis:
+        fail("--export writes a workbook and prints nothing: use it without --json and --analysis")
+    out = Path(args.export)
+    if out.suffix.lower() != ".xlsx":
+        fail(f"--export: {args.export!r} does not end in .xlsx")
+    if out.resolve() == Path(args.model).resolve():
+        fail(f"--export: {args.export!r} is the model file itself; choose another name")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.export:
+    check_combination(args)
+    if args.export is not None:
         return run_export(args)
     if args.json or args.analysis:
         return run_headless(args)

@@ -36,6 +36,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     untouched and ModelFileError says so.
     """
     target = Path(path)
+    if target.is_symlink():
+        target = target.resolve()  # write the file the link names and keep the link
+    if target.exists() and not target.is_file():
+        raise ModelFileError(str(path), "is not a regular file; nothing was written")
     outcome = "the previous file is unchanged" if target.exists() else "nothing was written"
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 
 import pytest
@@ -137,3 +138,22 @@ def test_a_new_file_gets_the_usual_permissions_and_a_replaced_file_keeps_its_own
     kept.chmod(0o604)
     atomic_write(kept, b"new")
     assert kept.stat().st_mode & 0o777 == 0o604
+
+
+def test_a_link_is_written_through_and_kept(tmp_path):
+    real = tmp_path / "real" / "plan.json"
+    real.parent.mkdir()
+    real.write_bytes(b"previous")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    atomic_write(link, b"new")
+    assert link.is_symlink() and real.read_bytes() == b"new"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_something_that_is_not_a_regular_file_is_refused_and_kept(tmp_path):
+    pipe = tmp_path / "pipe.xlsx"
+    os.mkfifo(pipe)
+    with pytest.raises(ModelFileError, match="is not a regular file; nothing was written"):
+        atomic_write(pipe, b"data")
+    assert stat.S_ISFIFO(pipe.stat().st_mode)

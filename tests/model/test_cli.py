@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from model import compute, load_model, validate_model
+from model.export import export_workbook
 from tests.factories import model_doc
 from tests.model.test_engine_cases import life_2_doc
 
@@ -106,7 +107,13 @@ def runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
         "unknown-option": ("--json", "--frobnicate"),
         "scenario-without-name": ("--json", "--scenario"),
         "two-models": (str(BUNDLED), str(BUNDLED), "--json"),
+        "export-no-name": ("--export", ""),
+        "export-not-xlsx": ("--export", str(folder / "plan.txt")),
+        "export-over-its-model": (str(folder / "plan.xlsx"), "--export", str(folder / "plan.xlsx")),
+        "export-and-json": ("--json", "--export", str(folder / "also.xlsx")),
+        "trials-without-analysis": ("--json", "--trials", "500"),
     }
+    export_workbook(load_model(BUNDLED), folder / "plan.xlsx")
     for name in load_model(BUNDLED)["scenarios"]:
         commands[f"scenario:{name}"] = ("--scenario", name, "--json")
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
@@ -180,6 +187,11 @@ BAD = {
     "unknown-option": "--frobnicate",
     "scenario-without-name": "--scenario",
     "two-models": "unrecognized arguments",
+    "export-no-name": "--export: '' does not end in .xlsx",
+    "export-not-xlsx": "plan.txt' does not end in .xlsx",
+    "export-over-its-model": "plan.xlsx' is the model file itself",
+    "export-and-json": "--export writes a workbook and prints nothing",
+    "trials-without-analysis": "--trials only work with --analysis",
 }
 
 
@@ -193,6 +205,12 @@ def test_bad_input_is_one_line_and_status_2(runs, case, mentions):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
     assert mentions in lines[0]
+
+
+def test_a_refused_export_writes_nothing_and_keeps_its_model(runs):
+    folder = Path(runs["export-over-its-model"].args[2]).parent
+    assert load_model(folder / "plan.xlsx") == load_model(BUNDLED)
+    assert not (folder / "plan.txt").exists() and not (folder / "also.xlsx").exists()
 
 
 def test_the_documented_error_line(runs):

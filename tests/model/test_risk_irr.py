@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -107,7 +109,7 @@ def test_sign_changes_of_a_batch_with_and_without_zeros_match_a_row_by_row_count
     counted, last_before = sign_changes(rows)
     for row, count, pivot in zip(rows, counted, last_before, strict=True):
         nonzero = [(i, value) for i, value in enumerate(row) if value != 0]
-        flips = [a for a, b in zip(nonzero, nonzero[1:]) if (a[1] > 0) != (b[1] > 0)]
+        flips = [a for a, b in itertools.pairwise(nonzero) if (a[1] > 0) != (b[1] > 0)]
         assert (count, pivot) == (len(flips), flips[0][0] if flips else -1)
 
 
