@@ -1,6 +1,6 @@
 """Reading an exported workbook back into a model: a colleague's edits come home.
 
-Only the Assumptions sheet is read (its input cells, not the formulas): column A names each row's
+Only the Assumptions sheet is read (the values of its input cells): column A names each row's
 field (``settings.wacc``, ``drivers.utilization``, ``asset_classes[0]``, ``capex[0]``; rows
 prefixed ``scenario:`` are the exported scenario's overrides), and hidden ``model_file`` rows carry
 what the sheet does not show as inputs (other scenarios, sources, actuals, peers, uncertainty) as
@@ -50,7 +50,9 @@ def read_workbook(path: str | os.PathLike[str]) -> Model:
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > MAX_UNPACKED_BYTES:
             raise ModelFileError(str(path), f"unpacks to {unpacked / 1e6:.0f} MB; this is not a model workbook")
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        # The stored values, not the formulas: a spreadsheet that saves the file may turn an input
+        # into a formula (LibreOffice writes FALSE() for false), and a colleague may type one.
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             if SHEET not in book.sheetnames:
                 raise ModelFileError(str(path), f"is not a Capex Workbench workbook: it has no {SHEET} sheet")

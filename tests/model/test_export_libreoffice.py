@@ -41,6 +41,7 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 RANDOM_MODELS = 24
 TAMPERED = "tampered-npv"
+COLLEAGUE = "colleague-formula"  # a workbook whose WACC input a colleague replaced by a formula
 WRONG_VALUE = 12345.678
 
 
@@ -115,14 +116,22 @@ def recalculated(tmp_path_factory) -> dict[str, tuple[dict, str | None, Path]]:
         paths.append(path)
     tampered = source_dir / f"{TAMPERED}.xlsx"
     tampered.write_bytes(_with_wrong_stored_npv(workbook_bytes(BUNDLED)))
-    paths.append(tampered)
+    colleague = source_dir / f"{COLLEAGUE}.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(BUNDLED)))
+    wacc_row = next(cell.row for cell in book["Assumptions"]["A"] if cell.value == "settings.wacc")
+    book["Assumptions"][f"D{wacc_row}"] = "=0.1+0.02"
+    book.save(colleague)
+    paths += [tampered, colleague]
     converted = recalculate(paths, tmp_path_factory.mktemp("recalculated"), tmp_path_factory.mktemp("profile"))
     out = {
         case: (model, scenario, path)
-        for (case, (model, scenario)), path in zip(cases.items(), converted[:-1], strict=True)
+        for (case, (model, scenario)), path in zip(cases.items(), converted[:-2], strict=True)
     }
-    out[TAMPERED] = (BUNDLED, None, converted[-1])
+    out[TAMPERED] = (BUNDLED, None, converted[-2])
     out["tampered-source"] = (BUNDLED, None, tampered)
+    edited = copy.deepcopy(BUNDLED)
+    edited["settings"]["wacc"] = 0.12
+    out[COLLEAGUE] = (validate_model(edited), None, converted[-1])
     return out
 
 
@@ -230,3 +239,16 @@ def test_every_stored_value_is_what_the_formula_computes(recalculated, case):
                     assert (got or "") == (cached or ""), f"{sheet.title}!{cell.coordinate}: {got!r} vs {cached!r}"
                 checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_workbook_saved_by_libreoffice_reads_back_as_its_model(recalculated, case):
+    _, _, path = recalculated[case]
+    assert load_model(path) == BUNDLED
+
+
+def test_a_formula_a_colleague_typed_reads_back_as_its_value(recalculated):
+    model, _, path = recalculated[COLLEAGUE]
+    assert load_model(path) == model
+    error, where = largest_error(openpyxl.load_workbook(path, data_only=True), model, None)
+    assert error <= 1e-9, where
