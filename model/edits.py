@@ -110,7 +110,7 @@ class EditBlock:
     The values are checked in order, so a refusal names the first bad cell.
     """
 
-    edits: tuple[SetCell | SetSetting | SetClassField, ...]
+    edits: tuple[SetCell | SetSetting | SetClassField | RenameClass, ...]
 
 
 @dataclass(frozen=True)

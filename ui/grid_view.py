@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from model.edits import Edit, EditBlock
+from model.edits import Edit, EditBlock, RenameClass
 from ui.controller import WorkbenchController
 from ui.delegates import CellDelegate
 from ui.table_model import MARK_ROLE, OVERRIDDEN, DataFrameTableModel, Sheet
@@ -150,6 +150,8 @@ class SheetView(QTableView):
                 self._controller.report(f"{model.describe_cell(row, column)} is not an input; nothing was changed.")
                 return False
             edits.append(model.edit_at(row, column, model.parse(row, column, text)))
+        # Renames go last: the other edits name their classes as the grid shows them.
+        edits.sort(key=lambda edit: isinstance(edit, RenameClass))
         return self._controller.apply(EditBlock(tuple(edits)), label)
 
     # ------------------------------------------------------------------ scenarios

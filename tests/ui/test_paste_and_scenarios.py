@@ -34,6 +34,21 @@ def test_paste_a_block_at_the_top_left_is_one_undo_step(window, controller):
     assert controller.model["capex"][SERVERS][3:6] == [0, 0, 0]
 
 
+def test_paste_of_a_whole_class_row_with_a_new_name(window, controller):
+    view = window.capex_panel.class_view
+    before = copy.deepcopy(controller.model)
+    select(view, 1, 0, 1, 0)
+    assert view.paste_text("Network gear\tcapitalized\t6\tTRUE\n"), window.statusBar().currentMessage()
+    assert controller.model["asset_classes"][1] == {
+        "name": "Network gear",
+        "treatment": "capitalized",
+        "life": 6,
+        "revenue_generating": True,
+    }
+    controller.undo_stack.undo()
+    assert controller.model == before
+
+
 def test_paste_copied_from_excel_with_thousands_and_percent(window, controller):
     view = window.drivers_panel.view
     select(view, 0, 0, 0, 0)
