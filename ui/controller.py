@@ -101,7 +101,7 @@ class WorkbenchController(QObject):
         try:
             edited, inverse = apply_edit(self._model, edit, self._scenario)
         except ModelError as error:
-            self.error_reported.emit(str(error))
+            self.error_reported.emit(f"{error} ({label})")
             return False
         self.undo_stack.push(EditCommand(self, edit, inverse, self._scenario, edited, label))
         return True

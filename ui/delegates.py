@@ -30,7 +30,7 @@ class CellDelegate(QStyledItemDelegate):
         editor = QLineEdit(parent)
         editor.setAlignment(Qt.AlignmentFlag.AlignRight)
         if index.data(UNIT_ROLE) == "%":
-            editor.setPlaceholderText("12% or 0.12")
+            editor.setPlaceholderText("12, 12% or 0.12")
         return editor
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:

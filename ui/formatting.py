@@ -76,7 +76,8 @@ def format_entry(value: Any, unit: str, money: MoneyDisplay) -> str:
 def parse_entry(text: str, unit: str, money: MoneyDisplay) -> Any:
     """What a typed or pasted text means in a cell of ``unit``.
 
-    ``12%`` and ``0.12`` are both 0.12 in a percentage cell; ``1,234.5`` is 1234.5; an empty cell
+    ``12%``, ``12`` and ``0.12`` are all 0.12 in a percentage cell (a plain number of 1 or more is
+    read as percent, as Excel does); ``1,234.5`` is 1234.5; an empty cell
     is None (an unknown year where the model allows one). Text that is not a number comes back
     unchanged, so the model layer refuses it with its own message ("'abc' is not a number").
     """
@@ -96,7 +97,8 @@ def parse_entry(text: str, unit: str, money: MoneyDisplay) -> Any:
         number = float(digits)
     except ValueError:
         return cleaned
-    if percent:
+    # Excel's automatic percent entry: in a percentage cell 12 means 12 %, as do 12% and 0.12.
+    if percent or (unit == "%" and abs(number) >= 1):
         number /= 100
     if unit == "money":
         number *= money.rate

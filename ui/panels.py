@@ -121,7 +121,7 @@ class DriversPanel(QWidget):
         self.view.horizontalHeader().setDefaultSectionSize(50)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(section_label("Drivers by fiscal year: rates in % (type 12% or 0.12)"))
+        layout.addWidget(section_label("Drivers by fiscal year: rates in % (type 12, 12% or 0.12)"))
         layout.addWidget(self.view, 1)
         layout.addWidget(MarkLegend())
 

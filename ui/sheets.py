@@ -179,7 +179,7 @@ def drivers_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
         source = source_of(model, f"drivers.{key}")
         note = source_note(source)
         if spec.unit == "%":
-            note += "\nType 12% or 0.12 for 12 %."
+            note += "\nType 12, 12% or 0.12 for 12 %."
         if spec.nullable:
             note += "\nLeave a year empty when it is unknown."
         if key in overridden:
