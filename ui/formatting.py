@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
@@ -46,16 +47,25 @@ def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:
     if is_missing(value):
         return NOT_AVAILABLE
     if unit == "money":
-        return f"{value / money.rate:,.1f}"
+        return fixed(value / money.rate, 1)
     if unit == "%":
-        return f"{value * 100:.1f}%"
+        return fixed(value * 100, 1) + "%"
     if unit == "years":
-        return f"{value:.1f}"
+        return fixed(value, 1)
     if unit == "integer":
         return f"{int(value)}"
     if unit in ("x", "RMB/USD"):
-        return f"{value:,.2f}"
+        return fixed(value, 2)
     return f"{value:,.4g}"
+
+
+def fixed(value: float, decimals: int) -> str:
+    """``value`` with thousands separators and ``decimals`` places, a half rounded away from zero
+    as a spreadsheet shows it (6.25 is 6.3; Python's own formatting would round it to even, 6.2)."""
+    if not math.isfinite(value):
+        return str(value)
+    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return f"{exact:,.{decimals}f}"
 
 
 def format_entry(value: Any, unit: str, money: MoneyDisplay) -> str:
@@ -117,10 +127,10 @@ def format_kpi(value: float | None, unit: str, money: MoneyDisplay) -> str:
     if value is None:
         return NOT_AVAILABLE
     if unit == "money":
-        return f"{money.currency} {value / money.rate:,.1f} {money.unit}"
+        return f"{money.currency} {fixed(value / money.rate, 1)} {money.unit}"
     if unit == "%":
-        return f"{value * 100:.1f}%"
-    return f"{value:,.1f} {KPI_UNIT_WORDS.get(unit, unit)}".strip()
+        return fixed(value * 100, 1) + "%"
+    return f"{fixed(value, 1)} {KPI_UNIT_WORDS.get(unit, unit)}".strip()
 
 
 def format_kpi_change(value: float | None, base: float | None, unit: str, money: MoneyDisplay) -> str:

@@ -45,6 +45,10 @@ def test_display_text():
     assert format_cell(72.0, "money", USD) == "10.0"
     assert format_cell(0.1234, "%", RMB) == "12.3%"
     assert [format_cell(v, "x", RMB) for v in (0.54, 0.4374, 12)] == ["0.54", "0.44", "12.00"]
+    # Halves round away from zero, as in a spreadsheet.
+    assert [format_cell(v, "money", RMB) for v in (6.25, 6.75, -6.25, 1234.45)] == ["6.3", "6.8", "-6.3", "1,234.5"]
+    assert format_cell(0.0625, "%", RMB) == "6.3%"
+    assert format_kpi(2.25, "money", RMB) == "RMB 2.3 bn"
     assert format_cell(None, "money", RMB) == "n/a"
     assert format_cell(float("nan"), "%", RMB) == "n/a"
     assert format_kpi(-23.4, "money", RMB) == "RMB -23.4 bn"
