@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from ui.formatting import CHOICE_LABELS
 from ui.table_model import CHOICES_ROLE, LIMITS_ROLE, UNIT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
@@ -18,7 +19,8 @@ class CellDelegate(QStyledItemDelegate):
         choices = index.data(CHOICES_ROLE)
         if choices:
             combo = QComboBox(parent)
-            combo.addItems(choices)
+            for key in choices:
+                combo.addItem(CHOICE_LABELS.get(key, key), key)
             # A choice is one click: commit as soon as it is made, as a spreadsheet's list cell does.
             combo.activated.connect(lambda _: self.commitData.emit(combo))
             return combo
@@ -36,7 +38,7 @@ class CellDelegate(QStyledItemDelegate):
     def setEditorData(self, editor: QWidget, index: Index) -> None:
         text = index.data(Qt.ItemDataRole.EditRole) or ""
         if isinstance(editor, QComboBox):
-            editor.setCurrentText(text)
+            editor.setCurrentIndex(editor.findData(text))
         elif isinstance(editor, QSpinBox):
             editor.setValue(int(text) if text else editor.minimum())
         else:
@@ -44,7 +46,7 @@ class CellDelegate(QStyledItemDelegate):
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
         if isinstance(editor, QComboBox):
-            text = editor.currentText()
+            text = editor.currentData()
         elif isinstance(editor, QSpinBox):
             text = str(editor.value())
         else:

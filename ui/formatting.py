@@ -37,12 +37,24 @@ def is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+# How the model's choice keys read in the grids (a key without an entry reads as itself).
+CHOICE_LABELS = {
+    "none": "none",
+    "book_value": "book value",
+    "gordon": "Gordon growth",
+    "exit_multiple": "exit multiple",
+}
+CHOICE_KEYS = {label.lower(): key for key, label in CHOICE_LABELS.items()}
+
+
 def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:
     """The text a table cell shows: 1 decimal for money and rates, 2 for multiples, so a row's
     figures line up; "n/a" for an undefined value."""
     if unit == "bool":
         return ""
-    if unit in ("text", "choice"):
+    if unit == "choice":
+        return CHOICE_LABELS.get(value, str(value))
+    if unit == "text":
         return str(value)
     if is_missing(value):
         return NOT_AVAILABLE
@@ -92,7 +104,9 @@ def parse_entry(text: str, unit: str, money: MoneyDisplay) -> Any:
     unchanged, so the model layer refuses it with its own message ("'abc' is not a number").
     """
     cleaned = text.strip().replace("\u2212", "-")
-    if unit in ("text", "choice"):
+    if unit == "choice":
+        return CHOICE_KEYS.get(cleaned.lower(), cleaned)
+    if unit == "text":
         return cleaned
     if not cleaned:
         return None

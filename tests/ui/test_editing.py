@@ -6,7 +6,7 @@ import copy
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QStyleOptionViewItem
 
 from model import compute
 from model.edits import SetCell, apply_edit
@@ -137,6 +137,18 @@ def test_settings_combo_and_check_box(window, controller):
     method = table.index(keys.index("terminal_method"), 0)
     assert table.data(method, Qt.ItemDataRole.UserRole + 2) == ["none", "book_value", "gordon", "exit_multiple"]
     assert table.setData(method, "gordon")
+    assert controller.model["settings"]["terminal_method"] == "gordon"
+    assert method.data() == "Gordon growth"  # keys read as words
+    view = window.settings_panel.view
+    combo = view.itemDelegate().createEditor(view.viewport(), QStyleOptionViewItem(), method)
+    view.itemDelegate().setEditorData(combo, method)
+    assert combo.currentText() == "Gordon growth"
+    assert [combo.itemText(i) for i in range(combo.count())][1] == "book value"
+    combo.setCurrentIndex(combo.findText("exit multiple"))
+    view.itemDelegate().setModelData(combo, table, method)
+    assert controller.model["settings"]["terminal_method"] == "exit_multiple"
+    combo.deleteLater()
+    assert table.setData(method, "Gordon growth")  # the words, typed or pasted, work too
     assert controller.model["settings"]["terminal_method"] == "gordon"
     mid_year = table.index(keys.index("mid_year"), 0)
     assert table.setData(mid_year, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)

@@ -29,6 +29,7 @@ USD = MoneyDisplay("USD", "bn", 7.2)
         ("1,5", "money", RMB, "1,5"),
         ("12%", "money", RMB, "12%"),
         ("gordon", "choice", RMB, "gordon"),
+        ("Book value", "choice", RMB, "book_value"),  # as the grid shows it, pasted back
     ],
 )
 def test_parse_entry(text, unit, money, expected):
@@ -45,6 +46,8 @@ def test_display_text():
     assert format_cell(72.0, "money", USD) == "10.0"
     assert format_cell(0.1234, "%", RMB) == "12.3%"
     assert [format_cell(v, "x", RMB) for v in (0.54, 0.4374, 12)] == ["0.54", "0.44", "12.00"]
+    assert format_cell("exit_multiple", "choice", RMB) == "exit multiple"
+    assert format_cell("capitalized", "choice", RMB) == "capitalized"
     # Halves round away from zero, as in a spreadsheet.
     assert [format_cell(v, "money", RMB) for v in (6.25, 6.75, -6.25, 1234.45)] == ["6.3", "6.8", "-6.3", "1,234.5"]
     assert format_cell(0.0625, "%", RMB) == "6.3%"
