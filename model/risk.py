@@ -582,17 +582,22 @@ def breakeven(
 
 
 def _numbers(text: str, where: str) -> list[float]:
-    try:
-        numbers = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise ModelError(where, f"{text!r} is not a comma-separated list of numbers") from None
-    if not all(np.isfinite(numbers)):
-        raise ModelError(where, f"{text!r} holds a value that is not a finite number")
+    """Comma-separated numbers; ``12%`` is 0.12, as the window reads a typed percentage."""
+    numbers = []
+    for part in text.split(","):
+        item = part.strip()
+        try:
+            number = float(item.removesuffix("%"))
+        except ValueError:
+            raise ModelError(where, f"{item!r} in {text!r} is not a number") from None
+        if not np.isfinite(number):
+            raise ModelError(where, f"{item!r} in {text!r} is not a finite number")
+        numbers.append(number / 100 if item.endswith("%") else number)
     return numbers
 
 
 def parse_axis(text: str, where: str) -> tuple[str, list[float]]:
-    """``settings.wacc=0.08,0.1,0.12`` -> ("settings.wacc", [0.08, 0.1, 0.12])."""
+    """``settings.wacc=0.08,0.1,0.12`` or ``settings.wacc=8%,10%,12%`` -> ("settings.wacc", [0.08, 0.1, 0.12])."""
     target, sign, values = text.rpartition("=")
     if not sign or not target or not values:
         raise ModelError(where, f"{text!r} is not TARGET=v1,v2,...")
@@ -600,7 +605,7 @@ def parse_axis(text: str, where: str) -> tuple[str, list[float]]:
 
 
 def parse_goal(text: str, where: str = "goal") -> tuple[str, float]:
-    """``npv=0`` or ``irr=0.12`` -> (metric, value)."""
+    """``npv=0``, ``irr=0.12`` or ``irr=12%`` -> (metric, value)."""
     metric, sign, value = text.partition("=")
     if not sign or metric not in METRICS:
         raise ModelError(where, f"{text!r} is not npv=VALUE or irr=RATE")
@@ -611,7 +616,7 @@ def parse_goal(text: str, where: str = "goal") -> tuple[str, float]:
 
 
 def parse_range(text: str, where: str = "range") -> tuple[float, float]:
-    """``LO,HI`` with LO < HI."""
+    """``LO,HI`` with LO < HI; ``30%,90%`` is (0.3, 0.9)."""
     numbers = _numbers(text, where)
     if len(numbers) != 2 or not numbers[0] < numbers[1]:
         raise ModelError(where, f"{text!r} is not LO,HI with LO < HI")

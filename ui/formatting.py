@@ -76,7 +76,7 @@ def fixed(value: float, decimals: int) -> str:
     as a spreadsheet shows it (6.25 is 6.3; Python's own formatting would round it to even, 6.2)."""
     if not math.isfinite(value):
         return str(value)
-    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     return f"{exact:,.{decimals}f}"
 
 

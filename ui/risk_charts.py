@@ -1,7 +1,8 @@
 """Charts of the Risk tab: histograms with percentile markers, fans, convergence and the tornado.
 
-Each chart is built once; ``draw`` updates its items in place. Values arrive in display units
-(money already divided by the display rate, rates already in percent).
+Each chart is built once; ``draw`` updates its items in place and ``show_empty`` hides them until
+there is something to draw. Values arrive in display units (money already divided by the display
+rate, rates already in percent).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.charts import AI, BLUE, GREEN, GREY, RED
@@ -19,10 +20,38 @@ from ui.charts import AI, BLUE, GREEN, GREY, RED
 BAND = QColor(44, 111, 187, 60)
 BINS = 60
 MARKER_STYLES = {"p5": Qt.PenStyle.DashLine, "p50": Qt.PenStyle.SolidLine, "p95": Qt.PenStyle.DashLine}
+AXES = ("left", "bottom")
+PLOT_MIN_SIZE = (220, 180)  # room for the tick labels and the axis title under a readable plot
+TORNADO_LABEL_WIDTH = (120, 320)  # the inputs' names: at least, at most (longer ones are cut)
+
+
+class ChartNote(QLabel):
+    """A wrapped note whose minimum height is what its text needs at its current width.
+
+    Left to Qt's height-for-width, the card's layout would add the plot's preferred height, which
+    is ignored (0), and the grid of cards would share its height out evenly: a card with a
+    two-line note would come out shorter than its parts and the plot, held at its minimum height,
+    would be drawn over the note. A plain minimum height keeps every card at least its parts.
+    """
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), max(hint.height(), self.heightForWidth(self.width())))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
 
 
 class RiskChart(QFrame):
-    """A titled plot with a one-line note under it (what the markers say)."""
+    """A titled plot with a note under it (what the markers say).
+
+    Subclasses put the items ``draw`` fills in ``data_items`` and call ``show_data`` when drawing.
+    """
 
     def __init__(self, title: str, x_label: str = "", y_label: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -30,7 +59,7 @@ class RiskChart(QFrame):
         self.title = QLabel(title)
         self.title.setObjectName("ChartTitle")
         self.plot_widget = pg.PlotWidget()
-        self.plot_widget.setMinimumSize(220, 150)
+        self.plot_widget.setMinimumSize(*PLOT_MIN_SIZE)
         # A plot's own size hint is most of the screen; ignoring it lets the charts share the
         # page and, where the page is short, scroll at their minimum height.
         self.plot_widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
@@ -39,11 +68,18 @@ class RiskChart(QFrame):
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.vb.setMouseEnabled(x=False, y=False)
+        for side in AXES:
+            # "trials (x0.001)" or "NPV (RMB bn) (x1000)" would read as another unit.
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
+        self.placeholder = pg.TextItem(color=GREY.darker(150), anchor=(0.5, 0.5))
+        self.plot.addItem(self.placeholder, ignoreBounds=True)
+        self.placeholder.hide()
+        self.data_items: list[pg.GraphicsObject] = []
         if x_label:
             self.plot.setLabel("bottom", x_label)
         if y_label:
             self.plot.setLabel("left", y_label)
-        self.note = QLabel(" ")
+        self.note = ChartNote(" ")
         self.note.setObjectName("ChartReadout")
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -55,6 +91,30 @@ class RiskChart(QFrame):
 
     def set_title(self, text: str) -> None:
         self.title.setText(text)
+
+    def show_empty(self, message: str) -> None:
+        """Nothing to draw yet: no items, axes without numbers over a fixed range, ``message`` inside."""
+        for item in self.data_items:
+            item.hide()
+        for side in AXES:
+            self.plot.getAxis(side).setStyle(showValues=False)
+        self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        self.placeholder.setText(message)
+        self.placeholder.setPos(0.5, 0.5)
+        self.placeholder.show()
+
+    @property
+    def is_empty(self) -> bool:
+        return self.placeholder.isVisible()
+
+    def show_data(self) -> None:
+        """Undo ``show_empty``: items, numbers on the axes and ranges that follow the data."""
+        self.placeholder.hide()
+        for item in self.data_items:
+            item.show()
+        for side in AXES:
+            self.plot.getAxis(side).setStyle(showValues=True)
+        self.plot.enableAutoRange()
 
 
 class HistogramChart(RiskChart):
@@ -76,8 +136,10 @@ class HistogramChart(RiskChart):
             self.markers[name] = line
         self.reference = pg.InfiniteLine(angle=90, pen=pg.mkPen(RED, width=1.5))
         self.plot.addItem(self.reference)
+        self.data_items = [self.bars, *self.markers.values(), self.reference]
 
     def draw(self, values: np.ndarray, markers: Mapping[str, float], reference: float, note: str) -> None:
+        self.show_data()
         values = values[np.isfinite(values)]
         if values.size:
             counts, edges = np.histogram(values, bins=BINS)
@@ -100,18 +162,24 @@ class FanChart(RiskChart):
         self.median = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=2), symbol="o", symbolSize=4, symbolBrush=BLUE)
         # Drawn over the p50 line, which it often nearly follows, in a colour that shows on it.
         self.deterministic = pg.PlotDataItem(pen=pg.mkPen(AI, width=1.8, style=Qt.PenStyle.DashLine))
-        for item in (self.low, self.high, self.band, self.median, self.deterministic):
+        self.data_items = [self.low, self.high, self.band, self.median, self.deterministic]
+        # Any number of year labels may fill 80% of the axis (pyqtgraph's default stops at 20%).
+        self.plot.getAxis("bottom").setStyle(textFillLimits=[(0, 0.8)])
+        for item in self.data_items:
             self.plot.addItem(item)
         self.note.setText("band: p10 to p90 of the trials; line: p50; orange dashed: the model as entered")
 
     def draw(self, years: Sequence[int], p10, p50, p90, deterministic) -> None:
+        self.show_data()
         x = np.asarray(years, dtype=float)
         self.low.setData(x, p10)
         self.high.setData(x, p90)
         self.median.setData(x, p50)
         self.deterministic.setData(x, deterministic)
         step = 1 if len(years) <= 12 else 2 if len(years) <= 24 else 5
-        self.plot.getAxis("bottom").setTicks([[(y, f"FY{y % 100:02d}") for y in list(years)[::step]]])
+        labelled = [(y, f"FY{y % 100:02d}") for y in list(years)[::step]]
+        # Every other year is a second level, which the axis leaves unlabelled where labels would touch.
+        self.plot.getAxis("bottom").setTicks([labelled[::2], labelled[1::2]])
 
 
 class ConvergenceChart(RiskChart):
@@ -122,9 +190,11 @@ class ConvergenceChart(RiskChart):
         self.plot.setLogMode(x=True, y=False)
         self.mean = self.plot.plot(pen=pg.mkPen(BLUE, width=2), name="mean")
         self.median = self.plot.plot(pen=pg.mkPen(GREEN, width=2))
+        self.data_items = [self.mean, self.median]
         self.note.setText("blue: running mean; green: running p50 — flat lines mean enough trials")
 
     def draw(self, trials, mean, p50, y_label: str) -> None:
+        self.show_data()
         self.mean.setData(np.asarray(trials, dtype=float), mean)
         self.median.setData(np.asarray(trials, dtype=float), p50)
         self.plot.setLabel("left", y_label)
@@ -141,7 +211,6 @@ class TornadoChart(RiskChart):
         self.base = pg.InfiniteLine(angle=90, pen=pg.mkPen(GREY.darker(150), width=1.5))
         for item in (self.low_bars, self.high_bars, self.base):
             self.plot.addItem(item)
-        self.plot.getAxis("left").setWidth(230)
 
     def draw(self, labels: Sequence[str], base: float, low, high, x_label: str, note: str) -> None:
         rows = np.arange(len(labels), dtype=float)[::-1]  # the largest swing on top
@@ -149,7 +218,10 @@ class TornadoChart(RiskChart):
         self.low_bars.setOpts(x0=np.full(len(rows), base), y=rows, width=low - base, height=0.6)
         self.high_bars.setOpts(x0=np.full(len(rows), base), y=rows, width=high - base, height=0.6)
         self.base.setValue(base)
-        self.plot.getAxis("left").setTicks([list(zip(rows, labels, strict=True))])
+        left = self.plot.getAxis("left")
+        left.setTicks([list(zip(rows, labels, strict=True))])
+        widest = max((QFontMetrics(left.font()).horizontalAdvance(label) for label in labels), default=0)
+        left.setWidth(min(max(widest + 16, TORNADO_LABEL_WIDTH[0]), TORNADO_LABEL_WIDTH[1]))
         self.plot.setYRange(-0.7, max(len(labels) - 0.3, 0.7), padding=0)
         self.plot.setLabel("bottom", x_label)
         self.note.setText(note)

@@ -46,6 +46,7 @@ from model.risk import (
     GridResults,
     MonteCarloResults,
     RunCancelled,
+    Target,
     TornadoResults,
     breakeven,
     grid,
@@ -69,8 +70,10 @@ from ui.table_model import grid as cell_grid
 
 PARAMETERS = ("mean", "sd", "mu", "sigma", "low", "mode", "high")
 MAX_SEED = 2**31 - 1  # a spin box holds a signed 32-bit number
-HEAT_LOW, HEAT_MID, HEAT_HIGH = QColor("#f8696b"), QColor("#ffeb84"), QColor("#63be7b")
+HEAT_BELOW, HEAT_ZERO, HEAT_ABOVE = QColor("#f8696b"), QColor("#ffffff"), QColor("#63be7b")
+HEAT_FLOOR = 0.15  # the faintest tint, so that a cell just off the line still shows its side
 BREAKEVEN_KPIS = ("npv", "irr", "payback_years", "moic", "profitability_index", "peak_funding")
+NO_RUN = "Press Run to simulate"
 
 
 def display(values: Any, unit: str, money: MoneyDisplay) -> np.ndarray:
@@ -79,13 +82,20 @@ def display(values: Any, unit: str, money: MoneyDisplay) -> np.ndarray:
     return values / money.rate if unit == "money" else values * 100.0 if unit == "%" else values
 
 
-# --------------------------------------------------------------------------- the uncertain inputs
+def target_label(path: str) -> str:
+    """What the analyst calls a target: ``drivers.price_change`` is "Price change per year"."""
+    kind, _, key = path.partition(".")
+    if kind == "settings":
+        return SETTINGS[key].label
+    if kind == "drivers":
+        return DRIVERS[key].label
+    return f"{kind.capitalize()}: {key}"
 
 
-def parameter_unit(model: dict, entry: dict, parameter: str) -> str:
-    """The unit a parameter is typed in: the target's own, a factor for scale and lognormal."""
-    kind, _, key = entry["target"].partition(".")
-    if parameter in ("mu", "sigma") or entry["apply"] == "scale":
+def target_unit(path: str, apply: str) -> str:
+    """The unit a value of a target is written in: the target's own, a factor when it scales."""
+    kind, _, key = path.partition(".")
+    if apply == "scale":
         return "x"
     if kind == "settings":
         unit = SETTINGS[key].unit
@@ -93,6 +103,19 @@ def parameter_unit(model: dict, entry: dict, parameter: str) -> str:
     if kind == "drivers":
         return DRIVERS[key].unit
     return "money" if kind == "capex" else "years"
+
+
+def value_text(value: float, unit: str) -> str:
+    """A value of a target as it is typed in the grid and breakeven fields (``10%``, ``0.6``)."""
+    return f"{value * 100:.6g}%" if unit == "%" else f"{value:.6g}"
+
+
+# --------------------------------------------------------------------------- the uncertain inputs
+
+
+def parameter_unit(entry: dict, parameter: str) -> str:
+    """The unit a parameter is typed in: the target's own, a factor for lognormal's mu and sigma."""
+    return "x" if parameter in ("mu", "sigma") else target_unit(entry["target"], entry["apply"])
 
 
 def uncertainty_sheet(controller: WorkbenchController) -> Sheet:
@@ -115,7 +138,7 @@ def uncertainty_sheet(controller: WorkbenchController) -> Sheet:
         choices[(row, 0)], choices[(row, 1)] = list(DISTRIBUTIONS), list(APPLY_MODES)
         for col, parameter in enumerate(PARAMETERS, start=2):
             used = parameter in DISTRIBUTIONS[entry["dist"]]
-            units[row, col] = parameter_unit(model, entry, parameter) if used else "text"
+            units[row, col] = parameter_unit(entry, parameter) if used else "text"
             editable[row, col] = used
             if not used:
                 values.iat[row, col] = ""
@@ -138,9 +161,10 @@ def uncertainty_sheet(controller: WorkbenchController) -> Sheet:
     return Sheet(
         values=values,
         units=units,
-        row_labels=list(values.index),
+        row_labels=[target_label(e["target"]) for e in entries],
         column_labels=["Distribution", "Apply", *PARAMETERS],
         editable=editable,
+        row_tooltips=list(values.index),
         edit_for=edit_for,
         choices=choices,
     )
@@ -258,7 +282,7 @@ class RiskPanel(QWidget):
         self.stats_view.verticalHeader().setDefaultSectionSize(20)
         self.stats_view.setFixedHeight(76)
 
-        self.npv_histogram = HistogramChart("NPV distribution", "")
+        self.npv_histogram = HistogramChart("NPV distribution", "NPV")  # the currency joins it on a run
         self.irr_histogram = HistogramChart("IRR distribution", "IRR (%)")
         self.revenue_fan = FanChart("Total revenue", "")
         self.margin_fan = FanChart("EBITA margin", "%")
@@ -270,6 +294,7 @@ class RiskPanel(QWidget):
         for position, chart in enumerate(
             (self.npv_histogram, self.irr_histogram, self.revenue_fan, self.margin_fan, self.fcf_fan, self.convergence)
         ):
+            chart.show_empty(NO_RUN)
             charts.addWidget(chart, position // 2, position % 2)
         # In a small window the charts scroll rather than shrink until their notes overlap them.
         scroll = QScrollArea()
@@ -469,8 +494,9 @@ class RiskPanel(QWidget):
         self.last_tornado = result
         table = result.table
         ends = "its P10 and P90" if result.basis == "P10/P90" else "0.9× and 1.1× its value"
+        self.tornado_chart.plot_widget.setToolTip("\n".join(f"{target_label(p)}: {p}" for p in table["target"]))
         self.tornado_chart.draw(
-            list(table["target"]),
+            [target_label(path) for path in table["target"]],
             float(display(result.base_npv, "money", money)),
             display(table["npv_low"], "money", money),
             display(table["npv_high"], "money", money),
@@ -489,8 +515,12 @@ class RiskPanel(QWidget):
         self.grid_metric.addItems(["npv", "irr"])
         self.grid_button = QPushButton("Compute grid")
         self.grid_button.clicked.connect(self.compute_grid)
-        self.grid_message = QLabel("Values as decimals (0.10 = 10%); drivers shift every year, capex scales.")
+        self.grid_message = QLabel(
+            "Values as 10% or 0.10; drivers shift every year (+1% adds a point), capex scales (1.1 = +10%)."
+        )
         self.grid_message.setWordWrap(True)
+        self.grid_legend = QLabel()
+        self.grid_legend.setWordWrap(True)
         form = QFormLayout()
         for label, combo, values in (
             ("Columns", self.grid_x_target, self.grid_x_values),
@@ -514,13 +544,14 @@ class RiskPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.grid_message)
         layout.addWidget(self.grid_table, 1)
+        layout.addWidget(self.grid_legend)
         return page
 
     def compute_grid(self) -> bool:
         controller = self._controller
         try:
-            x = parse_axis(f"{self.grid_x_target.currentText()}={self.grid_x_values.text()}", "columns")
-            y = parse_axis(f"{self.grid_y_target.currentText()}={self.grid_y_values.text()}", "rows")
+            x = parse_axis(f"{self.grid_x_target.currentData()}={self.grid_x_values.text()}", "columns")
+            y = parse_axis(f"{self.grid_y_target.currentData()}={self.grid_y_values.text()}", "rows")
             result = grid(controller.model, x, y, self.grid_metric.currentText(), controller.scenario)
         except ModelError as error:
             self.grid_message.setText(f"<span style='color:#c8453c'>{error}</span>")
@@ -530,22 +561,30 @@ class RiskPanel(QWidget):
         money = controller.money
         table = result.table
         self.grid_message.setText(
-            f"{result.metric.upper()} ({money.label if unit == 'money' else '%'}) with {result.y.path} down "
-            f"and {result.x.path} across; n/a breaks a model rule or has no IRR."
+            f"{result.metric.upper()} ({money.label if unit == 'money' else '%'}) with {target_label(result.y.path)} "
+            f"down and {target_label(result.x.path)} across; n/a breaks a model rule or has no IRR."
         )
         self.grid_table.setRowCount(len(table.index))
         self.grid_table.setColumnCount(len(table.columns))
-        self.grid_table.setHorizontalHeaderLabels([f"{v:.4g}" for v in table.columns])
-        self.grid_table.setVerticalHeaderLabels([f"{v:.4g}" for v in table.index])
-        finite = table.to_numpy()[np.isfinite(table.to_numpy())]
-        low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+        self.grid_table.setHorizontalHeaderLabels(axis_labels(table.columns, result.x, money))
+        self.grid_table.setVerticalHeaderLabels(axis_labels(table.index, result.y, money))
+        if result.metric == "npv":
+            gaps = table.to_numpy()
+            self.grid_legend.setText("Red: NPV below 0; green: above 0; the deeper the colour, the larger the amount.")
+        else:
+            gaps = table.to_numpy() - cell_waccs(result, controller.scenario_model["settings"]["wacc"])
+            self.grid_legend.setText(
+                "Red: IRR below the WACC (the cell's own where the grid moves it); green: above it; "
+                "the deeper the colour, the further from the WACC."
+            )
+        finite = np.abs(gaps[np.isfinite(gaps)])
+        scale = finite.max() if finite.size else 0.0
         for r in range(len(table.index)):
             for c in range(len(table.columns)):
-                value = table.iat[r, c]
-                item = QTableWidgetItem(format_cell(value, unit, money))
+                item = QTableWidgetItem(format_cell(table.iat[r, c], unit, money))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if np.isfinite(value):
-                    item.setBackground(QBrush(heat_colour(value, low, high)))
+                if np.isfinite(gaps[r, c]):
+                    item.setBackground(QBrush(heat_colour(gaps[r, c], scale)))
                 self.grid_table.setItem(r, c, item)
         return True
 
@@ -556,12 +595,12 @@ class RiskPanel(QWidget):
         self.breakeven_target = QComboBox()
         self.breakeven_goal = QComboBox()
         self.breakeven_goal.addItems(["NPV = 0", "IRR ="])
-        self.breakeven_rate = QLineEdit("0.12")
-        self.breakeven_rate.setToolTip("The IRR to reach, as a decimal (0.12 = 12%)")
+        self.breakeven_rate = QLineEdit("12%")
+        self.breakeven_rate.setToolTip("The IRR to reach: 12% or 0.12")
         self.breakeven_rate.setEnabled(False)
         self.breakeven_goal.currentIndexChanged.connect(lambda index: self.breakeven_rate.setEnabled(index == 1))
         self.breakeven_range = QLineEdit()
-        self.breakeven_range.setPlaceholderText("LO,HI")
+        self.breakeven_range.setPlaceholderText("LO,HI (30%,90% or 0.3,0.9)")
         self.breakeven_button = QPushButton("Find")
         self.breakeven_button.clicked.connect(self.find_breakeven)
         goal = QHBoxLayout()
@@ -594,19 +633,22 @@ class RiskPanel(QWidget):
             goal = 0.0 if metric == "npv" else parse_goal(f"irr={self.breakeven_rate.text()}")[1]
             low, high = parse_range(self.breakeven_range.text())
             result = breakeven(
-                controller.model, self.breakeven_target.currentText(), metric, goal, low, high, controller.scenario
+                controller.model, self.breakeven_target.currentData(), metric, goal, low, high, controller.scenario
             )
         except ModelError as error:
             self.breakeven_answer.setText(f"<span style='color:#c8453c'>{error}</span>")
             self.breakeven_kpis.clear()
             return False
         self.last_breakeven = result
+        label, unit = target_label(result.target.path), target_unit(result.target.path, result.target.apply)
         if result.value is None:
-            self.breakeven_answer.setText(f"{result.target.path}: {result.message} ({low:g} to {high:g}).")
+            self.breakeven_answer.setText(
+                f"{label}: {result.message} ({value_text(low, unit)} to {value_text(high, unit)})."
+            )
             self.breakeven_kpis.clear()
             return True
         goal_text = "NPV = 0" if metric == "npv" else f"IRR = {format_cell(goal, '%', money)}"
-        self.breakeven_answer.setText(f"{result.target.path} = {result.value:.6g} gives {goal_text}.")
+        self.breakeven_answer.setText(f"{label} = {value_text(result.value, unit)} gives {goal_text}.")
         rows = "".join(
             f"<tr><td>{KPIS[key][0]}</td><td align='right'>&nbsp;&nbsp;"
             f"{format_kpi(tidy(result.kpis[key]), KPIS[key][1], money)}</td></tr>"
@@ -620,7 +662,12 @@ class RiskPanel(QWidget):
     def _build_inputs(self) -> QWidget:
         page = QWidget()
         self.inputs_view = SheetView(self._controller, uncertainty_sheet)
-        self.inputs_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.inputs_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for column in (0, 1):  # the distribution and apply choices: as wide as their header and names
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # A parameter keeps room for "-10.0%"; in a narrow window the table scrolls instead.
+        header.setMinimumSectionSize(header.fontMetrics().horizontalAdvance("-10.0%") + 12)
         self.inputs_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.correlations = QLabel()
         self.correlations.setWordWrap(True)
@@ -638,21 +685,24 @@ class RiskPanel(QWidget):
         model = self._controller.model
         paths = target_paths(model)
         for combo in (self.grid_x_target, self.grid_y_target, self.breakeven_target):
-            current = combo.currentText()
+            current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
-            combo.addItems(paths)
-            combo.setCurrentText(current if current in paths else "")
+            for path in paths:
+                combo.addItem(target_label(path), path)
+                combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
+            combo.setCurrentIndex(combo.findData(current))
             combo.blockSignals(False)
         settings = model["settings"]
         if not self.grid_x_values.text():
-            self.grid_x_target.setCurrentText("settings.wacc")
-            self.grid_x_values.setText(",".join(f"{settings['wacc'] + d:.4g}" for d in (-0.02, -0.01, 0, 0.01, 0.02)))
-            self.grid_y_target.setCurrentText("settings.ai_revenue_yield")
+            self.grid_x_target.setCurrentIndex(self.grid_x_target.findData("settings.wacc"))
+            waccs = (settings["wacc"] + d for d in (-0.02, -0.01, 0, 0.01, 0.02))
+            self.grid_x_values.setText(",".join(value_text(round(v, 10), "%") for v in waccs))
+            self.grid_y_target.setCurrentIndex(self.grid_y_target.findData("settings.ai_revenue_yield"))
             yields = (settings["ai_revenue_yield"] * f for f in (0.8, 0.9, 1.0, 1.1, 1.2))
             self.grid_y_values.setText(",".join(f"{v:.4g}" for v in yields))
         if not self.breakeven_range.text():
-            self.breakeven_target.setCurrentText("settings.ai_revenue_yield")
+            self.breakeven_target.setCurrentIndex(self.breakeven_target.findData("settings.ai_revenue_yield"))
             self.breakeven_range.setText(
                 f"{settings['ai_revenue_yield'] * 0.5:.4g},{settings['ai_revenue_yield'] * 1.5:.4g}"
             )
@@ -661,7 +711,7 @@ class RiskPanel(QWidget):
             if not self.is_running:
                 self.trials_field.setValue(section["trials"])
                 self.seed_field.setValue(min(section["seed"], MAX_SEED))
-            pairs = [f"{a} ~ {b}: {rho:+.2f}" for a, b, rho in section["correlations"]]
+            pairs = [f"{target_label(a)} ~ {target_label(b)}: {rho:+.2f}" for a, b, rho in section["correlations"]]
             self.correlations.setText("Rank correlations (Iman–Conover): " + ("; ".join(pairs) if pairs else "none"))
         else:
             self.correlations.setText("This model has no uncertainty section: the tornado moves every input ±10%.")
@@ -676,12 +726,30 @@ def tidy(value: float | None) -> float | None:
     return 0.0 if value is not None and abs(value) < 1e-9 else value
 
 
-def heat_colour(value: float, low: float, high: float) -> QColor:
-    """Red at the lowest value, yellow in the middle, green at the highest."""
-    share = 0.5 if high <= low else (value - low) / (high - low)
-    start, end, t = (HEAT_LOW, HEAT_MID, share * 2) if share < 0.5 else (HEAT_MID, HEAT_HIGH, share * 2 - 1)
+def axis_labels(values: pd.Index, target: Target, money: MoneyDisplay) -> list[str]:
+    """A grid's row or column headers: percentage targets as percentages, as the tables show them."""
+    if target_unit(target.path, target.apply) == "%":
+        return [format_cell(v, "%", money) for v in values]
+    return [f"{v:.4g}" for v in values]
+
+
+def cell_waccs(result: GridResults, wacc: float) -> np.ndarray:
+    """The WACC each cell of a grid is judged against: the scenario's, or the cell's own where the
+    grid sets the WACC (an IRR above the base WACC may still fall short of a higher one)."""
+    waccs = np.full(result.table.shape, wacc)
+    if result.x.path == "settings.wacc":
+        waccs[:] = result.table.columns.to_numpy()[None, :]
+    if result.y.path == "settings.wacc":
+        waccs[:] = result.table.index.to_numpy()[:, None]
+    return waccs
+
+
+def heat_colour(gap: float, scale: float) -> QColor:
+    """Red below the line (gap < 0), green above, deeper as ``|gap|`` nears ``scale``, white on it."""
+    end = HEAT_BELOW if gap < 0 else HEAT_ABOVE
+    t = 0.0 if gap == 0 or scale <= 0 else HEAT_FLOOR + (1 - HEAT_FLOOR) * min(abs(gap) / scale, 1.0)
     return QColor(
-        round(start.red() + (end.red() - start.red()) * t),
-        round(start.green() + (end.green() - start.green()) * t),
-        round(start.blue() + (end.blue() - start.blue()) * t),
+        round(HEAT_ZERO.red() + (end.red() - HEAT_ZERO.red()) * t),
+        round(HEAT_ZERO.green() + (end.green() - HEAT_ZERO.green()) * t),
+        round(HEAT_ZERO.blue() + (end.blue() - HEAT_ZERO.blue()) * t),
     )

@@ -307,22 +307,45 @@ def test_bad_requests_are_clear_errors(bundled_model, call, message):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("settings.wacc=0.08,0.1", ("settings.wacc", [0.08, 0.1])), ("capex.A=B=1", ("capex.A=B", [1.0]))],
+    [
+        ("settings.wacc=0.08,0.1", ("settings.wacc", [0.08, 0.1])),
+        ("capex.A=B=1", ("capex.A=B", [1.0])),
+        ("settings.wacc=8%,10%, 12.5 %", ("settings.wacc", [0.08, 0.1, 0.125])),
+        ("drivers.utilization=-5%,0,0.05", ("drivers.utilization", [-0.05, 0.0, 0.05])),
+    ],
 )
 def test_axis_text(text, expected):
     assert risk.parse_axis(text, "--x") == expected
 
 
-@pytest.mark.parametrize("text", ["settings.wacc", "settings.wacc=", "settings.wacc=a,b", "=1,2", "x=nan"])
+@pytest.mark.parametrize(
+    "text", ["settings.wacc", "settings.wacc=", "settings.wacc=a,b", "=1,2", "x=nan", "x=%", "x=10%%"]
+)
 def test_bad_axis_text(text):
     with pytest.raises(ModelError, match="--x"):
         risk.parse_axis(text, "--x")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("settings.wacc=8%,abc,12%", "--x: 'abc' in '8%,abc,12%' is not a number"),
+        ("settings.wacc=0.1,,0.2", "--x: '' in '0.1,,0.2' is not a number"),
+        ("settings.wacc=0.1,inf", "--x: 'inf' in '0.1,inf' is not a finite number"),
+    ],
+)
+def test_a_bad_value_is_named_in_the_error(text, message):
+    with pytest.raises(ModelError) as error:
+        risk.parse_axis(text, "--x")
+    assert str(error.value) == message
+
+
 def test_goal_and_range_text():
     assert risk.parse_goal("npv=0") == ("npv", 0.0)
     assert risk.parse_goal("irr=0.12") == ("irr", 0.12)
+    assert risk.parse_goal("irr=12%") == ("irr", 0.12)
     assert risk.parse_range("-0.2,0.1") == (-0.2, 0.1)
+    assert risk.parse_range("30%,90%") == (0.3, 0.9)
     for bad in ("moic=1", "npv", "irr=0.1,0.2"):
         with pytest.raises(ModelError):
             risk.parse_goal(bad)

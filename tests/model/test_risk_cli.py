@@ -36,11 +36,33 @@ def test_every_analysis_adds_its_section():
     assert out["kpis"]["npv"] == out["tornado"]["base_npv"]
 
 
+def test_percentages_mean_what_the_decimals_mean():
+    def sections(*args: str) -> dict:
+        done = run("--json", *args)
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout)
+        return {"grid": out["grid"], "breakeven": out["breakeven"]}
+
+    grid = ("--analysis", "grid", "--y", "drivers.utilization=-0.1,0")
+    breakeven = ("--analysis", "breakeven", "--target", "settings.ai_revenue_yield")
+    as_percent = sections(*grid, "--x", "settings.wacc=8%,10%", *breakeven, "--goal", "irr=12%", "--range", "30%,90%")
+    as_decimal = sections(
+        *grid, "--x", "settings.wacc=0.08,0.1", *breakeven, "--goal", "irr=0.12", "--range", "0.3,0.9"
+    )
+    assert as_percent == as_decimal
+    assert as_percent["breakeven"]["reachable"] is True
+
+
 @pytest.mark.parametrize(
     ("args", "names"),
     [
         (["--analysis", "grid", "--x", "settings.wacc=0.1"], "--y"),
         (["--analysis", "grid", "--x", "settings.wacc=a", "--y", "settings.tax_rate=0.1"], "--x"),
+        (
+            ["--analysis", "grid", "--x", "settings.wacc=8%,9x%", "--y", "settings.tax_rate=0.1"],
+            "--x: '9x%' in '8%,9x%' is not a number",
+        ),
+        (["--analysis", "breakeven", "--target", "settings.wacc", "--goal", "irr=1 2%", "--range", "1%,2%"], "'1 2%'"),
         (["--analysis", "breakeven", "--target", "settings.wacc", "--goal", "npv=0", "--range", "0.2,0.1"], "--range"),
         (["--analysis", "montecarlo", "--trials", "0"], "trials"),
         (["--analysis", "montecarlo", "--seed", "x"], "--seed"),

@@ -1,5 +1,6 @@
 """Typed and shown numbers: percentages, thousands separators, the display currency."""
 
+import numpy as np
 import pytest
 
 from ui.formatting import MoneyDisplay, format_cell, format_entry, format_kpi, format_kpi_change, parse_entry
@@ -51,6 +52,7 @@ def test_display_text():
     # Halves round away from zero, as in a spreadsheet.
     assert [format_cell(v, "money", RMB) for v in (6.25, 6.75, -6.25, 1234.45)] == ["6.3", "6.8", "-6.3", "1,234.5"]
     assert format_cell(0.0625, "%", RMB) == "6.3%"
+    assert format_cell(np.float64(-118.25), "money", RMB) == "-118.3"  # numpy numbers too
     assert format_kpi(2.25, "money", RMB) == "RMB 2.3 bn"
     assert format_cell(None, "money", RMB) == "n/a"
     assert format_cell(float("nan"), "%", RMB) == "n/a"

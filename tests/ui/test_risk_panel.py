@@ -89,8 +89,8 @@ def test_hidden_charts_catch_up_when_shown(window, panel, controller):
 def test_grid_and_breakeven_match_model_risk(panel, controller):
     panel.grid_metric.setCurrentText("irr")
     assert panel.compute_grid()
-    x = ("settings.wacc", [float(v) for v in panel.grid_x_values.text().split(",")])
-    y = ("settings.ai_revenue_yield", [float(v) for v in panel.grid_y_values.text().split(",")])
+    x = risk.parse_axis(f"settings.wacc={panel.grid_x_values.text()}", "x")
+    y = risk.parse_axis(f"settings.ai_revenue_yield={panel.grid_y_values.text()}", "y")
     expected = risk.grid(controller.model, x, y, "irr")
     assert panel.last_grid.table.equals(expected.table)
     assert panel.grid_table.item(2, 2).text() == format_cell(expected.table.iat[2, 2], "%", controller.money)
@@ -105,6 +105,145 @@ def test_grid_and_breakeven_match_model_risk(panel, controller):
     assert "not reachable in this range" in panel.breakeven_answer.text()
     panel.breakeven_range.setText("oops")
     assert not panel.find_breakeven()
+
+
+def test_grid_and_breakeven_take_percentages(panel, controller):
+    panel.grid_x_values.setText("8%,10%,12%")
+    assert panel.compute_grid()
+    assert list(panel.last_grid.table.columns) == [0.08, 0.1, 0.12]
+    headers = [panel.grid_table.horizontalHeaderItem(c).text() for c in range(3)]
+    assert headers == ["8.0%", "10.0%", "12.0%"]  # the WACC as the rest of the window shows it
+    assert panel.grid_table.verticalHeaderItem(2).text() == "0.6"  # a multiple stays one
+
+    panel.grid_x_values.setText("8%,abc,12%")
+    assert not panel.compute_grid()
+    assert "'abc' in '8%,abc,12%' is not a number" in panel.grid_message.text()
+
+    panel.breakeven_goal.setCurrentIndex(1)
+    panel.breakeven_rate.setText("12%")
+    panel.breakeven_range.setText("30%,90%")
+    assert panel.find_breakeven()
+    expected = risk.breakeven(controller.model, "settings.ai_revenue_yield", "irr", 0.12, 0.3, 0.9)
+    assert panel.last_breakeven.to_json() == expected.to_json()
+
+
+def background(panel, row: int, column: int):
+    colour = panel.grid_table.item(row, column).background().color()
+    return colour.red(), colour.green()
+
+
+def test_npv_cells_are_coloured_by_sign(panel, controller):
+    controller.set_scenario("Bear")  # every NPV of this grid is negative
+    panel.grid_x_values.setText("14%,16%,18%,20%")
+    assert panel.compute_grid()
+    table = panel.last_grid.table
+    assert (table.to_numpy() < 0).all()
+    for r in range(len(table.index)):
+        for c in range(len(table.columns)):
+            red, green = background(panel, r, c)
+            assert red > green  # red, however close to the largest value
+    deepest = table.abs().stack().idxmax()
+    assert background(panel, table.index.get_loc(deepest[0]), table.columns.get_loc(deepest[1]))[1] == min(
+        background(panel, r, c)[1] for r in range(len(table.index)) for c in range(len(table.columns))
+    )
+    assert "below 0" in panel.grid_legend.text()
+
+    controller.set_scenario("Base")
+    assert panel.compute_grid()
+    table = panel.last_grid.table
+    for r in range(len(table.index)):
+        for c in range(len(table.columns)):
+            red, green = background(panel, r, c)
+            assert (red > green) == (table.iat[r, c] < 0)
+
+
+def test_irr_cells_are_coloured_against_their_wacc(panel, controller):
+    panel.grid_metric.setCurrentText("irr")
+    panel.grid_x_values.setText("6%,8%,10%,12%,14%")
+    assert panel.compute_grid()
+    table = panel.last_grid.table
+    for r in range(len(table.index)):
+        for c, wacc in enumerate(table.columns):
+            red, green = background(panel, r, c)
+            assert (red > green) == (table.iat[r, c] < wacc)
+    assert "WACC" in panel.grid_legend.text()
+
+
+def test_targets_are_shown_by_name_and_passed_by_key(panel, controller):
+    combo = panel.breakeven_target
+    assert combo.currentText() == "AI revenue per unit of capacity at full use"
+    assert combo.currentData() == "settings.ai_revenue_yield"
+    combo.setCurrentIndex(combo.findText("Price change per year"))
+    assert combo.itemData(combo.currentIndex(), Qt.ItemDataRole.ToolTipRole) == "drivers.price_change"
+    panel.breakeven_range.setText("-5%,5%")
+    assert panel.find_breakeven()
+    assert panel.last_breakeven.target.path == "drivers.price_change"
+    assert panel.breakeven_answer.text().startswith("Price change per year = ")
+    labels = [panel.grid_x_target.itemText(i) for i in range(panel.grid_x_target.count())]
+    assert {"Life: AI servers & accelerators", "Capex: AI servers & accelerators"} <= set(labels)
+    assert not any("." in label and label.split(".")[0] in ("settings", "drivers") for label in labels)
+
+    table = panel.inputs_view.table_model
+    keys = list(table.sheet.values.index)
+    row = keys.index("life.AI servers & accelerators")
+    assert table.headerData(row, Qt.Orientation.Vertical) == "Life: AI servers & accelerators"
+    tooltip = table.headerData(row, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == "life.AI servers & accelerators"
+
+
+def test_the_tornado_names_its_inputs(panel, controller, monkeypatch):
+    drawn = {}
+    draw = panel.tornado_chart.draw
+    monkeypatch.setattr(
+        panel.tornado_chart, "draw", lambda labels, *rest: drawn.update(labels=labels) or draw(labels, *rest)
+    )
+    panel.tabs.setCurrentWidget(panel.tornado_chart.parentWidget())
+    keys = list(panel.last_tornado.table["target"])
+    assert drawn["labels"][keys.index("drivers.price_change")] == "Price change per year"
+    assert "Price change per year: drivers.price_change" in panel.tornado_chart.plot_widget.toolTip()
+
+
+def monte_carlo_charts(panel):
+    return (
+        panel.npv_histogram,
+        panel.irr_histogram,
+        panel.revenue_fan,
+        panel.margin_fan,
+        panel.fcf_fan,
+        panel.convergence,
+    )
+
+
+def test_charts_are_empty_until_a_run(qtbot, panel):
+    for chart in monte_carlo_charts(panel):
+        assert chart.is_empty and chart.placeholder.toPlainText() == "Press Run to simulate"
+        assert not any(item.isVisible() for item in chart.data_items)  # no p5/p50/p95 stacked at 0
+        assert "(x" not in chart.plot.getAxis("left").labelString()  # no "trials (x0.001)"
+    panel.trials_field.setValue(1_000_000)
+    with qtbot.waitSignal(panel.progress.valueChanged, timeout=30_000):
+        assert panel.run_monte_carlo()
+    panel.cancel_run()
+    qtbot.waitUntil(lambda: not panel.is_running, timeout=30_000)
+    assert all(chart.is_empty for chart in monte_carlo_charts(panel))
+    run_to_end(qtbot, panel, 1_000, 1)
+    for chart in monte_carlo_charts(panel):
+        assert not chart.is_empty and chart.plot.getAxis("bottom").style["showValues"]
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 800)])
+def test_notes_and_headers_have_room(qtbot, window, panel, size):
+    window.resize(*size)
+    run_to_end(qtbot, panel, 1_000, 1)
+
+    def laid_out(chart) -> bool:
+        note, plot = chart.note, chart.plot_widget
+        # Under the plot's axis title, and tall enough for every line of its text.
+        return note.geometry().top() > plot.geometry().bottom() and note.height() >= note.heightForWidth(note.width())
+
+    qtbot.waitUntil(lambda: all(laid_out(chart) for chart in monte_carlo_charts(panel)), timeout=2_000)
+    panel.tabs.setCurrentWidget(panel.inputs_view.parentWidget())
+    header = panel.inputs_view.horizontalHeader()
+    assert header.sectionSize(0) > header.fontMetrics().horizontalAdvance("Distribution")
 
 
 def test_uncertain_inputs_are_edited_with_validation_and_undo(qtbot, panel, controller):
