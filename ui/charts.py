@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -34,10 +35,76 @@ BLUE, RED, GREEN, GREY = QColor("#2c6fbb"), QColor("#c8453c"), QColor("#3e9a5b")
 PEER_COLOURS = (QColor("#6a4c93"), QColor("#1b998b"), QColor("#b5838d"), QColor("#8d6a3b"))
 BAR_WIDTH = 0.62
 HEADROOM = 1.08  # space above the highest point, so markers and labels are not cut
+X_MARGIN = 0.6  # years of space left of the first bar and right of the last
+TICK_STEPS = (1, 2, 3, 5, 10, 20, 50)
+TICK_GAP = 6  # pixels between neighbouring year labels
+PLOT_MIN_SIZE = QSize(260, 140)  # below this the axes leave too little room for the data
+CARD_MIN_WIDTH = 320  # the charts panel shows two columns only when each card gets this much
 
 
 def percent(values: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=float) * 100.0
+
+
+def year_ticks(years: list[int], pixels_per_year: float, label_pixels: float) -> list[int]:
+    """The years to label: every ``step``-th, the smallest step of ``TICK_STEPS`` that keeps
+    ``label_pixels`` between the centres of neighbouring labels, and the last year too, in place
+    of the labelled year before it when the two would collide."""
+    step = next((s for s in TICK_STEPS if s * pixels_per_year >= label_pixels), len(years))
+    ticks = list(years[::step])
+    if ticks[-1] != years[-1]:
+        if (years[-1] - ticks[-1]) * pixels_per_year < label_pixels and len(ticks) > 1:
+            ticks.pop()
+        if (years[-1] - ticks[-1]) * pixels_per_year >= label_pixels:
+            ticks.append(years[-1])
+    return ticks
+
+
+def top_with_label_room(bottom: float, top: float, line: float, label_pixels: float, view_pixels: float) -> float:
+    """The top of a y-range from ``bottom`` that shows ``top`` and leaves ``label_pixels`` above
+    the reference line at ``line`` for its label in a view ``view_pixels`` high."""
+    room = min(label_pixels / max(view_pixels, 1.0), 0.5)
+    return max(top, (line - room * bottom) / (1 - room))
+
+
+class CaptionLabel(QLabel):
+    """A word-wrapped caption that asks for the height of its text at its width, or of a longer
+    text reserved with ``reserve``: a narrow chart then grows taller (or its panel scrolls)
+    instead of squeezing the caption over the plot."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._reserved = ""
+
+    def hasHeightForWidth(self) -> bool:
+        # A scroll area sizes a height-for-width page to its preferred height, which would be
+        # that of pyqtgraph's 600 × 480 plots; the wrapped height is given as the size hint instead.
+        return False
+
+    def reserve(self, text: str) -> None:
+        """Keep room for ``text`` as well; the layout is redone only when that changes the height
+        (a new layout on every edit would cost more than the edit)."""
+        height = self.sizeHint().height()
+        self._reserved = text
+        if self.sizeHint().height() != height:
+            self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        self.ensurePolished()
+        width = max(self.width(), 1)
+        box = QRect(0, 0, width - self.contentsMargins().left() - self.contentsMargins().right(), 10_000)
+        reserved = self.fontMetrics().boundingRect(box, Qt.TextFlag.TextWordWrap, self._reserved).height()
+        return QSize(width, max(self.heightForWidth(width), reserved))
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
 
 
 class ChartCard(QFrame):
@@ -50,7 +117,7 @@ class ChartCard(QFrame):
         self.setObjectName("ChartCard")
         self._controller = controller
         self.plot_widget = pg.PlotWidget()
-        self.plot_widget.setMinimumSize(200, 150)
+        self.plot_widget.setMinimumSize(PLOT_MIN_SIZE)
         self.plot = self.plot_widget.getPlotItem()
         self.plot.showGrid(x=False, y=True, alpha=0.15)
         self.plot.setMenuEnabled(False)
@@ -60,25 +127,21 @@ class ChartCard(QFrame):
         self.cursor.setVisible(False)
         self.plot.addItem(self.cursor, ignoreBounds=True)
 
-        self.title = QLabel(title)
+        self.title = CaptionLabel(title)
         self.title.setObjectName("ChartTitle")
         self.save_button = QPushButton("Save PNG…")
         self.save_button.setObjectName("FlatButton")
         self.save_button.setToolTip("Save this chart as a PNG image")
         self.save_button.clicked.connect(lambda: self.save_png())
         # The legend sits above the plot rather than inside it, so it never hides a bar or a label.
-        self.legend = QLabel()
+        self.legend = CaptionLabel()
         self.legend.setObjectName("ChartLegend")
         self._legend_entries: list[str] = []
-        self.readout = QLabel("Hover over the chart for the values of a year.")
+        self.readout = CaptionLabel("Hover over the chart for the values of a year.")
         self.readout.setObjectName("ChartReadout")
         header = QHBoxLayout()
-        header.addWidget(self.title)
-        header.addStretch(1)
-        header.addWidget(self.save_button)
-        for label in (self.legend, self.readout):
-            label.setWordWrap(True)
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(2)
@@ -88,22 +151,40 @@ class ChartCard(QFrame):
         layout.addWidget(self.readout)
 
         self._years: list[int] = []
+        self.tick_years: list[int] = []
+        self._readout_layout: tuple | None = None
         self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved)
         self.refresher = RefreshWhenShown(self, self.refresh, stale=False)
         controller.results_changed.connect(self.refresher.request)
         controller.money_display_changed.connect(self.refresher.request)
+        # Tick spacing and the room for reference-line labels are measured in pixels.
+        self.plot.vb.sigResized.connect(self.refresher.request)
 
     def refresh(self) -> None:
         years = self._controller.results.years
         if years != self._years:
             self._years = list(years)
-            step = 1 if len(years) <= 12 else 2 if len(years) <= 24 else 5
-            ticks = [(year, f"FY{year % 100:02d}") for year in years[::step]]
-            self.plot.getAxis("bottom").setTicks([ticks])
-            self.plot.setXRange(years[0] - 0.6, years[-1] + 0.6, padding=0)
+            self.plot.setXRange(years[0] - X_MARGIN, years[-1] + X_MARGIN, padding=0)
+        self._update_ticks()
         self.update_data()
         if self.cursor.isVisible():
             self.show_year(int(self.cursor.value()))
+        # Room for the hover text, measured again only when its shape can change (not on every edit).
+        layout = (tuple(self._years), self._controller.money)
+        if layout != self._readout_layout:
+            self._readout_layout = layout
+            self.readout.reserve(self.readout_text(self._years[-1]))
+
+    def _update_ticks(self) -> None:
+        label = self.plot_widget.fontMetrics().horizontalAdvance("FY00")
+        pixels_per_year = self.plot.vb.width() / (len(self._years) - 1 + 2 * X_MARGIN)
+        ticks = year_ticks(self._years, pixels_per_year, label + TICK_GAP)
+        if ticks != self.tick_years:
+            self.tick_years = ticks
+            axis = self.plot.getAxis("bottom")
+            axis.setTicks([[(year, f"FY{year % 100:02d}") for year in ticks]])
+            # The first and last labels may reach past the plot's ends into the empty corners.
+            axis.setStyle(hideOverlappingLabels=label // 2 + 2)
 
     def update_data(self) -> None:
         raise NotImplementedError
@@ -119,12 +200,15 @@ class ChartCard(QFrame):
             return
         self.cursor.setPos(year)
         self.cursor.setVisible(True)
+        self.readout.setText(self.readout_text(year))
+
+    def readout_text(self, year: int) -> str:
         results, money = self._controller.results, self._controller.money
         parts = [
             f"{LINES[key][0]} {format_cell(results.lines.at[key, year], LINES[key][1], money)}"
             for key in self.readout_lines
         ]
-        self.readout.setText(f"FY{year}: " + " · ".join(parts) + f"   ({money.label}, %)")
+        return f"FY{year}: " + " · ".join(parts) + f"   ({money.label}, %)"
 
     def save_png(self, path: str | None = None) -> bool:
         if path is None:
@@ -137,8 +221,10 @@ class ChartCard(QFrame):
 
     def add_legend_entry(self, colour: QColor, name: str, glyph: str) -> None:
         """``glyph``: ■ bars, ━ a line, ◆ reported figures, ┅ a reference line."""
+        # Entries wrap between each other, never inside one.
+        name = name.replace(" ", "&nbsp;")
         self._legend_entries.append(f'<span style="color:{colour.name()}">{glyph}</span>&nbsp;{name}')
-        self.legend.setText("&nbsp;&nbsp;&nbsp;".join(self._legend_entries))
+        self.legend.setText(" &nbsp;&nbsp;".join(self._legend_entries))
 
     def bars(self, colour: QColor, name: str) -> pg.BarGraphItem:
         item = pg.BarGraphItem(x=[0], height=[0], width=BAR_WIDTH, brush=colour, pen=pg.mkPen(colour.darker(115)))
@@ -165,25 +251,26 @@ class ChartCard(QFrame):
         self.plot.setLabel("left", f"{title} ({self._controller.money.label})")
 
 
-def reference_line(
-    colour: QColor, text: str, position: float, angle: int = 0, anchor_right: bool = False
-) -> pg.InfiniteLine:
-    """A dashed line labelled ``position`` of the way along it (0..1), the label just above the line."""
-    anchor = (1, 1) if anchor_right else (0, 1)
+def reference_line(colour: QColor, position: float, angle: int = 0) -> pg.InfiniteLine:
+    """A dashed line labelled ``position`` of the way along it (0 the left or bottom end of the
+    view, 1 the right or top end). The label stays inside the view: on a horizontal line it sits
+    just above the line (the y-range leaves room, see ``top_with_label_room``), flush with the
+    view's edge at 0 or 1; on a vertical line it hangs down from ``position``, on the side of the
+    line that faces the middle of the view."""
+    anchors = [(position, 1), (position, 1)] if angle == 0 else [(0, 0), (1, 0)]
     line = pg.InfiniteLine(
         angle=angle,
         movable=False,
         pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine),
-        label=text,
-        labelOpts={
-            "position": position,
-            "color": colour,
-            "fill": pg.mkBrush(255, 255, 255, 200),
-            "anchors": [anchor, anchor],
-        },
+        label="",
+        labelOpts={"position": position, "color": colour, "fill": pg.mkBrush(255, 255, 255, 200), "anchors": anchors},
     )
     line.label.setFont(QFont("DejaVu Sans", 7))
     return line
+
+
+def label_pixels(line: pg.InfiniteLine) -> float:
+    return line.label.boundingRect().height()
 
 
 def plot_line(item: pg.PlotDataItem, years: np.ndarray, values: np.ndarray) -> None:
@@ -258,10 +345,12 @@ class RevenueChart(ChartCard):
         plot_line(self.margin, years, margin)
         self._update_peers(model["peers"])
         self.plot.setYRange(0, float(np.nanmax(core + ai + pull)) * HEADROOM, padding=0)
-        peers = [values["ebita_margin"] * 100 for values in model["peers"].values() if "ebita_margin" in values]
-        top = max([*peers, float(np.nanmax(margin))])
-        # Extra room on the margin axis: the peers' labels sit above their lines.
-        self.margin_view.setYRange(min(0.0, float(np.nanmin(margin))), top * 1.2, padding=0)
+        bottom = min(0.0, float(np.nanmin(margin)))
+        top = float(np.nanmax(margin)) * HEADROOM
+        if self._peer_lines:
+            highest = max(self._peer_lines.values(), key=lambda line: line.value())
+            top = top_with_label_room(bottom, top, highest.value(), label_pixels(highest), self.plot.vb.height())
+        self.margin_view.setYRange(bottom, top, padding=0)
 
     def _update_peers(self, peers: dict[str, dict[str, float]]) -> None:
         """Peer lines change only when another model is opened; otherwise they stay as they are."""
@@ -271,12 +360,16 @@ class RevenueChart(ChartCard):
                 self.margin_view.removeItem(line)
             self._peer_lines = {}
             for i, name in enumerate(margins):
-                line = reference_line(PEER_COLOURS[i % len(PEER_COLOURS)], "", 0.98, anchor_right=True)
+                line = reference_line(PEER_COLOURS[i % len(PEER_COLOURS)], 1.0)
                 self.margin_view.addItem(line)
                 self._peer_lines[name] = line
         for name, line in self._peer_lines.items():
             line.setPos(margins[name] * 100)
-            line.label.setFormat(f"{name} {margins[name] * 100:.1f}%")
+            value = f" {margins[name] * 100:.1f}%"
+            # A long peer name is shortened to fit the plot, so that the label is not cut off.
+            metrics = QFontMetrics(line.label.textItem.font())
+            room = self.plot.vb.width() - metrics.horizontalAdvance(value) - 8
+            line.label.setFormat(metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, int(room)) + value)
 
 
 class CapexChart(ChartCard):
@@ -315,7 +408,7 @@ class CashFlowChart(ChartCard):
         self.fcf = self.bars(GREEN, "Free cash flow")
         self.cumulative = self.curve(QColor("#30343b"), "Cumulative FCF")
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(GREY, width=1)), ignoreBounds=True)
-        self.payback = reference_line(BLUE, "", 0.92, angle=90)
+        self.payback = reference_line(BLUE, 1.0, angle=90)
         self.plot.addItem(self.payback, ignoreBounds=True)
         self.add_legend_entry(BLUE, "Payback", "┅")
         self.refresh()
@@ -351,7 +444,7 @@ class ReturnsChart(ChartCard):
         super().__init__(controller, "Plan ROIC and margin against the WACC", parent)
         self.roic = self.curve(BLUE, "Plan ROIC")
         self.plan_margin = self.curve(AI, "Plan EBITA margin")
-        self.wacc = reference_line(RED, "", 0.03)
+        self.wacc = reference_line(RED, 0.0)
         self.plot.addItem(self.wacc)
         self.add_legend_entry(RED, "WACC", "┅")
         self.plot.setLabel("left", "Return / margin (%)")
@@ -370,11 +463,14 @@ class ReturnsChart(ChartCard):
         finite = np.concatenate([roic[np.isfinite(roic)], margin[np.isfinite(margin)], [wacc, 0.0]])
         low, high = float(finite.min()), float(finite.max())
         span = max(high - low, 1e-9)
-        self.plot.setYRange(low - 0.05 * span, high + (HEADROOM - 1) * span, padding=0)
+        bottom, top = low - 0.05 * span, high + (HEADROOM - 1) * span
+        top = top_with_label_room(bottom, top, wacc, label_pixels(self.wacc), self.plot.vb.height())
+        self.plot.setYRange(bottom, top, padding=0)
 
 
-class ChartsPanel(QWidget):
-    """The four charts in a 2 × 2 grid."""
+class ChartsPanel(QScrollArea):
+    """The four charts in a 2 × 2 grid, or one above the other when the panel is too narrow for
+    two readable columns; the panel scrolls when the charts' minimum heights do not fit."""
 
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -382,14 +478,34 @@ class ChartsPanel(QWidget):
         self.capex = CapexChart(controller)
         self.cash_flow = CashFlowChart(controller)
         self.returns = ReturnsChart(controller)
-        layout = QGridLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(6)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        page = QWidget()
+        self.grid = QGridLayout(page)
+        self.grid.setContentsMargins(4, 4, 4, 4)
+        self.grid.setSpacing(6)
+        self.columns = 0
+        self._arrange(2)
+        self.setWidget(page)
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        self.columns = columns
         for i, chart in enumerate(self.charts):
-            layout.addWidget(chart, i // 2, i % 2)
-        for i in range(2):
-            layout.setColumnStretch(i, 1)
-            layout.setRowStretch(i, 1)
+            self.grid.removeWidget(chart)
+            self.grid.addWidget(chart, i // columns, i % columns)
+        rows = len(self.charts) // columns
+        for i in range(len(self.charts)):
+            self.grid.setColumnStretch(i, 1 if i < columns else 0)
+            self.grid.setRowStretch(i, 1 if i < rows else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # The event is the viewport's; the panel's own width, less a scroll bar whether shown or
+        # not, is measured instead, so that the scroll bar's coming and going cannot flip the layout.
+        room = self.width() - self.verticalScrollBar().sizeHint().width() - 2 * 4 - 6
+        self._arrange(2 if room >= 2 * CARD_MIN_WIDTH else 1)
+        super().resizeEvent(event)
 
     @property
     def charts(self) -> tuple[ChartCard, ...]:

@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ui.charts import AI, BLUE, GREEN, GREY, RED
+from ui.charts import AI, BLUE, GREEN, GREY, RED, CaptionLabel
 
 BAND = QColor(44, 111, 187, 60)
 BINS = 60
@@ -23,28 +23,6 @@ MARKER_STYLES = {"p5": Qt.PenStyle.DashLine, "p50": Qt.PenStyle.SolidLine, "p95"
 AXES = ("left", "bottom")
 PLOT_MIN_SIZE = (220, 180)  # room for the tick labels and the axis title under a readable plot
 TORNADO_LABEL_WIDTH = (120, 320)  # the inputs' names: at least, at most (longer ones are cut)
-
-
-class ChartNote(QLabel):
-    """A wrapped note whose minimum height is what its text needs at its current width.
-
-    Left to Qt's height-for-width, the card's layout would add the plot's preferred height, which
-    is ignored (0), and the grid of cards would share its height out evenly: a card with a
-    two-line note would come out shorter than its parts and the plot, held at its minimum height,
-    would be drawn over the note. A plain minimum height keeps every card at least its parts.
-    """
-
-    def hasHeightForWidth(self) -> bool:
-        return False
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        return QSize(hint.width(), max(hint.height(), self.heightForWidth(self.width())))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.updateGeometry()
 
 
 class RiskChart(QFrame):
@@ -79,7 +57,7 @@ class RiskChart(QFrame):
             self.plot.setLabel("bottom", x_label)
         if y_label:
             self.plot.setLabel("left", y_label)
-        self.note = ChartNote(" ")
+        self.note = CaptionLabel(" ")
         self.note.setObjectName("ChartReadout")
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)

@@ -6,13 +6,16 @@ import os
 import subprocess
 import sys
 import textwrap
+from itertools import pairwise
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from model import load_model
 from tests.conftest import BUNDLED_MODEL_PATH, ROOT
 from ui import settings
+from ui.charts import year_ticks
 from ui.controller import WorkbenchController
 from ui.sheets import capex_sheet, class_sheet, drivers_sheet, projections_sheet, settings_sheet
 from ui.table_model import DataFrameTableModel
@@ -144,6 +147,63 @@ def test_charts_show_peers_actuals_and_payback(window, controller):
     payback = controller.results.kpis["payback_years"]
     assert cash_flow.payback.value() == pytest.approx(2025 + payback)
     assert window.charts.returns.wacc.value() == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize("pixels_per_year", [8, 19, 25, 33, 60])
+@pytest.mark.parametrize("horizon", [10, 30])
+def test_year_ticks_keep_labels_apart_and_show_both_ends(pixels_per_year, horizon):
+    years = list(range(2026, 2026 + horizon))
+    ticks = year_ticks(years, pixels_per_year, label_pixels=34)
+    assert ticks[0] == years[0] and ticks[-1] == years[-1]
+    assert all((b - a) * pixels_per_year >= 34 for a, b in pairwise(ticks))
+
+
+def resized(window, width, height):
+    window.resize(width, height)
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 800), (1024, 700)])
+def test_year_labels_never_collide_and_both_ends_show(window, size):
+    resized(window, *size)
+    for chart in window.charts.charts:
+        view, label = chart.plot.vb, chart.plot_widget.fontMetrics().horizontalAdvance("FY00")
+        centres = [view.mapViewToScene(QPointF(year, 0)).x() for year in chart.tick_years]
+        assert chart.tick_years[0] == 2026 and chart.tick_years[-1] == 2035, type(chart).__name__
+        assert all(b - a > label for a, b in pairwise(centres)), (type(chart).__name__, centres)
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 700)])
+def test_captions_keep_their_own_room(window, size):
+    resized(window, *size)
+    for chart in window.charts.charts:
+        chart.show_year(2030)
+    QApplication.processEvents()
+    for chart in window.charts.charts:
+        plot = chart.plot_widget.geometry()
+        assert plot.height() >= 140 and plot.width() >= 260
+        assert chart.legend.geometry().bottom() < plot.top() and chart.title.geometry().bottom() < plot.top()
+        readout = chart.readout
+        assert readout.geometry().top() > plot.bottom()
+        assert readout.height() >= readout.heightForWidth(readout.width())
+        assert chart.geometry().height() >= chart.minimumSizeHint().height()
+
+
+@pytest.mark.parametrize("scenario", ["Base", "Bear"])
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 800), (1024, 700)])
+def test_reference_line_labels_lie_inside_their_plots(window, controller, scenario, size):
+    controller.set_scenario(scenario)
+    resized(window, *size)
+    revenue, cash_flow, returns = window.charts.revenue, window.charts.cash_flow, window.charts.returns
+    labelled = [(revenue, line) for line in revenue._peer_lines.values()]
+    labelled += [(returns, returns.wacc)]
+    if cash_flow.payback.isVisible():
+        labelled += [(cash_flow, cash_flow.payback)]
+    for chart, line in labelled:
+        view = chart.plot.vb.sceneBoundingRect().adjusted(-0.5, -0.5, 0.5, 0.5)  # rounding at the edges
+        label = line.label.sceneBoundingRect()
+        assert view.contains(label), (line.label.toPlainText(), view, label)
 
 
 def test_main_starts_the_window_and_exits(tmp_path):
