@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from model.irr import irr_roots, nearest_root
-from model.schema import KPI_KEYS, LINE_KEYS, NUMERIC_SETTINGS, REQUIRED_DRIVERS
+from model.outputs import KPI_KEYS, LINE_KEYS
+from model.schema import NUMERIC_SETTINGS, REQUIRED_DRIVERS
 from model.validation import Model, apply_scenario
 
 

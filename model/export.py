@@ -56,15 +56,8 @@ from model.engine import Results, compute, irr_cash_flows, vintage_weights
 from model.errors import ModelFileError
 from model.fileio import atomic_write
 from model.irr import IRR_HIGH, IRR_LOW
-from model.schema import (
-    BASE_SCENARIO,
-    DRIVERS,
-    KPIS,
-    LINES,
-    SETTINGS,
-    TERMINAL_METHODS,
-    TREATMENTS,
-)
+from model.outputs import KPIS, LINES
+from model.schema import BASE_SCENARIO, DRIVERS, SETTINGS, TERMINAL_METHODS, TREATMENTS
 from model.validation import Model, apply_scenario, scenario_names
 
 SHEETS = ("Summary", "Assumptions", "Depreciation", "Projections", "Scenarios", "Sources", "Actuals")
@@ -535,7 +528,8 @@ class WorkbookWriter:
             row += 1
 
         lines = self.results.lines
-        for key, (label, unit) in LINES.items():
+        for key, spec in LINES.items():
+            label, unit = spec.label, spec.unit
             r = self.line_rows[key]
             self._text(sheet, r, KEY_COL, key)
             self._text(sheet, r, LABEL_COL, label)
@@ -766,7 +760,8 @@ class WorkbookWriter:
         }
         formulas = self._kpi_formulas()
         row = 5
-        for key, (label, unit) in KPIS.items():
+        for key, spec in KPIS.items():
+            label, unit = spec.label, spec.unit
             self._text(sheet, row, 0, label, f.kpi_label)
             fmt = {"money": f.money, "%": f.percent, "x": f.multiple, "years": f.years}[unit]
             sheet.write_formula(row, 1, formulas[key], fmt, _value(self.results.kpis[key]))
@@ -790,7 +785,7 @@ class WorkbookWriter:
         revenue = self.workbook.add_chart({"type": "column", "subtype": "stacked"})
         for key, color in (("core_revenue", "#9DC3E6"), ("plan_revenue", "#2E75B6")):
             revenue.add_series(
-                {"name": LINES[key][0], "categories": years, "values": values(key), "fill": {"color": color}}
+                {"name": LINES[key].label, "categories": years, "values": values(key), "fill": {"color": color}}
             )
         margin = self.workbook.add_chart({"type": "line"})
         margin.add_series(
@@ -820,7 +815,7 @@ class WorkbookWriter:
         cumulative = self.workbook.add_chart({"type": "column"})
         cumulative.add_series(
             {
-                "name": LINES["fcf"][0],
+                "name": LINES["fcf"].label,
                 "categories": years,
                 "values": values("fcf"),
                 "fill": {"color": "#A9D18E"},
@@ -830,7 +825,7 @@ class WorkbookWriter:
         line = self.workbook.add_chart({"type": "line"})
         line.add_series(
             {
-                "name": LINES["cumulative_fcf"][0],
+                "name": LINES["cumulative_fcf"].label,
                 "categories": years,
                 "values": values("cumulative_fcf"),
                 "line": {"color": "#385723", "width": 2.25},
@@ -869,7 +864,8 @@ class WorkbookWriter:
             self._text(sheet, HEADER_ROW, col, name, f.header)
         results = {name: self.results if name == self.scenario else compute(self.model, name) for name in names}
         row = HEADER_ROW + 1
-        for key, (label, unit) in KPIS.items():
+        for key, spec in KPIS.items():
+            label, unit = spec.label, spec.unit
             self._text(sheet, row, 0, label)
             fmt = {"money": f.money, "%": f.percent, "x": f.multiple, "years": f.years}[unit]
             for col, name in enumerate(names, start=1):
@@ -942,7 +938,7 @@ class WorkbookWriter:
             row += 1
         for year, figures in self.model["actuals"].items():
             for key, reported in figures.items():
-                label, unit = LINES[key]
+                label, unit = LINES[key].label, LINES[key].unit
                 fmt = f.number(unit)
                 sheet.write_number(row, 0, int(year), f.integer)
                 self._text(sheet, row, 1, label)
@@ -960,7 +956,7 @@ class WorkbookWriter:
         sheet.write_string(row - 1, 0, "Peers (reference figures)", f.section)
         for name, figures in self.model["peers"].items():
             for key, value in figures.items():
-                label, unit = LINES[key]
+                label, unit = LINES[key].label, LINES[key].unit
                 self._text(sheet, row, 0, name)
                 self._text(sheet, row, 1, label)
                 sheet.write_number(row, 2, value, f.input(unit))

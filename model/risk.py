@@ -24,13 +24,13 @@ import pandas as pd
 
 from model.engine import PlanArrays, compute_kpis, compute_lines, irr_cash_flows, plan_arrays
 from model.errors import ModelError
+from model.outputs import KPI_KEYS
 from model.risk_irr import irr_rows
 from model.risk_sampling import correlated_uniforms, inverse_cdf, quantiles, values_at
 from model.schema import (
     APPLY_MODES,
     DEFAULT_APPLY,
     DRIVERS,
-    KPI_KEYS,
     MAX_LIFE,
     MAX_TRIALS,
     MIN_LIFE,

@@ -19,6 +19,7 @@ import numpy as np
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from model.export import WorkbookWriter
+from model.outputs import LINES
 from model.risk import (
     FAN_PERCENTILES,
     PERCENTILES,
@@ -30,7 +31,6 @@ from model.risk import (
     monte_carlo,
     tornado,
 )
-from model.schema import LINES
 from model.validation import Model
 
 SAMPLE_TRIALS = 1_000
@@ -107,9 +107,9 @@ def write_monte_carlo(writer: WorkbookWriter, run: MonteCarloResults, sample_tri
     for line, fan in run.fans.items():
         for percentile in FAN_PERCENTILES:
             row += 1
-            sheet.write_string(row, 0, f"{LINES[line][0]} {percentile}", f.text)
+            sheet.write_string(row, 0, f"{LINES[line].label} {percentile}", f.text)
             for col, value in enumerate(fan.loc[percentile], start=1):
-                _write_value(sheet, row, col, value, f.number(LINES[line][1]))
+                _write_value(sheet, row, col, value, f.number(LINES[line].unit))
 
     sample = run.samples.head(sample_trials)
     columns = ["trial", *sample.columns]

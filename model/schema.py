@@ -122,53 +122,6 @@ DRIVERS: dict[str, DriverSpec] = {
 }
 REQUIRED_DRIVERS = tuple(k for k, spec in DRIVERS.items() if spec.required)
 
-# Output lines (MODEL.md section 4) in the order they are computed and shown.
-LINES: dict[str, tuple[str, str]] = {
-    "capex_capitalized": ("Capex, capitalized", "money"),
-    "capex_expensed": ("Capex, expensed", "money"),
-    "capex_total": ("Capex, total", "money"),
-    "depreciation": ("Depreciation", "money"),
-    "net_ppe": ("Net PP&E", "money"),
-    "capacity": ("Capacity (depreciating base)", "money"),
-    "revenue_yield": ("Revenue yield", "x"),
-    "ai_revenue": ("AI revenue", "money"),
-    "pull_through_revenue": ("Pull-through revenue", "money"),
-    "plan_revenue": ("Plan revenue", "money"),
-    "core_revenue": ("Core revenue", "money"),
-    "total_revenue": ("Total revenue", "money"),
-    "core_ebita": ("Core EBITA", "money"),
-    "ai_cash_opex": ("AI cash opex", "money"),
-    "plan_ebita": ("Plan EBITA", "money"),
-    "total_ebita": ("Total EBITA", "money"),
-    "ebita_margin": ("EBITA margin", "%"),
-    "plan_ebita_margin": ("Plan EBITA margin", "%"),
-    "tax": ("Tax on plan EBITA", "money"),
-    "nopat": ("Plan NOPAT", "money"),
-    "delta_nwc": ("Change in working capital", "money"),
-    "fcf": ("Plan free cash flow", "money"),
-    "cumulative_fcf": ("Cumulative FCF", "money"),
-    "discount_factor": ("Discount factor", "x"),
-    "pv_fcf": ("PV of FCF", "money"),
-    "cumulative_pv_fcf": ("Cumulative PV of FCF", "money"),
-    "roic": ("Plan ROIC", "%"),
-    "implied_share": ("Implied market share", "%"),
-}
-LINE_KEYS = tuple(LINES)
-
-# KPIs (MODEL.md sections 5 and 6).
-KPIS: dict[str, tuple[str, str]] = {
-    "npv": ("NPV", "money"),
-    "irr": ("IRR", "%"),
-    "payback_years": ("Payback", "years"),
-    "discounted_payback_years": ("Discounted payback", "years"),
-    "terminal_value": ("Terminal value", "money"),
-    "pv_terminal_value": ("PV of terminal value", "money"),
-    "total_capex": ("Total capex", "money"),
-    "peak_funding": ("Peak funding", "money"),
-    "moic": ("MOIC", "x"),
-    "profitability_index": ("Profitability index", "x"),
-}
-KPI_KEYS = tuple(KPIS)
 
 TOP_LEVEL_KEYS = (
     "format",

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from model.errors import ModelError
+from model.outputs import LINE_KEYS
 from model.schema import (
     ANY,
     APPLY_MODES,
@@ -26,7 +27,6 @@ from model.schema import (
     DISTRIBUTIONS,
     DRIVERS,
     FORMAT,
-    LINE_KEYS,
     MAX_HORIZON,
     MAX_LIFE,
     MAX_TRIALS,

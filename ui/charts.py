@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from model.schema import LINES
+from model.outputs import LINES
 from ui.controller import WorkbenchController
 from ui.formatting import format_cell
 from ui.on_screen import RefreshWhenShown
@@ -208,7 +208,7 @@ class ChartCard(QFrame):
     def readout_text(self, year: int) -> str:
         results, money = self._controller.results, self._controller.money
         parts = [
-            f"{LINES[key][0]} {format_cell(results.lines.at[key, year], LINES[key][1], money)}"
+            f"{LINES[key].label} {format_cell(results.lines.at[key, year], LINES[key].unit, money)}"
             for key in self.readout_lines
         ]
         return f"FY{year}: " + " · ".join(parts) + f"   ({money.label}, %)"

@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from model import Results
-from model.schema import BASE_SCENARIO, KPIS, LINES
+from model.outputs import KPIS, LINES
+from model.schema import BASE_SCENARIO
 from ui.controller import WorkbenchController
 from ui.formatting import format_kpi, format_kpi_change
 
@@ -30,7 +31,7 @@ class KpiSpec:
 
     @property
     def unit(self) -> str:
-        return (KPIS if self.source == "kpi" else LINES)[self.key][1]
+        return (KPIS if self.source == "kpi" else LINES)[self.key].unit
 
 
 STRIP = (
@@ -100,7 +101,7 @@ class KpiStrip(QFrame):
         compare = controller.scenario != BASE_SCENARIO
         for key, tile in self.tiles.items():
             spec = tile.spec
-            label = (KPIS if spec.source == "kpi" else LINES)[key][0]
+            label = (KPIS if spec.source == "kpi" else LINES)[key].label
             tile.title.setText(label if spec.source == "kpi" else f"{label} FY{last_year}")
             tile.value.setText(format_kpi(spec.value(results), spec.unit, money))
             tile.change.setText(

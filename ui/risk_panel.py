@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from model import ModelError
 from model.edits import SetUncertainty
+from model.outputs import KPIS
 from model.risk import (
     FAN_PERCENTILES,
     STATISTICS,
@@ -58,7 +59,7 @@ from model.risk import (
     tornado,
 )
 from model.risk_sampling import with_distribution
-from model.schema import APPLY_MODES, DISTRIBUTIONS, DRIVERS, KPIS, MAX_TRIALS, SETTINGS
+from model.schema import APPLY_MODES, DISTRIBUTIONS, DRIVERS, MAX_TRIALS, SETTINGS
 from ui.controller import WorkbenchController
 from ui.formatting import MoneyDisplay, format_cell, format_kpi
 from ui.grid_view import SheetView
@@ -650,8 +651,8 @@ class RiskPanel(QWidget):
         goal_text = "NPV = 0" if metric == "npv" else f"IRR = {format_cell(goal, '%', money)}"
         self.breakeven_answer.setText(f"{label} = {value_text(result.value, unit)} gives {goal_text}.")
         rows = "".join(
-            f"<tr><td>{KPIS[key][0]}</td><td align='right'>&nbsp;&nbsp;"
-            f"{format_kpi(tidy(result.kpis[key]), KPIS[key][1], money)}</td></tr>"
+            f"<tr><td>{KPIS[key].label}</td><td align='right'>&nbsp;&nbsp;"
+            f"{format_kpi(tidy(result.kpis[key]), KPIS[key].unit, money)}</td></tr>"
             for key in BREAKEVEN_KPIS
         )
         self.breakeven_kpis.setText(f"<p>The model at that value:</p><table>{rows}</table>")

@@ -15,16 +15,8 @@ import pandas as pd
 from model import Results
 from model.edits import RenameClass, SetCell, SetClassField, SetSetting
 from model.engine import capex_table
-from model.schema import (
-    BASE_SCENARIO,
-    DRIVERS,
-    LINES,
-    MAX_LIFE,
-    MIN_LIFE,
-    SETTINGS,
-    TERMINAL_METHODS,
-    TREATMENTS,
-)
+from model.outputs import LINES
+from model.schema import BASE_SCENARIO, DRIVERS, MAX_LIFE, MIN_LIFE, SETTINGS, TERMINAL_METHODS, TREATMENTS
 from model.validation import Model, apply_scenario
 from ui.formatting import MoneyDisplay, format_cell
 from ui.table_model import OVERRIDDEN, SOURCED, TOTAL, Sheet, grid
@@ -254,7 +246,8 @@ def projections_sheet(model: Model, results: Results, money: MoneyDisplay) -> Sh
     values = results.lines.astype(object)
     units, marks, tooltips = grid(values, ""), grid(values, ""), grid(values, "")
     row_tooltips = []
-    for row, (key, (label, unit)) in enumerate(LINES.items()):
+    for row, (key, spec) in enumerate(LINES.items()):
+        label, unit = spec.label, spec.unit
         units[row, :] = unit
         if key in EMPHASISED_LINES:
             marks[row, :] = TOTAL
@@ -271,7 +264,7 @@ def projections_sheet(model: Model, results: Results, money: MoneyDisplay) -> Sh
     return Sheet(
         values=values,
         units=units,
-        row_labels=[f"{label} ({unit_name(unit, money)})" for label, unit in LINES.values()],
+        row_labels=[f"{spec.label} ({unit_name(spec.unit, money)})" for spec in LINES.values()],
         column_labels=year_labels(results.years),
         marks=marks,
         tooltips=tooltips,

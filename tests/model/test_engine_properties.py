@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from model import compute, validate_model
 from model.irr import IRR_HIGH, IRR_LOW
-from model.schema import LINES
+from model.outputs import LINES
 from tests.factories import model_doc, valid_models
 from tests.model.helpers import irr_flows, line, run
 
@@ -23,8 +23,8 @@ FAST = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 
-MONEY_LINES = [key for key, (_, unit) in LINES.items() if unit == "money"]
-RATIO_LINES = [key for key, (_, unit) in LINES.items() if unit != "money"]
+MONEY_LINES = [key for key, spec in LINES.items() if spec.unit == "money"]
+RATIO_LINES = [key for key, spec in LINES.items() if spec.unit != "money"]
 
 
 @st.composite

@@ -14,7 +14,8 @@ import pytest
 
 from model import ModelError, ModelFileError, compute, validate_model
 from model.export import SHEETS, export_workbook, spreadsheet_irr, workbook_bytes
-from model.schema import KPI_KEYS, LINE_KEYS, NUMERIC_SETTINGS
+from model.outputs import KPI_KEYS, LINE_KEYS
+from model.schema import NUMERIC_SETTINGS
 from tests.conftest import ROOT
 from tests.factories import model_doc
 

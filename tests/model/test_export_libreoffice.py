@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from model import compute, load_model, scenario_names, validate_model
 from model.export import workbook_bytes
-from model.schema import KPI_KEYS, LINE_KEYS, TERMINAL_METHODS
+from model.outputs import KPI_KEYS, LINE_KEYS
+from model.schema import TERMINAL_METHODS
 from tests.conftest import BUNDLED_MODEL_PATH
 from tests.factories import valid_models
 
