@@ -20,7 +20,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from model.errors import ModelError
-from model.schema import BASE_SCENARIO, DRIVERS, FORMAT, NON_NEGATIVE, SCENARIO_SECTIONS, SETTINGS, VERSION
+from model.schema import (
+    BASE_SCENARIO,
+    DRIVERS,
+    FORMAT,
+    NON_NEGATIVE,
+    REQUIRED_SETTINGS,
+    SCENARIO_SECTIONS,
+    SETTINGS,
+    VERSION,
+)
 from model.validation import (
     Model,
     check_asset_class_fields,
@@ -395,6 +404,7 @@ def blank_model(base_year: int, horizon: int = 10) -> Model:
             "name": "New capex plan",
             "base_year": base_year,
             "horizon": horizon,
+            "settings": {key: SETTINGS[key].default for key in REQUIRED_SETTINGS},
             "asset_classes": [
                 {"name": name, "treatment": "capitalized", "life": NEW_CLASS_LIFE, "revenue_generating": True}
             ],

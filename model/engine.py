@@ -1,21 +1,23 @@
-"""The computation of MODEL.md sections 4 to 6: output lines, terminal value and KPIs.
+"""The computation of docs/model.md sections 4 to 6: output lines, calibration, terminal value
+and KPIs.
 
-Conventions (see docs/model.md):
+Conventions (docs/model.md section 2):
 
-* Years: index 0 of every array is projection year t = 1 (fiscal year base_year + 1).
+* Years: index 0 of every array is projection year t = 1 (fiscal year base_year + 1); history
+  years are t = 1 - n .. 0.
 * Money is in the model's currency and unit; rates are decimals.
-* Cash flows fall at year end; with ``mid_year`` only the discount factor moves to t - 0.5.
-* Signs: capex and funding needs are negative free cash flow; tax on a negative plan EBITA is
-  negative (a shield against the group's other profits).
+* Signs: capex and funding needs are negative free cash flow; tax on a negative taxable income
+  is negative (a shield against the group's other profits).
 
 The arithmetic works on arrays with any number of leading batch dimensions, so the Monte Carlo
 engine runs thousands of trials through exactly this code: a single model has settings of shape
 ``()``, drivers of shape ``(H,)`` and capex of shape ``(C, H)``; a batch adds ``(N, ...)`` in front.
+The class lives and lags are one per class (a batch whose lives differ is computed in groups).
+The follow-on recursion is the one loop, over years.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,75 +25,117 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.irr import irr_roots, nearest_root
+from model.errors import ModelError
+from model.irr import go_forward_irr_roots, nearest_root
 from model.outputs import KPI_KEYS, LINE_KEYS
-from model.schema import NUMERIC_SETTINGS, REQUIRED_DRIVERS
+from model.schema import ENGINE_DRIVERS, NUMERIC_SETTINGS, format_number
 from model.validation import Model, apply_scenario
+from model.vintages import VintageTables, vintage_tables
+
+# How far new_vintage_yield may move over the horizon before a warning says so (section 4).
+VINTAGE_YIELD_DRIFT = 0.25
+
+
+@dataclass(frozen=True)
+class CalibrationTarget:
+    """One target of ``calibration``: ``line`` in projection year ``t`` equals ``value``, by
+    solving the setting ``solve`` (a key of ``settings``)."""
+
+    line: str
+    year: int
+    t: int
+    value: float
+    solve: str
 
 
 @dataclass
 class PlanArrays:
     """The numbers the engine computes from, as arrays (see the module docstring for shapes).
 
-    ``settings`` holds every numeric setting; ``drivers`` the four required drivers; ``capex``
-    is classes x years and ``lives`` one life per class (ignored for expensed classes).
+    ``settings`` holds every numeric setting; ``drivers`` the drivers the engine reads (the
+    optional ones as zeros when absent); ``capex`` is classes x years and ``history`` classes x
+    history years (zeros for expensed classes). Lives, lags and flags are one per class;
+    ``economic_follows`` and ``tax_follows`` mark the classes whose economic or tax life is not
+    given and follows the book life (docs/model.md section 3).
     """
 
     settings: dict[str, np.ndarray]
     drivers: dict[str, np.ndarray]
     capex: np.ndarray
+    history: np.ndarray
     lives: np.ndarray
+    economic_lives: np.ndarray
+    tax_lives: np.ndarray
+    lags: np.ndarray
+    economic_follows: np.ndarray
+    tax_follows: np.ndarray
     capitalized: np.ndarray
     revenue_generating: np.ndarray
     cloud_market: np.ndarray
     mid_year: bool
     terminal_method: str
+    plan_years: int
+    valuation_offset: int
+    rent: bool
+    calibration: tuple[CalibrationTarget, ...] = ()
     class_names: list[str] = field(default_factory=list)
+
+
+def calibration_targets(model: Model) -> tuple[CalibrationTarget, ...]:
+    """The model's calibration targets in the order they are solved: revenue first."""
+    targets = [
+        CalibrationTarget(
+            line=c["line"],
+            year=c["year"],
+            t=c["year"] - model["base_year"],
+            value=float(c["value"]),
+            solve=c["solve"].partition(".")[2],
+        )
+        for c in model.get("calibration") or []
+    ]
+    return tuple(sorted(targets, key=lambda target: target.line != "total_revenue"))
 
 
 def plan_arrays(model: Model) -> PlanArrays:
     """Arrays of a valid model (apply a scenario first with ``apply_scenario``)."""
     classes = model["asset_classes"]
-    market = model["drivers"].get("cloud_market") or [None] * model["horizon"]
+    horizon = model["horizon"]
+    settings = model["settings"]
+    capitalized = np.array([c["treatment"] == "capitalized" for c in classes])
+    market = model["drivers"].get("cloud_market") or [None] * horizon
+    history = (model.get("history") or {}).get("capex", {})
+    history_years = len(next(iter(history.values()))) if history else 0
+    book = [c.get("life", 1) for c in classes]
     return PlanArrays(
-        settings={key: np.float64(model["settings"][key]) for key in NUMERIC_SETTINGS},
-        drivers={key: np.asarray(model["drivers"][key], dtype=float) for key in REQUIRED_DRIVERS},
-        capex=np.array([model["capex"][c["name"]] for c in classes], dtype=float),
-        lives=np.array([c.get("life", 1) for c in classes], dtype=float),
-        capitalized=np.array([c["treatment"] == "capitalized" for c in classes]),
+        settings={key: np.float64(settings[key]) for key in NUMERIC_SETTINGS},
+        drivers={key: np.asarray(model["drivers"].get(key, [0.0] * horizon), dtype=float) for key in ENGINE_DRIVERS},
+        capex=np.array([model["capex"][c["name"]] for c in classes], dtype=float).reshape(len(classes), horizon),
+        history=np.array([history.get(c["name"], [0.0] * history_years) for c in classes], dtype=float).reshape(
+            len(classes), history_years
+        ),
+        lives=np.array(book, dtype=float),
+        economic_lives=np.array(
+            [c.get("economic_life", life) for c, life in zip(classes, book, strict=True)], dtype=float
+        ),
+        tax_lives=np.array([c.get("tax_life", life) for c, life in zip(classes, book, strict=True)], dtype=float),
+        lags=np.array([c.get("lag", 0) for c in classes], dtype=float),
+        economic_follows=np.array(["economic_life" not in c for c in classes]),
+        tax_follows=np.array(["tax_life" not in c for c in classes]),
+        capitalized=capitalized,
         revenue_generating=np.array([c["treatment"] == "capitalized" and c["revenue_generating"] for c in classes]),
         cloud_market=np.array([np.nan if v in (None, 0) else v for v in market], dtype=float),
-        mid_year=bool(model["settings"]["mid_year"]),
-        terminal_method=model["settings"]["terminal_method"],
+        mid_year=bool(settings["mid_year"]),
+        terminal_method=settings["terminal_method"],
+        plan_years=int(settings["plan_years"]),
+        valuation_offset=int(settings["valuation_year"]) - model["base_year"],
+        rent=settings["infrastructure_charge"] == "rent",
+        calibration=calibration_targets(model),
         class_names=[c["name"] for c in classes],
     )
 
 
-def vintage_weights(lives: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """Half-year-convention weights w(t - v, L) and remaining book fractions, (..., C, H_v, H_t).
-
-    ``w`` is 0.5 in the year of purchase, 1 in the full years, 0.5 in year L and 0 after, so a
-    vintage's weights sum to L. The remaining fraction after year t is 1 - min(k + 0.5, L) / L for
-    k = t - v >= 0; computing net PP&E from it gives exactly 0 once an asset is fully depreciated.
-    """
-    years = np.arange(horizon)
-    age = years[None, :] - years[:, None]  # k = t - v, rows are vintages v
-    life = np.asarray(lives, dtype=float)[..., None, None]
-    weight = np.where(age == 0, 0.5, np.where((age >= 1) & (age <= life - 1), 1.0, np.where(age == life, 0.5, 0.0)))
-    remaining = np.where(age >= 0, 1.0 - np.minimum(age + 0.5, life) / life, 0.0)
-    return weight, remaining
-
-
-@functools.lru_cache(maxsize=64)
-def _cached_vintage_weights(lives: tuple[float, ...], horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """vintage_weights for one model: the window recomputes the same lives on every edit."""
-    weight, remaining = vintage_weights(np.array(lives), horizon)
-    weight.flags.writeable = remaining.flags.writeable = False
-    return weight, remaining
-
-
 def _cumprod_growth(base: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    return base[..., None] * np.cumprod(1.0 + rates, axis=-1)
+    return np.asarray(base)[..., None] * np.cumprod(1.0 + rates, axis=-1)
 
 
 def _safe_divide(numerator: np.ndarray, denominator: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -103,81 +147,327 @@ def _safe_divide(numerator: np.ndarray, denominator: np.ndarray, valid: np.ndarr
         return np.divide(numerator, denominator, out=np.full(shape, np.nan), where=valid)
 
 
-def compute_lines(plan: PlanArrays) -> dict[str, np.ndarray]:
-    """Every output line of MODEL.md section 4, each of shape (..., H)."""
-    s, d = plan.settings, plan.drivers
-    horizon = plan.capex.shape[-1]
-    capex = plan.capex
-    weight, remaining = (
-        _cached_vintage_weights(tuple(plan.lives), horizon)
-        if plan.lives.ndim == 1
-        else vintage_weights(plan.lives, horizon)
-    )
-    # Depreciating base per class and year: sum over vintages of capex[v] * w(t - v, L).
-    base_by_class = np.einsum("...cv,...cvt->...ct", capex, weight)
-    book_by_class = np.einsum("...cv,...cvt->...ct", capex, remaining)
-    cap, rev_gen = plan.capitalized, plan.revenue_generating
+def _before(values: np.ndarray) -> np.ndarray:
+    """Each year's previous value, 0 before year 1."""
+    return np.concatenate([np.zeros_like(values[..., :1]), values[..., :-1]], axis=-1)
 
-    lines: dict[str, np.ndarray] = {}
-    lines["capex_capitalized"] = capex[..., cap, :].sum(axis=-2)
-    lines["capex_expensed"] = capex[..., ~cap, :].sum(axis=-2)
-    lines["capex_total"] = lines["capex_capitalized"] + lines["capex_expensed"]
-    depreciation_by_class = np.where(cap[:, None], base_by_class / plan.lives[..., :, None], 0.0)
-    lines["depreciation"] = depreciation_by_class.sum(axis=-2)
-    lines["net_ppe"] = book_by_class[..., cap, :].sum(axis=-2)
-    lines["capacity"] = base_by_class[..., rev_gen, :].sum(axis=-2)
-    lines["revenue_yield"] = _cumprod_growth(s["ai_revenue_yield"], d["price_change"])
-    lines["ai_revenue"] = lines["capacity"] * lines["revenue_yield"] * d["utilization"]
-    lines["pull_through_revenue"] = s["pull_through"][..., None] * lines["ai_revenue"]
-    lines["plan_revenue"] = lines["ai_revenue"] + lines["pull_through_revenue"]
-    lines["core_revenue"] = _cumprod_growth(s["base_core_revenue"], d["core_growth"])
-    lines["total_revenue"] = lines["core_revenue"] + lines["plan_revenue"]
-    margin = d["core_ebita_margin"]
-    lines["core_ebita"] = lines["core_revenue"] * margin
-    lines["ai_cash_opex"] = (
-        lines["capacity"] * s["ai_cash_opex_rate"][..., None]
-        + lines["ai_revenue"] * s["ai_variable_cost_pct"][..., None]
+
+@dataclass(frozen=True)
+class Fleet:
+    """What a group of vintages (installed, plan or follow-on) does each year, by class (..., C, H)."""
+
+    depreciation: np.ndarray
+    impairment: np.ndarray
+    in_service: np.ndarray  # money of capex in economic service (revenue classes)
+    capacity: np.ndarray  # compute units in service (revenue classes)
+    book_value: np.ndarray | None = None
+    tax_depreciation: np.ndarray | None = None
+
+
+def _fleet(
+    spend: np.ndarray,
+    tables: VintageTables,
+    vintages: slice,
+    plan: PlanArrays,
+    cost_index: np.ndarray | None,
+    full: bool = False,
+) -> Fleet:
+    """The fleet bought by ``spend`` (..., C, V) in the vintage years ``vintages`` of the tables.
+
+    ``cost_index`` is K_v of those vintage years (None: K = 1, the installed fleet).
+    """
+    spend = spend * plan.capitalized[:, None]
+
+    def through(table: np.ndarray, amount: np.ndarray = spend) -> np.ndarray:
+        return np.einsum("...cv,cvt->...ct", amount, table[:, vintages, :])
+
+    earning = spend * plan.revenue_generating[:, None]
+    compute_units = earning if cost_index is None else earning / cost_index[..., None, :]
+    return Fleet(
+        depreciation=through(tables.depreciation),
+        impairment=through(tables.impairment),
+        in_service=through(tables.in_service, earning),
+        capacity=through(tables.in_service, compute_units),
+        book_value=through(tables.book_value) if full else None,
+        tax_depreciation=through(tables.tax_depreciation) if full else None,
     )
+
+
+def _capital_recovery(rate: np.ndarray, life: np.ndarray) -> np.ndarray:
+    """CRF(r, L) = r / (1 - (1 + r) ** -L), and 1 / L at r = 0: the level yearly charge that
+    repays one unit of cost over L years at the rate r."""
+    rate = np.asarray(rate, dtype=float)[..., None]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        factor = rate / (1.0 - (1.0 + rate) ** -life)
+    return np.where(rate == 0, 1.0 / life, factor)
+
+
+@dataclass(frozen=True)
+class Computation:
+    """The lines of one model or batch, the settings after calibration, and which trials the
+    calibration could solve (``failure`` says why the first one could not)."""
+
+    lines: dict[str, np.ndarray]
+    settings: dict[str, np.ndarray]
+    valid: np.ndarray
+    failure: str | None
+
+
+def _calibrate(
+    plan: PlanArrays,
+    settings: dict[str, np.ndarray],
+    core_index: np.ndarray,
+    price_index: np.ndarray,
+    fleets: tuple[Fleet, Fleet],
+    plan_expensed: np.ndarray,
+) -> tuple[np.ndarray, str | None]:
+    """Solve each calibration target in closed form (docs/model.md section 4a), in place in
+    ``settings``; returns which trials could be solved and the first reason one could not."""
+    d = plan.drivers
+    shape = np.broadcast_shapes(
+        *(np.shape(v) for v in settings.values()),
+        core_index.shape[:-1],
+        price_index.shape[:-1],
+        fleets[1].capacity.shape[:-2],
+    )
+    valid = np.ones(shape, dtype=bool)
+    failure: str | None = None
+    for target in plan.calibration:
+        y = target.t - 1
+        capacity = sum(f.capacity[..., :, y].sum(axis=-1) for f in fleets)
+        in_service = sum(f.in_service[..., :, y].sum(axis=-1) for f in fleets)
+        written_off = sum((f.depreciation[..., :, y] + f.impairment[..., :, y]).sum(axis=-1) for f in fleets)
+        per_yield = price_index[..., y] * d["utilization"][..., y] * capacity  # AI revenue per unit of yield
+        s = settings
+        core = s["base_core_revenue"] * core_index[..., y]
+        ai = s["ai_revenue_yield"] * per_yield
+        wanted = target.value
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if target.solve == "ai_revenue_yield":
+                coefficient = per_yield * (1.0 + s["pull_through"])
+                solved = (wanted - core) / coefficient
+                checks = (
+                    (coefficient > 0, "cannot be solved by the AI revenue yield: no compute in service"),
+                    (solved >= 0, "needs a negative AI revenue yield"),
+                )
+            elif target.solve == "base_core_revenue":
+                solved = (wanted - ai * (1.0 + s["pull_through"])) / core_index[..., y]
+                checks = ((solved > 0, "needs a core revenue of zero or less"),)
+            else:
+                margin = d["core_ebita_margin"][..., y]
+                revenue = core + ai * (1.0 + s["pull_through"])
+                ebita = core * margin + ai + s["pull_through"] * ai * margin - written_off - plan_expensed[..., y]
+                if target.solve == "ai_cash_opex_rate":
+                    base = ebita - ai * s["ai_variable_cost_pct"]
+                    solved = (base - wanted * revenue) / in_service
+                    checks = (
+                        (in_service > 0, "cannot be solved by the AI cash opex rate: no capex in service"),
+                        (solved >= 0, "needs a negative AI cash opex rate"),
+                    )
+                else:
+                    base = ebita - in_service * s["ai_cash_opex_rate"]
+                    solved = (base - wanted * revenue) / ai
+                    checks = (
+                        (ai > 0, "cannot be solved by the AI variable cost: no AI revenue"),
+                        (solved >= 0, "needs a negative AI variable cost"),
+                        (solved < 1, "needs an AI variable cost of 100 % of AI revenue or more"),
+                    )
+        for ok, reason in checks:
+            ok = np.broadcast_to(ok, shape)
+            if failure is None and not ok.all():
+                failure = f"{target.line} {target.year} = {format_number(target.value)} {reason}"
+            valid &= ok
+        settings[target.solve] = np.where(valid, solved, np.nan)
+    return valid, failure
+
+
+def compute_lines(plan: PlanArrays) -> Computation:
+    """Every output line of docs/model.md section 4, each of shape (..., H), after calibration."""
+    s, d = dict(plan.settings), plan.drivers
+    horizon = plan.capex.shape[-1]
+    history_years = plan.history.shape[-1]
+    plan_years = plan.plan_years
+    tables = vintage_tables(
+        tuple(plan.lives.astype(int)),
+        tuple(plan.economic_lives.astype(int)),
+        tuple(plan.lags.astype(int)),
+        tuple(plan.tax_lives.astype(int)),
+        history_years,
+        horizon,
+    )
+    cap, earning = plan.capitalized, plan.revenue_generating
+    in_plan = np.arange(1, horizon + 1) <= plan_years
+    plan_capex = plan.capex[..., :plan_years]
+    cost_index = np.cumprod(1.0 + d["compute_cost_change"], axis=-1)  # K_t, t = 1..H
+    price_index = np.cumprod(1.0 + d["price_change"], axis=-1)
+    core_index = np.cumprod(1.0 + d["core_growth"], axis=-1)
+    margin = d["core_ebita_margin"]
+    utilization = d["utilization"]
+
+    installed = _fleet(plan.history, tables, slice(0, history_years), plan, None)
+    cohort_fleet = _fleet(
+        plan_capex,
+        tables,
+        slice(history_years, history_years + plan_years),
+        plan,
+        cost_index[..., :plan_years],
+        full=True,
+    )
+    by_class = np.where(in_plan, plan.capex, 0.0)
+    plan_expensed = by_class[..., ~cap, :].sum(axis=-2)
+
+    valid, failure = _calibrate(plan, s, core_index, price_index, (installed, cohort_fleet), plan_expensed)
+
+    revenue_yield = _cumprod_growth(s["ai_revenue_yield"], d["price_change"])
+    pull = np.asarray(s["pull_through"])[..., None]
+    opex_rate = np.asarray(s["ai_cash_opex_rate"])[..., None]
+    variable = np.asarray(s["ai_variable_cost_pct"])[..., None]
+    core_revenue = np.asarray(s["base_core_revenue"])[..., None] * core_index
+
+    def group(fleet: Fleet, expensed: np.ndarray | float = 0.0) -> dict[str, np.ndarray]:
+        """Revenue, opex and reported EBITA of a group of vintages (every class, no rent)."""
+        capacity = fleet.capacity.sum(axis=-2)
+        in_service = fleet.in_service.sum(axis=-2)
+        ai = capacity * revenue_yield * utilization
+        opex = in_service * opex_rate + ai * variable
+        written_off = (fleet.depreciation + fleet.impairment).sum(axis=-2)
+        return {
+            "capacity": capacity,
+            "in_service": in_service,
+            "ai": ai,
+            "pull": pull * ai,
+            "opex": opex,
+            "revenue": ai + pull * ai,
+            "ebita": ai - opex - written_off - expensed + pull * ai * margin,
+        }
+
+    inst = group(installed)
+    plan_group = group(cohort_fleet, plan_expensed)
+
+    # Follow-on: explicit capex after the plan, plus reinvestment of the prior year's revenue,
+    # split by the plan's class mix; revenue of year t - 1 includes earlier follow-on vintages.
+    follow_years = horizon - plan_years
+    explicit = plan.capex[..., plan_years:]
+    plan_total = plan_capex.sum(axis=-1)
+    mix = _safe_divide(plan_total, plan_total.sum(axis=-1, keepdims=True), plan_total.sum(axis=-1, keepdims=True) > 0)
+    mix = np.nan_to_num(mix)
+    follow_slice = slice(history_years + plan_years, history_years + horizon)
+    follow_cost = cost_index[..., plan_years:]
+    total_revenue = core_revenue + inst["revenue"] + plan_group["revenue"]
+    reinvested = np.zeros((*np.broadcast_shapes(total_revenue.shape[:-1], mix.shape[:-1]), follow_years))
+    if follow_years:
+        total_revenue = total_revenue + group(_fleet(explicit, tables, follow_slice, plan, follow_cost))["revenue"]
+        rate = d["reinvestment_rate"][..., plan_years:]
+        if np.any(rate):
+            # Revenue in every year per unit reinvested in each follow-on year (..., V, H).
+            per_unit = (
+                np.einsum("...c,cvt->...vt", mix * earning, tables.in_service[:, follow_slice, :])
+                / follow_cost[..., :, None]
+                * (revenue_yield * utilization * (1.0 + pull))[..., None, :]
+            )
+            total_revenue = np.array(np.broadcast_to(total_revenue, (*reinvested.shape[:-1], horizon)))
+            for k in range(follow_years):
+                t = plan_years + k  # index of year P + 1 + k
+                reinvested[..., k] = rate[..., k] * total_revenue[..., t - 1]
+                total_revenue = total_revenue + reinvested[..., k, None] * per_unit[..., k, :]
+    follow_spend = explicit + mix[..., :, None] * reinvested[..., None, :]
+    follow_expensed = np.concatenate(
+        [np.zeros((*follow_spend.shape[:-2], plan_years)), follow_spend[..., ~cap, :].sum(axis=-2)], axis=-1
+    )
+    follow = group(_fleet(follow_spend, tables, follow_slice, plan, follow_cost), follow_expensed)
+
+    cohort = cap & earning if plan.rent else cap
+    lines: dict[str, np.ndarray] = {}
+    lines["capex_capitalized"] = by_class[..., cap, :].sum(axis=-2)
+    lines["capex_expensed"] = plan_expensed
+    lines["capex_total"] = lines["capex_capitalized"] + lines["capex_expensed"]
+    lines["enabling_capex"] = by_class[..., cap & ~earning, :].sum(axis=-2)
+    lines["cohort_capex"] = by_class[..., cohort, :].sum(axis=-2)
+    depreciation_by_class = np.where(cohort[:, None], cohort_fleet.depreciation, 0.0)
+    lines["depreciation"] = depreciation_by_class.sum(axis=-2)
+    lines["impairment"] = cohort_fleet.impairment[..., cohort, :].sum(axis=-2)
+    lines["tax_depreciation"] = cohort_fleet.tax_depreciation[..., cohort, :].sum(axis=-2)
+    lines["net_ppe"] = cohort_fleet.book_value[..., cohort, :].sum(axis=-2)
+    lines["capacity"] = plan_group["capacity"]
+    lines["capex_in_service"] = plan_group["in_service"]
+    lines["revenue_yield"] = revenue_yield
+    lines["new_vintage_yield"] = revenue_yield / cost_index
+    lines["ai_revenue"] = plan_group["ai"]
+    lines["pull_through_revenue"] = plan_group["pull"]
+    lines["plan_revenue"] = plan_group["revenue"]
+    lines["ai_cash_opex"] = plan_group["opex"]
+    if plan.rent:
+        earning_total = plan_total[..., earning].sum(axis=-1)
+        share = _safe_divide(plan_total, earning_total[..., None], earning_total[..., None] > 0)
+        enabling = cap & ~earning
+        rent_rate = (np.nan_to_num(share) * _capital_recovery(s["wacc"], plan.lives))[..., enabling].sum(axis=-1)
+        lines["infrastructure_rent"] = rent_rate[..., None] * lines["capex_in_service"]
+    else:
+        lines["infrastructure_rent"] = np.zeros_like(lines["capex_in_service"])
+    lines["plan_segment_ebita"] = plan_group["ebita"]
     lines["plan_ebita"] = (
         lines["ai_revenue"]
         - lines["ai_cash_opex"]
         - lines["depreciation"]
+        - lines["impairment"]
+        - lines["infrastructure_rent"]
         - lines["capex_expensed"]
         + lines["pull_through_revenue"] * margin
     )
-    lines["total_ebita"] = lines["core_ebita"] + lines["plan_ebita"]
-    lines["ebita_margin"] = lines["total_ebita"] / lines["total_revenue"]
-    lines["plan_ebita_margin"] = _safe_divide(lines["plan_ebita"], lines["plan_revenue"], lines["plan_revenue"] != 0)
-    lines["tax"] = s["tax_rate"][..., None] * lines["plan_ebita"]
-    lines["nopat"] = lines["plan_ebita"] - lines["tax"]
-    plan_revenue_before = np.concatenate(
-        [np.zeros_like(lines["plan_revenue"][..., :1]), lines["plan_revenue"][..., :-1]], axis=-1
+    lines["plan_ebita_margin"] = _safe_divide(lines["plan_ebita"], lines["plan_revenue"], lines["plan_revenue"] > 0)
+    lines["taxable_income"] = (
+        lines["plan_ebita"] + lines["depreciation"] + lines["impairment"] - lines["tax_depreciation"]
     )
-    lines["delta_nwc"] = s["nwc_pct"][..., None] * (lines["plan_revenue"] - plan_revenue_before)
-    lines["fcf"] = lines["nopat"] + lines["depreciation"] - lines["capex_capitalized"] - lines["delta_nwc"]
-    lines["cumulative_fcf"] = np.cumsum(lines["fcf"], axis=-1)
-    lines["discount_factor"] = discount_factors(s["wacc"], horizon, plan.mid_year)
+    lines["tax"] = s["tax_rate"][..., None] * lines["taxable_income"]
+    lines["nopat"] = lines["plan_ebita"] - lines["tax"]
+    lines["delta_nwc"] = s["nwc_pct"][..., None] * (lines["plan_revenue"] - _before(lines["plan_revenue"]))
+    lines["fcf"] = (
+        lines["nopat"] + lines["depreciation"] + lines["impairment"] - lines["cohort_capex"] - lines["delta_nwc"]
+    )
+    go_forward = np.arange(1, horizon + 1) > plan.valuation_offset
+    lines["cumulative_fcf"] = np.where(go_forward, np.cumsum(np.where(go_forward, lines["fcf"], 0.0), axis=-1), np.nan)
+    lines["discount_factor"] = discount_factors(s["wacc"], horizon, plan.mid_year, plan.valuation_offset)
     lines["pv_fcf"] = lines["fcf"] * lines["discount_factor"]
     lines["cumulative_pv_fcf"] = np.cumsum(lines["pv_fcf"], axis=-1)
-    net_ppe_before = np.concatenate([np.zeros_like(lines["net_ppe"][..., :1]), lines["net_ppe"][..., :-1]], axis=-1)
-    average_ppe = (net_ppe_before + lines["net_ppe"]) / 2.0
+    average_ppe = (_before(lines["net_ppe"]) + lines["net_ppe"]) / 2.0
     lines["roic"] = _safe_divide(lines["nopat"], average_ppe, average_ppe > 0)
+
+    lines["core_revenue"] = core_revenue
+    lines["core_ebita"] = core_revenue * margin
+    lines["installed_revenue"] = inst["revenue"]
+    lines["installed_ebita"] = inst["ebita"]
+    lines["follow_on_capex"] = np.concatenate(
+        [np.zeros((*follow_spend.shape[:-2], plan_years)), follow_spend.sum(axis=-2)], axis=-1
+    )
+    lines["follow_on_revenue"] = follow["revenue"]
+    lines["follow_on_ebita"] = follow["ebita"]
+    lines["total_revenue"] = (
+        lines["core_revenue"] + lines["installed_revenue"] + lines["plan_revenue"] + lines["follow_on_revenue"]
+    )
+    lines["total_ebita"] = (
+        lines["core_ebita"] + lines["installed_ebita"] + lines["plan_segment_ebita"] + lines["follow_on_ebita"]
+    )
+    lines["ebita_margin"] = _safe_divide(lines["total_ebita"], lines["total_revenue"], lines["total_revenue"] != 0)
+    lines["segment_capex"] = lines["capex_total"] + lines["follow_on_capex"]
+    lines["capex_intensity"] = _safe_divide(lines["segment_capex"], lines["total_revenue"], lines["total_revenue"] != 0)
     lines["implied_share"] = _safe_divide(
         lines["total_revenue"], plan.cloud_market, np.isfinite(plan.cloud_market) & (plan.cloud_market > 0)
     )
     lines["depreciation_by_class"] = depreciation_by_class
-    return lines
+    return Computation(lines=lines, settings=s, valid=valid, failure=failure)
 
 
-def discount_factors(wacc: np.ndarray, horizon: int, mid_year: bool) -> np.ndarray:
-    """(1 + wacc) ** -t, or ** -(t - 0.5) with mid-year discounting; shape (..., H)."""
-    t = np.arange(1, horizon + 1) - (0.5 if mid_year else 0.0)
-    return (1.0 + np.asarray(wacc)[..., None]) ** -t
+def discount_factors(wacc: np.ndarray, horizon: int, mid_year: bool, valuation_offset: int = 0) -> np.ndarray:
+    """(1 + wacc) ** -(t - t0), or ** -(t - t0 - 0.5) with mid-year timing; 0 for t <= t0
+    (sunk flows); shape (..., H)."""
+    t = np.arange(1, horizon + 1)
+    periods = t - valuation_offset - (0.5 if mid_year else 0.0)
+    return np.where(t > valuation_offset, (1.0 + np.asarray(wacc)[..., None]) ** -periods, 0.0)
 
 
-def terminal_value(plan: PlanArrays, lines: Mapping[str, np.ndarray]) -> np.ndarray:
-    """TV at the end of year H by the model's terminal method (MODEL.md section 5)."""
-    s, method = plan.settings, plan.terminal_method
+def terminal_value(plan: PlanArrays, settings: Mapping[str, np.ndarray], lines: Mapping[str, np.ndarray]) -> np.ndarray:
+    """TV at the end of year H by the model's terminal method (docs/model.md section 5)."""
+    s, method = settings, plan.terminal_method
     if method == "book_value":
         return lines["net_ppe"][..., -1] + s["nwc_pct"] * lines["plan_revenue"][..., -1]
     if method == "gordon":
@@ -189,7 +479,8 @@ def terminal_value(plan: PlanArrays, lines: Mapping[str, np.ndarray]) -> np.ndar
 
 
 def payback_years(flows: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
-    """(t - 1) + (-cumulative[t-1]) / flows[t] at the first t with cumulative >= 0; NaN if never."""
+    """(tau - 1) + (-cumulative[tau-1]) / flows[tau] at the first tau with cumulative >= 0, on
+    go-forward years (tau = 1 is the first year after the valuation date); NaN if never."""
     reached = cumulative >= 0
     first = np.argmax(reached, axis=-1)
     before = np.take_along_axis(cumulative, np.maximum(first - 1, 0)[..., None], axis=-1)[..., 0]
@@ -200,32 +491,62 @@ def payback_years(flows: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
     return np.where(reached.any(axis=-1), years, np.nan)
 
 
-def compute_kpis(plan: PlanArrays, lines: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every KPI of MODEL.md section 6 except the IRR (which needs a root finder)."""
+def compute_kpis(plan: PlanArrays, computation: Computation) -> dict[str, np.ndarray]:
+    """Every KPI of docs/model.md section 6 except the IRR (which needs a root finder), on the
+    flows after the valuation date."""
+    lines, s = computation.lines, computation.settings
     horizon = lines["fcf"].shape[-1]
-    fcf = lines["fcf"]
-    tv = terminal_value(plan, lines)
+    t0 = plan.valuation_offset
+    fcf = lines["fcf"][..., t0:]
+    pv_fcf = lines["pv_fcf"][..., t0:]
+    cumulative = lines["cumulative_fcf"][..., t0:]
+    spent = (lines["cohort_capex"] + lines["capex_expensed"])[..., t0:]
+    tv = terminal_value(plan, s, lines)
     kpis: dict[str, np.ndarray] = {}
     kpis["terminal_value"] = tv
-    kpis["pv_terminal_value"] = tv * (1.0 + plan.settings["wacc"]) ** -horizon
-    kpis["npv"] = lines["pv_fcf"].sum(axis=-1) + kpis["pv_terminal_value"]
-    kpis["payback_years"] = payback_years(fcf, lines["cumulative_fcf"])
-    kpis["discounted_payback_years"] = payback_years(lines["pv_fcf"], lines["cumulative_pv_fcf"])
-    kpis["total_capex"] = lines["capex_total"].sum(axis=-1)
-    kpis["peak_funding"] = -np.minimum(0.0, lines["cumulative_fcf"].min(axis=-1))
+    kpis["pv_terminal_value"] = tv * (1.0 + s["wacc"]) ** -(horizon - t0)
+    kpis["npv"] = pv_fcf.sum(axis=-1) + kpis["pv_terminal_value"]
+    kpis["payback_years"] = payback_years(fcf, cumulative)
+    kpis["discounted_payback_years"] = payback_years(pv_fcf, lines["cumulative_pv_fcf"][..., t0:])
+    kpis["total_capex"] = spent.sum(axis=-1)
+    kpis["peak_funding"] = -np.minimum(0.0, cumulative.min(axis=-1))
     gains = np.where(fcf > 0, fcf, 0.0).sum(axis=-1) + np.maximum(tv, 0.0)
     outlays = np.where(fcf < 0, -fcf, 0.0).sum(axis=-1) + np.maximum(-tv, 0.0)
     kpis["moic"] = _safe_divide(gains, outlays, outlays != 0)
-    discounted_capex = (lines["capex_total"] * lines["discount_factor"]).sum(axis=-1)
+    discounted_capex = (spent * lines["discount_factor"][..., t0:]).sum(axis=-1)
     kpis["profitability_index"] = 1.0 + _safe_divide(kpis["npv"], discounted_capex, discounted_capex != 0)
+    shares = s["shares_outstanding"]
+    kpis["npv_per_share"] = _safe_divide(kpis["npv"], shares, shares > 0)
     return kpis
 
 
-def irr_cash_flows(fcf: np.ndarray, tv: float) -> np.ndarray:
-    """The flows whose IRR is reported: FCF by year with the terminal value added in year H."""
-    flows = np.array(fcf, dtype=float)
-    flows[..., -1] += tv
-    return flows
+def plain_number(value: Any) -> float | None:
+    """A float for JSON: None where the value is NaN or infinite."""
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def calibrated_settings(plan: PlanArrays, computation: Computation) -> dict[str, float | None]:
+    """Each solved setting's path and value (docs/model.md section 7, ``calibrated``)."""
+    return {f"settings.{t.solve}": plain_number(computation.settings[t.solve]) for t in plan.calibration}
+
+
+def warnings_for(plan: PlanArrays, lines: Mapping[str, np.ndarray]) -> list[str]:
+    """The plain sentences of docs/model.md section 7 ``warnings`` for one computed model."""
+    warnings = []
+    if plan.terminal_method in ("gordon", "exit_multiple"):
+        method = "Gordon growth" if plan.terminal_method == "gordon" else "exit multiple"
+        warnings.append(
+            f"The {method} terminal value treats the plan as a steady business, but it is a cohort of "
+            "vintages that ramps down and retires; book value or none are the methods for a cohort."
+        )
+    nvy = lines["new_vintage_yield"]
+    if nvy[0] > 0 and abs(nvy[-1] / nvy[0] - 1.0) > VINTAGE_YIELD_DRIFT:
+        warnings.append(
+            f"The new vintage yield moves by {(nvy[-1] / nvy[0] - 1.0) * 100:+.0f} % over the horizon "
+            f"({nvy[0]:.3g} to {nvy[-1]:.3g}): price and cost of compute drifting apart compound."
+        )
+    return warnings
 
 
 # Built once: pandas spends longer inferring an index from a list than the engine spends computing.
@@ -236,8 +557,9 @@ LINE_INDEX = pd.Index(LINE_KEYS)
 class Results:
     """What one computation of one scenario produced.
 
-    ``lines`` has the line keys of MODEL.md section 4 as rows and fiscal years as columns (NaN
-    where a line is undefined); ``kpis`` maps every KPI key to a float or None.
+    ``lines`` has the line keys of docs/model.md section 4 as rows and fiscal years as columns
+    (NaN where a line is undefined); ``kpis`` maps every KPI key to a float or None;
+    ``calibrated`` each solved setting's path and value; ``warnings`` plain sentences.
     """
 
     years: list[int]
@@ -246,6 +568,8 @@ class Results:
     irr_roots: list[float]
     class_names: list[str]
     depreciation_by_class_array: np.ndarray
+    calibrated: dict[str, float | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def line(self, key: str) -> np.ndarray:
         return self.lines.loc[key].to_numpy()
@@ -259,19 +583,24 @@ class Results:
         return pd.DataFrame(self.depreciation_by_class_array, index=self.class_names, columns=self.years)
 
 
-def _plain(value: Any) -> float | None:
-    value = float(value)
-    return value if np.isfinite(value) else None
+def compute_plan(plan: PlanArrays) -> Computation:
+    """compute_lines for one model: a calibration that cannot be solved is refused by name."""
+    computation = compute_lines(plan)
+    if computation.failure is not None:
+        raise ModelError("calibration", computation.failure)
+    return computation
 
 
 def compute(model: Model, scenario: str | None = None) -> Results:
     """Compute a validated model (optionally one of its scenarios): lines, KPIs and IRR roots."""
     resolved = apply_scenario(model, scenario)
     plan = plan_arrays(resolved)
-    lines = compute_lines(plan)
-    kpis_raw = compute_kpis(plan, lines)
-    roots = irr_roots(irr_cash_flows(lines["fcf"], float(kpis_raw["terminal_value"])))
-    kpis = {key: _plain(kpis_raw[key]) for key in KPI_KEYS if key != "irr"}
+    computation = compute_plan(plan)
+    lines = computation.lines
+    kpis_raw = compute_kpis(plan, computation)
+    t0 = plan.valuation_offset
+    roots = go_forward_irr_roots(lines["fcf"][t0:], float(kpis_raw["terminal_value"]), plan.mid_year)
+    kpis = {key: plain_number(kpis_raw[key]) for key in KPI_KEYS if key != "irr"}
     kpis["irr"] = nearest_root(roots, float(plan.settings["wacc"]))
     years = [model["base_year"] + t for t in range(1, model["horizon"] + 1)]
     table = pd.DataFrame(
@@ -284,21 +613,27 @@ def compute(model: Model, scenario: str | None = None) -> Results:
         irr_roots=roots,
         class_names=plan.class_names,
         depreciation_by_class_array=lines["depreciation_by_class"],
+        calibrated=calibrated_settings(plan, computation),
+        warnings=warnings_for(plan, lines),
     )
 
 
 def results_json(model: Model, scenario: str | None, results: Results) -> dict[str, Any]:
-    """The command-line JSON object of MODEL.md section 7 (NaN and infinity become null)."""
-    return {
+    """The command-line JSON object of docs/model.md section 7 (NaN and infinity become null)."""
+    out: dict[str, Any] = {
         "model": model["name"],
         "scenario": scenario or "Base",
         "currency": model["currency"],
         "unit": model["unit"],
         "years": results.years,
-        "lines": {key: [_plain(v) for v in results.line(key)] for key in LINE_KEYS},
+        "lines": {key: [plain_number(v) for v in results.line(key)] for key in LINE_KEYS},
         "kpis": dict(results.kpis),
         "irr_roots": list(results.irr_roots),
     }
+    if model.get("calibration"):
+        out["calibrated"] = dict(results.calibrated)
+    out["warnings"] = list(results.warnings)
+    return out
 
 
 def capex_table(model: Model, scenario: str | None = None) -> pd.DataFrame:

@@ -108,3 +108,47 @@ def _tidy(rate: float) -> float:
 def nearest_root(roots: list[float], target: float) -> float | None:
     """The root closest to ``target`` (the WACC), or None when there is none."""
     return min(roots, key=lambda r: abs(r - target)) if roots else None
+
+
+def timed_flows(fcf: np.ndarray, terminal: np.ndarray | float, mid_year: bool) -> np.ndarray:
+    """The go-forward flows on the grid their IRR is solved on (docs/model.md section 6).
+
+    ``fcf[..., k]`` is the flow of the (k + 1)-th year after the valuation date and ``terminal``
+    falls at the end of the last one. Year-end timing gives one period a year. With ``mid_year``
+    every year's flow falls half-way through it, so the grid has two periods a year (flows at
+    half-years 1, 3, 5... and the terminal value at the end): its per-period rate h gives the
+    annual rate (1 + h) ** 2 - 1 (``annual_rate``).
+
+    >>> timed_flows(np.array([-100.0, 60.0]), 50.0, True).tolist()
+    [-100.0, 0.0, 60.0, 50.0]
+    """
+    fcf = np.asarray(fcf, dtype=float)
+    if not mid_year:
+        flows = fcf.copy()
+        flows[..., -1] += terminal
+        return flows
+    flows = np.zeros((*fcf.shape[:-1], 2 * fcf.shape[-1]))
+    flows[..., 0::2] = fcf
+    flows[..., -1] += terminal
+    return flows
+
+
+def annual_rate(period_rate: np.ndarray | float, mid_year: bool) -> np.ndarray | float:
+    """The annual rate of a rate per period of ``timed_flows``'s grid."""
+    return (1.0 + period_rate) ** 2 - 1.0 if mid_year else period_rate
+
+
+def period_rate(rate: np.ndarray | float, mid_year: bool) -> np.ndarray | float:
+    """The rate per period of ``timed_flows``'s grid of an annual rate (the inverse of annual_rate)."""
+    return np.sqrt(1.0 + np.asarray(rate, dtype=float)) - 1.0 if mid_year else rate
+
+
+def go_forward_irr_roots(fcf: np.ndarray, terminal: float, mid_year: bool) -> list[float]:
+    """Every annual IRR in (IRR_LOW, IRR_HIGH) of go-forward flows and a terminal value.
+
+    >>> go_forward_irr_roots(np.array([-100.0, 121.0]), 0.0, True)  # the half-year shift cancels
+    [0.21]
+    """
+    flows = timed_flows(fcf, terminal, mid_year)
+    low, high = (period_rate(bound, mid_year) for bound in (IRR_LOW, IRR_HIGH))
+    return [_tidy(float(annual_rate(h, mid_year))) for h in irr_roots(flows, float(low), float(high))]

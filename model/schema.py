@@ -13,12 +13,16 @@ from dataclasses import dataclass
 import numpy as np
 
 FORMAT = "capex-model"
-VERSION = 1
+VERSION = 2
+VERSIONS = (1, 2)
 MIN_HORIZON, MAX_HORIZON = 3, 30
 MIN_LIFE, MAX_LIFE = 1, 50
+MAX_LAG = 5
+MAX_HISTORY = 30
 BASE_SCENARIO = "Base"
 
 TERMINAL_METHODS = ("none", "book_value", "gordon", "exit_multiple")
+INFRASTRUCTURE_CHARGES = ("cohort", "rent")
 TREATMENTS = ("capitalized", "expensed")
 
 
@@ -71,34 +75,58 @@ ABOVE_MINUS_ONE = Bound(low=-1, low_inclusive=False)
 
 @dataclass(frozen=True)
 class SettingSpec:
-    """One key of ``settings``: its default, kind, limits, unit for display and meaning."""
+    """One key of ``settings``: its default, kind, limits, unit for display and meaning.
 
-    default: float | bool | str
-    kind: str  # "number", "bool" or "choice"
+    ``kind`` is "number", "integer" (a whole number whose range depends on the model: plan_years,
+    valuation_year), "bool" or "choice" (one of ``choices``). A ``default`` of None means the
+    default depends on the model (plan_years = horizon, valuation_year = base_year).
+    ``required`` settings must be in every version 2 file (docs/model.md section 3); a version 1
+    file takes ``default`` for any setting it lacks, as it always did.
+    """
+
+    default: float | bool | str | None
+    kind: str
     bound: Bound = ANY
     unit: str = ""  # "%", "x", "money", "RMB/USD", "" (plain number)
     label: str = ""
+    required: bool = False
+    choices: tuple[str, ...] = ()
 
 
 SETTINGS: dict[str, SettingSpec] = {
-    "wacc": SettingSpec(0.10, "number", ABOVE_MINUS_ONE, "%", "Discount rate (WACC)"),
-    "tax_rate": SettingSpec(0.15, "number", FRACTION, "%", "Tax rate on plan EBITA"),
-    "mid_year": SettingSpec(False, "bool", label="Mid-year discounting"),
-    "terminal_method": SettingSpec("book_value", "choice", label="Terminal value method"),
+    "wacc": SettingSpec(0.10, "number", ABOVE_MINUS_ONE, "%", "Discount rate (WACC)", True),
+    "tax_rate": SettingSpec(0.15, "number", FRACTION, "%", "Tax rate on plan EBITA", True),
+    "mid_year": SettingSpec(False, "bool", label="Mid-year discounting", required=True),
+    "terminal_method": SettingSpec(
+        "book_value", "choice", label="Terminal value method", required=True, choices=TERMINAL_METHODS
+    ),
     "terminal_growth": SettingSpec(0.03, "number", ANY, "%", "Terminal growth (Gordon)"),
     "exit_multiple": SettingSpec(12.0, "number", NON_NEGATIVE, "x", "Exit multiple of plan EBITA"),
-    "nwc_pct": SettingSpec(0.05, "number", Bound(0, 1), "%", "Working capital, % of plan revenue"),
+    "nwc_pct": SettingSpec(0.05, "number", Bound(-1, 1), "%", "Working capital, % of plan revenue", True),
     "fx_rmb_per_usd": SettingSpec(
         7.20, "number", Bound(0, None, low_inclusive=False), "RMB/USD", "FX rate (display only)"
     ),
     "base_core_revenue": SettingSpec(
-        100.0, "number", Bound(0, None, low_inclusive=False), "money", "Core revenue in base year"
+        100.0, "number", Bound(0, None, low_inclusive=False), "money", "Core revenue in base year", True
     ),
-    "ai_revenue_yield": SettingSpec(0.60, "number", NON_NEGATIVE, "x", "AI revenue per unit of capacity at full use"),
-    "ai_cash_opex_rate": SettingSpec(0.07, "number", NON_NEGATIVE, "%", "AI cash opex, % of capacity"),
-    "ai_variable_cost_pct": SettingSpec(0.12, "number", FRACTION, "%", "AI variable cost, % of AI revenue"),
-    "pull_through": SettingSpec(0.50, "number", NON_NEGATIVE, "x", "Other cloud revenue per unit of AI revenue"),
+    "ai_revenue_yield": SettingSpec(
+        0.60, "number", NON_NEGATIVE, "x", "AI revenue per compute unit at full use", True
+    ),
+    "ai_cash_opex_rate": SettingSpec(
+        0.07, "number", NON_NEGATIVE, "%", "AI cash opex, % of capex in service", True
+    ),
+    "ai_variable_cost_pct": SettingSpec(0.12, "number", FRACTION, "%", "AI variable cost, % of AI revenue", True),
+    "pull_through": SettingSpec(0.50, "number", NON_NEGATIVE, "x", "Other cloud revenue per unit of AI revenue", True),
+    "plan_years": SettingSpec(None, "integer", label="Plan years (the rest is follow-on)"),
+    "valuation_year": SettingSpec(None, "integer", label="Valuation year (earlier flows are sunk)"),
+    "shares_outstanding": SettingSpec(0.0, "number", NON_NEGATIVE, "", "Shares outstanding (0: not shown)"),
+    "infrastructure_charge": SettingSpec(
+        "cohort", "choice", label="Buildings and power charged by", choices=INFRASTRUCTURE_CHARGES
+    ),
 }
+REQUIRED_SETTINGS = tuple(k for k, spec in SETTINGS.items() if spec.required)
+# Settings that are part of the version 2 format: a version 1 file holding one is refused.
+VERSION_2_SETTINGS = ("plan_years", "valuation_year", "shares_outstanding", "infrastructure_charge")
 NUMERIC_SETTINGS = tuple(k for k, spec in SETTINGS.items() if spec.kind == "number")
 
 
@@ -118,9 +146,14 @@ DRIVERS: dict[str, DriverSpec] = {
     "core_ebita_margin": DriverSpec(Bound(-1, 1), "%", "Core EBITA margin"),
     "utilization": DriverSpec(Bound(0, 1), "%", "Utilization of capacity"),
     "price_change": DriverSpec(ABOVE_MINUS_ONE, "%", "Price change per year"),
+    "compute_cost_change": DriverSpec(ABOVE_MINUS_ONE, "%", "Cost of compute, change per year", False),
+    "reinvestment_rate": DriverSpec(Bound(0, 2), "%", "Follow-on capex, % of prior-year revenue", False),
     "cloud_market": DriverSpec(NON_NEGATIVE, "money", "Cloud market size", False, True),
 }
 REQUIRED_DRIVERS = tuple(k for k, spec in DRIVERS.items() if spec.required)
+# Drivers of one number per year that default to zeros and that the engine reads.
+ENGINE_DRIVERS = (*REQUIRED_DRIVERS, "compute_cost_change", "reinvestment_rate")
+VERSION_2_DRIVERS = ("compute_cost_change", "reinvestment_rate")
 
 
 TOP_LEVEL_KEYS = (
@@ -135,6 +168,8 @@ TOP_LEVEL_KEYS = (
     "asset_classes",
     "capex",
     "drivers",
+    "history",
+    "calibration",
     "actuals",
     "peers",
     "scenarios",
@@ -142,8 +177,16 @@ TOP_LEVEL_KEYS = (
     "sources",
 )
 REQUIRED_TOP_LEVEL = ("format", "version", "name", "base_year", "horizon", "asset_classes", "capex", "drivers")
-ASSET_CLASS_KEYS = ("name", "treatment", "life", "revenue_generating")
-SCENARIO_SECTIONS = ("settings", "drivers", "capex", "asset_classes")
+ASSET_CLASS_KEYS = ("name", "treatment", "life", "economic_life", "lag", "tax_life", "revenue_generating")
+VERSION_2_CLASS_KEYS = ("economic_life", "lag", "tax_life")
+SCENARIO_SECTIONS = ("settings", "drivers", "capex", "history", "asset_classes")
+
+# Calibration (docs/model.md section 4a): each line a target can pin, and the settings it may solve.
+CALIBRATION_SOLVES = {
+    "total_revenue": ("settings.ai_revenue_yield", "settings.base_core_revenue"),
+    "ebita_margin": ("settings.ai_cash_opex_rate", "settings.ai_variable_cost_pct"),
+}
+CALIBRATION_KEYS = ("line", "year", "value", "solve")
 
 # Uncertainty (MODEL.md section 8).
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
@@ -155,6 +198,7 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 }
 SAMPLERS = ("random", "lhs")
 APPLY_MODES = ("set", "shift", "scale")
-TARGET_KINDS = ("settings", "drivers", "capex", "life")
-DEFAULT_APPLY = {"settings": "set", "life": "set", "drivers": "shift", "capex": "scale"}
+LIFE_KINDS = ("life", "economic_life", "tax_life")  # book, economic and tax life targets
+TARGET_KINDS = ("settings", "drivers", "capex", *LIFE_KINDS)
+DEFAULT_APPLY = {"settings": "set", "drivers": "shift", "capex": "scale"} | {kind: "set" for kind in LIFE_KINDS}
 MAX_TRIALS = 1_000_000

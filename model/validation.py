@@ -23,11 +23,17 @@ from model.schema import (
     APPLY_MODES,
     ASSET_CLASS_KEYS,
     BASE_SCENARIO,
+    CALIBRATION_KEYS,
+    CALIBRATION_SOLVES,
     DEFAULT_APPLY,
     DISTRIBUTIONS,
     DRIVERS,
+    ENGINE_DRIVERS,
     FORMAT,
+    LIFE_KINDS,
+    MAX_HISTORY,
     MAX_HORIZON,
+    MAX_LAG,
     MAX_LIFE,
     MAX_TRIALS,
     MIN_HORIZON,
@@ -35,14 +41,17 @@ from model.schema import (
     NON_NEGATIVE,
     NUMERIC_SETTINGS,
     REQUIRED_DRIVERS,
+    REQUIRED_SETTINGS,
     REQUIRED_TOP_LEVEL,
     SAMPLERS,
     SCENARIO_SECTIONS,
     SETTINGS,
-    TERMINAL_METHODS,
     TOP_LEVEL_KEYS,
     TREATMENTS,
     VERSION,
+    VERSION_2_CLASS_KEYS,
+    VERSION_2_DRIVERS,
+    VERSION_2_SETTINGS,
     Bound,
     format_number,
 )
@@ -149,9 +158,12 @@ def check_setting(key: str, value: Any, path: str) -> Any:
             raise ModelError(path, f"{describe(value)} is not true or false")
         return value
     if spec.kind == "choice":
-        if value not in TERMINAL_METHODS:
-            raise ModelError(path, f"{describe(value)} is not one of {', '.join(TERMINAL_METHODS)}")
+        if value not in spec.choices:
+            raise ModelError(path, f"{describe(value)} is not one of {', '.join(spec.choices)}")
         return value
+    if spec.kind == "integer":
+        # The range depends on the model (horizon, base year): checked with the whole model.
+        return check_integer(value, path, -(10**6), 10**6)
     return check_number(value, path, spec.bound)
 
 
@@ -171,8 +183,9 @@ def check_asset_class_fields(fields: Mapping[str, Any], path: str, partial: bool
         if treatment not in TREATMENTS:
             raise ModelError(f"{path}.treatment", f"{describe(treatment)} is not capitalized or expensed")
         out["treatment"] = treatment
-    if "life" in fields:
-        out["life"] = check_integer(fields["life"], f"{path}.life", MIN_LIFE, MAX_LIFE)
+    for key, (low, high) in CLASS_INTEGER_FIELDS.items():
+        if key in fields:
+            out[key] = check_integer(fields[key], f"{path}.{key}", low, high)
     if "revenue_generating" in fields:
         flag = fields["revenue_generating"]
         if not isinstance(flag, bool):
@@ -182,7 +195,20 @@ def check_asset_class_fields(fields: Mapping[str, Any], path: str, partial: bool
         if out["treatment"] == "capitalized" and "life" not in out:
             raise ModelError(f"{path}.life", f"a capitalized class needs a life of {MIN_LIFE}..{MAX_LIFE} years")
         out.setdefault("revenue_generating", False)
+        if out["treatment"] == "expensed":
+            # An expensed class has no vintages: its lives, lag and flag mean nothing (section 3).
+            out = {key: out[key] for key in ("name", "treatment") if key in out}
+            out["revenue_generating"] = False
     return out
+
+
+# Whole-number fields of an asset class and their ranges (docs/model.md section 3).
+CLASS_INTEGER_FIELDS = {
+    "life": (MIN_LIFE, MAX_LIFE),
+    "economic_life": (MIN_LIFE, MAX_LIFE),
+    "lag": (0, MAX_LAG),
+    "tax_life": (0, MAX_LIFE),
+}
 
 
 # --------------------------------------------------------------------------- the whole model
@@ -207,6 +233,8 @@ def validate_model(doc: Any) -> Model:
     for key in REQUIRED_TOP_LEVEL:
         if key not in doc:
             raise ModelError(key, "is missing")
+    if version == 1:
+        _refuse_version_2_fields(doc)
 
     model: Model = {"format": FORMAT, "version": VERSION}
     model["name"] = check_text(doc["name"], "name")
@@ -217,8 +245,19 @@ def validate_model(doc: Any) -> Model:
 
     settings = check_object(doc.get("settings", {}), "settings")
     check_keys(settings, "settings", tuple(SETTINGS))
+    defaults = {"plan_years": horizon, "valuation_year": model["base_year"]}
+    if version > 1:
+        for key in REQUIRED_SETTINGS:
+            if key not in settings:
+                raise ModelError(f"settings.{key}", "is missing: every model needs it")
+        method = settings.get("terminal_method")
+        for key, needed_by in (("terminal_growth", "gordon"), ("exit_multiple", "exit_multiple")):
+            if method == needed_by and key not in settings:
+                raise ModelError(f"settings.{key}", f'is missing: the terminal method "{needed_by}" needs it')
+            defaults[key] = 0.0
     model["settings"] = {
-        key: check_setting(key, settings.get(key, spec.default), f"settings.{key}") for key, spec in SETTINGS.items()
+        key: check_setting(key, settings.get(key, defaults.get(key, spec.default)), f"settings.{key}")
+        for key, spec in SETTINGS.items()
     }
 
     model["asset_classes"] = _check_asset_classes(doc["asset_classes"])
@@ -239,8 +278,11 @@ def validate_model(doc: Any) -> Model:
     model["drivers"] = {
         key: check_driver(key, drivers[key], f"drivers.{key}", horizon) for key in DRIVERS if key in drivers
     }
-
+    if doc.get("history") is not None:
+        model["history"] = check_history(doc["history"], "history", model["asset_classes"])
     _check_cross_rules(model, "")
+    if doc.get("calibration") is not None:
+        model["calibration"] = _check_calibration(model, doc["calibration"])
     model["actuals"] = _check_actuals(doc.get("actuals", {}))
     model["peers"] = _check_peers(doc.get("peers", {}))
     model["scenarios"] = {}
@@ -248,7 +290,99 @@ def validate_model(doc: Any) -> Model:
         model["scenarios"][name] = _check_scenario(model, name, overrides)
     model["uncertainty"] = check_uncertainty(model, doc["uncertainty"]) if doc.get("uncertainty") is not None else None
     model["sources"] = _check_sources(model, doc.get("sources", {}))
+    _check_calibration_solves(model)
     return model
+
+
+def _refuse_version_2_fields(doc: Mapping[str, Any]) -> None:
+    """A version 1 file may not hold a field of version 2: it would be read differently."""
+    found = [key for key in ("history", "calibration") if key in doc]
+    settings, drivers = doc.get("settings"), doc.get("drivers")
+    if isinstance(settings, Mapping):
+        found += [f"settings.{key}" for key in VERSION_2_SETTINGS if key in settings]
+    if isinstance(drivers, Mapping):
+        found += [f"drivers.{key}" for key in VERSION_2_DRIVERS if key in drivers]
+    classes = doc.get("asset_classes")
+    for i, cls in enumerate(classes if isinstance(classes, list) else []):
+        if isinstance(cls, Mapping):
+            found += [f"asset_classes[{i}].{key}" for key in VERSION_2_CLASS_KEYS if key in cls]
+    if found:
+        raise ModelError(found[0], 'is a version 2 field: the file needs "version": 2')
+
+
+def check_history(history: Any, path: str, classes: Sequence[Mapping[str, Any]]) -> dict:
+    """``history``: capex of every capitalized class (and no other) in the years before the
+    first projection year, oldest first, all rows of one length 1..30."""
+    history = check_object(history, path)
+    check_keys(history, path, ("capex",))
+    rows = check_object(history.get("capex"), f"{path}.capex")
+    capitalized = [c["name"] for c in classes if c["treatment"] == "capitalized"]
+    for name in rows:
+        if name not in capitalized:
+            where = f"{path}.capex.{name}"
+            if any(c["name"] == name for c in classes):
+                raise ModelError(where, "an expensed class has no history: its spending was charged when spent")
+            check_keys({name: None}, f"{path}.capex", capitalized)
+    for name in capitalized:
+        if name not in rows:
+            raise ModelError(f"{path}.capex.{name}", "is missing: every capitalized class needs a history row")
+    first = rows[capitalized[0]] if capitalized else []
+    length = len(first) if isinstance(first, list) else 0
+    if not 1 <= length <= MAX_HISTORY:
+        raise ModelError(f"{path}.capex.{capitalized[0]}", f"needs 1..{MAX_HISTORY} years of history")
+    return {
+        "capex": {name: check_series(rows[name], f"{path}.capex.{name}", length, NON_NEGATIVE) for name in capitalized}
+    }
+
+
+def _check_calibration(model: Model, calibration: Any) -> list[dict]:
+    """``calibration``: one or two targets, at most one per line (docs/model.md section 3)."""
+    targets = [calibration] if isinstance(calibration, Mapping) else calibration
+    if not isinstance(targets, list) or not 1 <= len(targets) <= 2:
+        raise ModelError("calibration", f"{describe(calibration)} is not one or two targets")
+    out, first, last = [], model["base_year"] + 1, model["base_year"] + model["settings"]["plan_years"]
+    for i, target in enumerate(targets):
+        path = f"calibration[{i}]"
+        target = check_object(target, path)
+        check_keys(target, path, CALIBRATION_KEYS)
+        for key in CALIBRATION_KEYS:
+            if key not in target:
+                raise ModelError(f"{path}.{key}", "is missing")
+        line = target["line"]
+        if line not in CALIBRATION_SOLVES:
+            raise ModelError(f"{path}.line", f"{describe(line)} is not one of {', '.join(CALIBRATION_SOLVES)}")
+        if any(entry["line"] == line for entry in out):
+            raise ModelError(f"{path}.line", f"{describe(line)} has a target already")
+        bound = Bound(0, None, low_inclusive=False) if line == "total_revenue" else Bound(-1, 1, False, False)
+        value = check_number(target["value"], f"{path}.value", bound)
+        year = check_integer(target["year"], f"{path}.year", first, last)
+        if target["solve"] not in CALIBRATION_SOLVES[line]:
+            raise ModelError(
+                f"{path}.solve",
+                f"{describe(target['solve'])} is not one of "
+                f"{', '.join(CALIBRATION_SOLVES[line])} (what {line} can solve)",
+            )
+        out.append({"line": line, "year": year, "value": value, "solve": target["solve"]})
+    return out
+
+
+def calibrated_paths(model: Model) -> list[str]:
+    """The settings the calibration decides (``settings.KEY``): no scenario or analysis sets them."""
+    return [target["solve"] for target in model.get("calibration") or []]
+
+
+def _check_calibration_solves(model: Model) -> None:
+    """Every scenario's calibration must be solvable: its solved value obeys its own rule."""
+    if not model.get("calibration"):
+        return
+    from model.engine import compute_plan, plan_arrays  # the engine reads validated models
+
+    for name in scenario_names(model):
+        try:
+            compute_plan(plan_arrays(apply_scenario(model, name)))
+        except ModelError as error:
+            where = "" if name == BASE_SCENARIO else f"scenarios.{name}: "
+            raise ModelError(f"{where}calibration", error.rule) from None
 
 
 def _check_asset_classes(classes: Any) -> list[dict]:
@@ -268,7 +402,33 @@ def _check_asset_classes(classes: Any) -> list[dict]:
 
 
 def _check_cross_rules(model: Model, prefix: str) -> None:
-    settings = model["settings"]
+    """The rules that tie fields together (checked again after a scenario's overrides)."""
+    settings, horizon, base_year = model["settings"], model["horizon"], model["base_year"]
+    if not 1 <= settings["plan_years"] <= horizon:
+        raise ModelError(f"{prefix}settings.plan_years", f"{settings['plan_years']} is outside 1..{horizon}")
+    if not base_year <= settings["valuation_year"] < base_year + horizon:
+        raise ModelError(
+            f"{prefix}settings.valuation_year",
+            f"{settings['valuation_year']} is outside {base_year}..{base_year + horizon - 1} "
+            "(the base year to the year before the last projection year)",
+        )
+    plan_years = settings["plan_years"]
+    classes = model["asset_classes"]
+    plan_capex = {c["name"]: sum(model["capex"][c["name"]][:plan_years]) for c in classes}
+    if settings["infrastructure_charge"] == "rent" and not any(
+        plan_capex[c["name"]] > 0 for c in classes if c["treatment"] == "capitalized" and c["revenue_generating"]
+    ):
+        raise ModelError(
+            f"{prefix}settings.infrastructure_charge",
+            '"rent" needs some plan capex in a revenue-generating class (the rent is set per unit of it)',
+        )
+    reinvestment = model["drivers"].get("reinvestment_rate") or []
+    for i, rate in enumerate(reinvestment[plan_years:], start=plan_years):
+        if rate > 0 and not any(plan_capex.values()):
+            raise ModelError(
+                f"{prefix}drivers.reinvestment_rate[{i}]",
+                f"{format_number(rate)} needs some plan capex: the plan's class mix splits the follow-on",
+            )
     if settings["terminal_method"] == "gordon" and not settings["wacc"] > settings["terminal_growth"]:
         raise ModelError(
             f"{prefix}settings.wacc",
@@ -326,6 +486,12 @@ def source_field_exists(model: Model, field: str) -> bool:
         return rest in model["drivers"]
     if section in ("capex", "asset_classes"):
         return rest in model["capex"]
+    if section == "history":
+        return rest in (model.get("history") or {}).get("capex", {})
+    if section == "calibration":
+        return bool(model.get("calibration")) and not rest
+    if section == "scenarios":
+        return rest in model["scenarios"]
     if section in ("actuals", "peers"):
         owner, _, line = rest.rpartition(".")
         return line in model[section].get(owner, {})
@@ -349,6 +515,9 @@ def _check_scenario(model: Model, name: str, overrides: Any) -> dict:
     if "settings" in overrides:
         settings = check_object(overrides["settings"], f"{path}.settings")
         check_keys(settings, f"{path}.settings", tuple(SETTINGS))
+        for key in settings:
+            if f"settings.{key}" in calibrated_paths(model):
+                raise ModelError(f"{path}.settings.{key}", "is solved by the calibration: a scenario cannot set it")
         out["settings"] = {k: check_setting(k, v, f"{path}.settings.{k}") for k, v in settings.items()}
     if "drivers" in overrides:
         drivers = check_object(overrides["drivers"], f"{path}.drivers")
@@ -358,6 +527,17 @@ def _check_scenario(model: Model, name: str, overrides: Any) -> dict:
         capex = check_object(overrides["capex"], f"{path}.capex")
         check_keys(capex, f"{path}.capex", tuple(model["capex"]))
         out["capex"] = {k: check_series(v, f"{path}.capex.{k}", horizon, NON_NEGATIVE) for k, v in capex.items()}
+    if "history" in overrides:
+        if "history" not in model:
+            raise ModelError(f"{path}.history", "the model has no history to override")
+        history = check_object(overrides["history"], f"{path}.history")
+        check_keys(history, f"{path}.history", ("capex",))
+        rows = check_object(history.get("capex"), f"{path}.history.capex")
+        check_keys(rows, f"{path}.history.capex", tuple(model["history"]["capex"]))
+        length = len(next(iter(model["history"]["capex"].values())))
+        out["history"] = {
+            "capex": {k: check_series(v, f"{path}.history.capex.{k}", length, NON_NEGATIVE) for k, v in rows.items()}
+        }
     if "asset_classes" in overrides:
         classes = check_object(overrides["asset_classes"], f"{path}.asset_classes")
         check_keys(classes, f"{path}.asset_classes", tuple(model["capex"]))
@@ -380,10 +560,12 @@ def _check_scenario(model: Model, name: str, overrides: Any) -> dict:
 
 def merge_overrides(model: Model, overrides: Mapping[str, Any]) -> Model:
     """The base model with a scenario's overrides applied (whole arrays, named class fields)."""
-    merged = {k: v for k, v in model.items() if k not in ("settings", "drivers", "capex", "asset_classes")}
+    merged = {k: v for k, v in model.items() if k not in ("settings", "drivers", "capex", "history", "asset_classes")}
     merged["settings"] = {**model["settings"], **overrides.get("settings", {})}
     merged["drivers"] = {**model["drivers"], **overrides.get("drivers", {})}
     merged["capex"] = {**model["capex"], **overrides.get("capex", {})}
+    if "history" in model:
+        merged["history"] = {"capex": {**model["history"]["capex"], **overrides.get("history", {}).get("capex", {})}}
     class_fields = overrides.get("asset_classes", {})
     merged["asset_classes"] = [{**cls, **class_fields.get(cls["name"], {})} for cls in model["asset_classes"]]
     return merged
@@ -411,24 +593,28 @@ def parse_target(model: Model, target: Any, path: str) -> tuple[str, str]:
     if not isinstance(target, str) or "." not in target:
         raise ModelError(path, f"{describe(target)} is not a target such as settings.wacc")
     kind, _, key = target.partition(".")
+    if kind == "settings" and target in calibrated_paths(model):
+        raise ModelError(path, f"{describe(target)} is solved by the calibration: it cannot be moved as well")
     if kind == "settings" and key in NUMERIC_SETTINGS:
         return kind, key
-    if kind == "drivers" and key in REQUIRED_DRIVERS:
+    if kind == "drivers" and key in ENGINE_DRIVERS:
         return kind, key
     if kind == "capex" and key in model["capex"]:
         return kind, key
-    if kind == "life":
+    if kind in LIFE_KINDS:
         for cls in model["asset_classes"]:
             if cls["name"] == key and cls["treatment"] == "capitalized":
                 return kind, key
         raise ModelError(path, f"{describe(target)} names no capitalized asset class")
     options = {
         "settings": NUMERIC_SETTINGS,
-        "drivers": REQUIRED_DRIVERS,
+        "drivers": ENGINE_DRIVERS,
         "capex": tuple(model["capex"]),
     }.get(kind)
     if options is None:
-        raise ModelError(path, f"{describe(target)}: the kind must be settings, drivers, capex or life")
+        raise ModelError(
+            path, f"{describe(target)}: the kind must be settings, drivers, capex, life, economic_life or tax_life"
+        )
     hint = difflib.get_close_matches(key, list(options), n=1, cutoff=0.5)
     suggestion = f"; did you mean '{kind}.{hint[0]}'?" if hint else ""
     raise ModelError(path, f"{describe(target)} is not a numeric input{suggestion}")

@@ -39,8 +39,24 @@ def npv_year_end(rate: float, flows: Any) -> float:
     return float(np.sum(flows * (1.0 + rate) ** -np.arange(1, len(flows) + 1)))
 
 
-def irr_flows(results: Results) -> np.ndarray:
-    """The flows whose IRR is reported: FCF by year, the terminal value added in year H."""
+def irr_flows(results: Results, mid_year: bool = False, t0: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The go-forward flows whose IRR is reported and when each falls, in years after the
+    valuation date: FCF of years t > t0 at t - t0 (t - t0 - 0.5 with mid-year timing), and the
+    terminal value at the end of year H (docs/model.md section 6)."""
+    fcf = np.array(results.line("fcf"), dtype=float)[t0:]
+    years = np.arange(1, len(fcf) + 1, dtype=float)
+    amounts = np.append(fcf, results.kpis["terminal_value"])
+    times = np.append(years - (0.5 if mid_year else 0.0), len(fcf))
+    return amounts, times
+
+
+def npv_timed(rate: float, amounts: np.ndarray, times: np.ndarray) -> float:
+    """Σ amounts · (1 + rate)^-times."""
+    return float(np.sum(amounts * (1.0 + rate) ** -times))
+
+
+def year_end_flows(results: Results) -> np.ndarray:
+    """FCF by year with the terminal value added in year H (the year-end IRR's flows)."""
     flows = np.array(results.line("fcf"), dtype=float)
     flows[-1] += results.kpis["terminal_value"]
     return flows

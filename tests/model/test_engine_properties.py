@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from model import compute, validate_model
 from model.irr import IRR_HIGH, IRR_LOW
-from model.outputs import LINES
+from model.outputs import LINES, Unit
 from tests.factories import model_doc, valid_models
 from tests.model.helpers import irr_flows, line, run
 
@@ -23,8 +23,8 @@ FAST = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 
-MONEY_LINES = [key for key, spec in LINES.items() if spec.unit == "money"]
-RATIO_LINES = [key for key, spec in LINES.items() if spec.unit != "money"]
+MONEY_LINES = [key for key, spec in LINES.items() if spec.unit in (Unit.MONEY, Unit.COMPUTE)]
+RATIO_LINES = [key for key in LINES if key not in MONEY_LINES]
 
 
 @st.composite
@@ -86,13 +86,13 @@ def test_book_value_is_never_negative_and_capex_is_conserved(model):
 @FAST
 @given(valid_models())
 def test_npv_is_zero_at_every_reported_irr_root(model):
+    """With year-end and with mid-year timing alike (docs/model.md section 2)."""
     r = compute(model)
-    flows = irr_flows(r)
-    years = np.arange(1, len(flows) + 1)
+    amounts, times = irr_flows(r, model["settings"]["mid_year"])
     assert r.irr_roots == sorted(r.irr_roots)
     for root in r.irr_roots:
         assert IRR_LOW < root < IRR_HIGH
-        discounted = flows * (1.0 + root) ** -years
+        discounted = amounts * (1.0 + root) ** -times
         assert abs(discounted.sum()) <= 1e-6 * np.abs(discounted).sum()
     if r.irr_roots:
         wacc = model["settings"]["wacc"]
@@ -101,12 +101,12 @@ def test_npv_is_zero_at_every_reported_irr_root(model):
         assert r.kpis["irr"] is None
 
 
-def npv_sign_changes(flows: np.ndarray) -> list[tuple[float, float]]:
-    """Brackets (low, high) of rates in (-0.99, 10) where the year-end NPV changes sign on a fine grid."""
+def npv_sign_changes(amounts: np.ndarray, times: np.ndarray) -> list[tuple[float, float]]:
+    """Brackets (low, high) of rates in (-0.99, 10) where the NPV changes sign on a fine grid."""
     rates = np.expm1(np.linspace(np.log1p(IRR_LOW + 1e-6), np.log1p(IRR_HIGH - 1e-6), 4001))
-    years = np.arange(1, len(flows) + 1)
-    values = (flows[None, :] * (1.0 + rates[:, None]) ** -years[None, :]).sum(axis=1)
-    scale = (np.abs(flows[None, :]) * (1.0 + rates[:, None]) ** -years[None, :]).sum(axis=1)
+    discount = (1.0 + rates[:, None]) ** -times[None, :]
+    values = (amounts[None, :] * discount).sum(axis=1)
+    scale = (np.abs(amounts[None, :]) * discount).sum(axis=1)
     signs = np.sign(np.where(np.abs(values) <= 1e-9 * scale, 0.0, values))
     brackets = []
     for i in np.flatnonzero(signs[:-1] * signs[1:] < 0):
@@ -119,7 +119,7 @@ def npv_sign_changes(flows: np.ndarray) -> list[tuple[float, float]]:
 def test_no_irr_root_is_missed(model):
     """Every clear sign change of the NPV between -99 % and 1000 % holds a reported root."""
     r = compute(model)
-    for low, high in npv_sign_changes(irr_flows(r)):
+    for low, high in npv_sign_changes(*irr_flows(r, model["settings"]["mid_year"])):
         assert any(low <= root <= high for root in r.irr_roots), (low, high, r.irr_roots)
 
 

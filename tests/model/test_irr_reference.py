@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from model.irr import irr_roots, nearest_root, npv_at
 from tests.factories import model_doc
-from tests.model.helpers import irr_flows, npv_year_end, run
+from tests.model.helpers import npv_year_end, run, year_end_flows
 
 
 @st.composite
@@ -79,7 +79,7 @@ def test_engine_irr_and_npv_match_numpy_financial_for_a_conventional_plan():
     )
     r = run(doc)
     fcf = np.array(r.line("fcf"))
-    flows = irr_flows(r)
+    flows = year_end_flows(r)
     signs = np.sign(flows[flows != 0])
     assert np.count_nonzero(np.diff(signs)) == 1  # conventional: outlays, then receipts
     assert r.kpis["irr"] == pytest.approx(npf.irr(flows), rel=1e-9)
@@ -93,7 +93,7 @@ def test_bundled_model_irr_matches_numpy_financial(bundled_model):
     from model import compute
 
     r = compute(bundled_model)
-    flows = irr_flows(r)
+    flows = year_end_flows(r)
     assert np.count_nonzero(np.diff(np.sign(flows[flows != 0]))) == 1
     assert r.kpis["irr"] == pytest.approx(npf.irr(flows), rel=1e-9)
     wacc = bundled_model["settings"]["wacc"]

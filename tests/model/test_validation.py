@@ -92,7 +92,7 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
     # format / version
     ("format-wrong", put("format", value="capex-plan"), "format", 'is not "capex-model"'),
     ("format-missing", drop("format"), "format", 'is not "capex-model"'),
-    ("version-newer", put("version", value=2), "version", "version 2 is newer than this program reads (1)"),
+    ("version-newer", put("version", value=3), "version", "version 3 is newer than this program reads (2)"),
     ("version-much-newer", put("version", value=17), "version", "version 17 is newer"),
     ("version-text", put("version", value="1"), "version", "is not a version number"),
     ("version-zero", put("version", value=0), "version", "is not a version number"),
@@ -231,7 +231,7 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
         "is below 0",
     ),
     ("nwc-above-one", put("settings", "nwc_pct", value=1.01), "settings.nwc_pct", "1.01 is above 1"),
-    ("nwc-negative", put("settings", "nwc_pct", value=-0.01), "settings.nwc_pct", "-0.01 is below 0"),
+    ("nwc-below-minus-one", put("settings", "nwc_pct", value=-1.01), "settings.nwc_pct", "-1.01 is below -1"),
     (
         "base-core-zero",
         put("settings", "base_core_revenue", value=0),
@@ -449,7 +449,7 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
         "input-target-kind",
         with_input(target="rates.wacc"),
         "uncertainty.inputs[0].target",
-        "the kind must be settings, drivers, capex or life",
+        "the kind must be settings, drivers, capex, life, economic_life or tax_life",
     ),
     (
         "input-target-misspelt",
@@ -648,12 +648,12 @@ def test_a_huge_number_that_json_reads_as_infinity_is_refused_by_its_field():
     text = model_to_json(validate_model(base_doc())).replace('"wacc": 0.1', '"wacc": 1e400', 1)
     with pytest.raises(ModelError, match=r"^settings\.wacc: inf is not a finite number$"):
         parse_model_json(text)
-    text = model_to_json(validate_model(base_doc())).replace('"version": 1', '"version": 1e400', 1)
+    text = model_to_json(validate_model(base_doc())).replace('"version": 2', '"version": 1e400', 1)
     with pytest.raises(ModelError, match=r"^version: inf is not a version number$"):
         parse_model_json(text)
 
 
 def test_newer_version_in_a_file_is_refused_with_its_number():
-    text = model_to_json(validate_model(base_doc())).replace('"version": 1', '"version": 3', 1)
-    with pytest.raises(ModelError, match=r"^version: version 3 is newer than this program reads \(1\)$"):
+    text = model_to_json(validate_model(base_doc())).replace('"version": 2', '"version": 3', 1)
+    with pytest.raises(ModelError, match=r"^version: version 3 is newer than this program reads \(2\)$"):
         parse_model_json(text)
