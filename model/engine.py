@@ -259,7 +259,8 @@ class Results:
         return pd.DataFrame(self.depreciation_by_class_array, index=self.class_names, columns=self.years)
 
 
-def _plain(value: Any) -> float | None:
+def plain_number(value: Any) -> float | None:
+    """The value as a float, or None for NaN and infinities (JSON has neither)."""
     value = float(value)
     return value if np.isfinite(value) else None
 
@@ -271,7 +272,7 @@ def compute(model: Model, scenario: str | None = None) -> Results:
     lines = compute_lines(plan)
     kpis_raw = compute_kpis(plan, lines)
     roots = irr_roots(irr_cash_flows(lines["fcf"], float(kpis_raw["terminal_value"])))
-    kpis = {key: _plain(kpis_raw[key]) for key in KPI_KEYS if key != "irr"}
+    kpis = {key: plain_number(kpis_raw[key]) for key in KPI_KEYS if key != "irr"}
     kpis["irr"] = nearest_root(roots, float(plan.settings["wacc"]))
     years = [model["base_year"] + t for t in range(1, model["horizon"] + 1)]
     table = pd.DataFrame(
@@ -295,7 +296,7 @@ def results_json(model: Model, scenario: str | None, results: Results) -> dict[s
         "currency": model["currency"],
         "unit": model["unit"],
         "years": results.years,
-        "lines": {key: [_plain(v) for v in results.line(key)] for key in LINE_KEYS},
+        "lines": {key: [plain_number(v) for v in results.line(key)] for key in LINE_KEYS},
         "kpis": dict(results.kpis),
         "irr_roots": list(results.irr_roots),
     }

@@ -12,7 +12,7 @@ from scipy import stats
 from model import ModelError, compute, risk, validate_model
 from model.edits import SetUncertainty, apply_edit
 from model.engine import plan_arrays
-from model.risk_sampling import correlated_uniforms, distribution, sample_values, uniform_draws, with_distribution
+from model.risk.sampling import correlated_uniforms, distribution, sample_values, uniform_draws, with_distribution
 from model.schema import DEFAULT_APPLY, NUMERIC_SETTINGS, REQUIRED_DRIVERS
 from tests.factories import model_doc
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from model import compute, risk, validate_model
 from model.engine import irr_cash_flows, plan_arrays
-from model.risk_irr import irr_rows, sign_changes
+from model.risk.irr import irr_rows, sign_changes
 from model.schema import TERMINAL_METHODS
 from tests.factories import model_doc, valid_models
 
