@@ -1,4 +1,4 @@
-"""Risk analysis (MODEL.md section 8) checked against recomputing the model by hand."""
+"""Risk analysis (docs/model.md section 8) checked against recomputing the model by hand."""
 
 from __future__ import annotations
 
