@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 BUNDLED_MODEL = Path(__file__).resolve().parent / "resources" / "models" / "alibaba_380bn.json"
 
@@ -76,11 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT.xlsx",
         help="write the scenario as an Excel workbook with live formulas and open no window",
     )
-    risk = parser.add_argument_group("risk analysis (MODEL.md section 8; each adds its section to the JSON)")
+    risk = parser.add_argument_group("risk analysis (each adds its section to the JSON)")
     risk.add_argument(
         "--analysis",
         action="append",
-        choices=("montecarlo", "tornado", "grid", "breakeven"),
+        choices=tuple(ANALYSIS_REQUESTS),
         help="run an analysis and print the JSON (implies --json); may be repeated",
     )
     risk.add_argument("--trials", type=int, metavar="N", help="Monte Carlo trials; default: the model's")
@@ -92,6 +94,56 @@ def build_parser() -> argparse.ArgumentParser:
     risk.add_argument("--goal", metavar="npv=0|irr=RATE", help="breakeven goal")
     risk.add_argument("--range", metavar="LO,HI", help="breakeven search range")
     return parser
+
+
+# --------------------------------------------------------------------------- analysis requests
+# Each turns the options of one analysis of model.risk.ANALYSES into its Request; the option texts
+# are read by model.risk.text, as the window reads its fields.
+
+
+def montecarlo_request(args: argparse.Namespace) -> Any:
+    from model.risk import MonteCarloRequest
+
+    return MonteCarloRequest(trials=args.trials, seed=args.seed)
+
+
+def tornado_request(args: argparse.Namespace) -> Any:
+    from model.risk import TornadoRequest
+
+    return TornadoRequest()
+
+
+def grid_request(args: argparse.Namespace) -> Any:
+    from model.risk import GridRequest, parse_axis
+
+    require(args, ("x", "y"), "--analysis grid needs --x TARGET=v1,... and --y TARGET=v1,...")
+    return GridRequest(parse_axis(args.x, "--x"), parse_axis(args.y, "--y"), args.metric or "npv")
+
+
+def breakeven_request(args: argparse.Namespace) -> Any:
+    from model.risk import BreakevenRequest, parse_goal, parse_range
+
+    require(args, ("target", "goal", "range"), "--analysis breakeven needs --target, --goal and --range")
+    metric, goal = parse_goal(args.goal, "--goal")
+    low, high = parse_range(args.range, "--range")
+    return BreakevenRequest(args.target, metric, goal, low, high)
+
+
+def require(args: argparse.Namespace, options: tuple[str, ...], message: str) -> None:
+    """Refuse an analysis whose options are missing, naming the first one."""
+    from model import ModelError
+
+    for option in options:
+        if not getattr(args, option):
+            raise ModelError(f"--{option}", message)
+
+
+ANALYSIS_REQUESTS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "montecarlo": montecarlo_request,
+    "tornado": tornado_request,
+    "grid": grid_request,
+    "breakeven": breakeven_request,
+}
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -109,14 +161,15 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_headless(args: argparse.Namespace) -> int:
     from model import ModelError, compute, load_model, results_json
-    from model.risk import analysis_json
+    from model.risk import ANALYSES
 
     try:
         model = load_model(args.model)
         results = compute(model, args.scenario)
         output = results_json(model, args.scenario, results)
-        for analysis in args.analysis or ():
-            output[analysis] = analysis_json(model, args.scenario, analysis, vars(args))
+        for name in args.analysis or ():
+            request = ANALYSIS_REQUESTS[name](args)
+            output[name] = ANALYSES[name].run(model, args.scenario, request).to_json()
     except ModelError as error:
         fail(str(error))
     print(json.dumps(output, allow_nan=False))

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import load_model, risk
 from model.engine import irr_cash_flows, plan_arrays
-from model.risk_irr import irr_rows
-from model.risk_sampling import sample_values
+from model.risk.irr import irr_rows
+from model.risk.sampling import sample_values
 from model.validation import correlation_matrix
 
 BUNDLED = Path(__file__).resolve().parent.parent / "resources" / "models" / "alibaba_380bn.json"

@@ -57,8 +57,8 @@ from model.risk import (
     parse_range,
     target_paths,
     tornado,
+    with_distribution,
 )
-from model.risk_sampling import with_distribution
 from model.schema import APPLY_MODES, DISTRIBUTIONS, DRIVERS, MAX_TRIALS, SETTINGS
 from ui.controller import WorkbenchController
 from ui.formatting import MoneyDisplay, format_cell, format_kpi

@@ -1,4 +1,4 @@
-"""The command line of MODEL.md section 7, run as a user would: ``python main.py ... --json``."""
+"""The command line of docs/model.md section 7, run as a user would: ``python main.py ... --json``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tests.model.test_engine_cases import life_2_doc
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "resources" / "models" / "alibaba_380bn.json"
 
-# Written out from MODEL.md sections 4 and 6 rather than read from the code under test.
+# Written out from docs/model.md sections 4 and 6 rather than read from the code under test.
 SPEC_LINES = [
     "capex_capitalized",
     "capex_expensed",

@@ -266,6 +266,7 @@ def test_terminal_value_methods_and_mid_year(method, mid_year):
     npv = sum(f * d for f, d in zip(TERMINAL_FCF, factors, strict=True)) + tv * D4
     assert r.kpis["npv"] == pytest.approx(npv, rel=1e-12)
     assert r.kpis["profitability_index"] == pytest.approx(1 + npv / (100 * factors[0]), rel=1e-12)
+
     # IRR: the rate at which the NPV with the same timing is zero: every year's flow at t - 0.5
     # with mid-year timing, the terminal value at the end of year 4.
     def npv_timed(rate: float) -> float:

@@ -1,4 +1,4 @@
-"""Risk analysis (MODEL.md section 8) checked against recomputing the model by hand."""
+"""Risk analysis (docs/model.md section 8) checked against recomputing the model by hand."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scipy import stats
 from model import ModelError, compute, risk, validate_model
 from model.edits import SetUncertainty, apply_edit
 from model.engine import plan_arrays
-from model.risk_sampling import correlated_uniforms, distribution, sample_values, uniform_draws, with_distribution
+from model.risk.sampling import correlated_uniforms, distribution, sample_values, uniform_draws, with_distribution
 from model.schema import DEFAULT_APPLY, NUMERIC_SETTINGS, REQUIRED_DRIVERS
 from tests.factories import model_doc
 
@@ -211,10 +211,23 @@ def test_lives_round_to_whole_years_and_utilization_is_clipped(bundled_model):
     life = risk.Target.parse(bundled_model, f"life.{SERVERS}")
     utilization = risk.Target.parse(bundled_model, "drivers.utilization")
     batch, valid = risk.apply_values(plan, [life, utilization], np.array([[4.5, 0.5], [0.2, -2.0], [60.0, 0.0]]))
-    assert batch.lives[:, 0].tolist() == [5, 1, 60]
+    # Rounded half up and kept in the range of docs/model.md section 3 (1..50 years).
+    assert batch.lives[:, 0].tolist() == [5, 1, 50]
+    # The class gives no economic or tax life of its own, so both follow the book life.
+    assert batch.economic_lives[:, 0].tolist() == batch.tax_lives[:, 0].tolist() == [5, 1, 50]
     assert batch.drivers["utilization"][0].max() == 1.0
     assert batch.drivers["utilization"][1].max() == 0.0
-    assert valid.tolist() == [True, True, False]  # a life of 60 years breaks the 1..50 rule
+    assert valid.tolist() == [True, True, True]
+
+
+def test_an_economic_or_tax_life_target_moves_only_its_own_life(bundled_model):
+    plan = plan_arrays(bundled_model)
+    targets = [risk.Target.parse(bundled_model, f"{kind}.{SERVERS}") for kind in ("economic_life", "tax_life")]
+    batch, valid = risk.apply_values(plan, targets, np.array([[3.5, 0.2], [-1.0, 70.0]]))
+    assert batch.economic_lives[:, 0].tolist() == [4, 1]
+    assert batch.tax_lives[:, 0].tolist() == [0, 50]  # a tax life of 0 deducts the cost at once
+    assert (batch.lives[..., 0] == plan.lives[0]).all()
+    assert valid.all()
 
 
 # --------------------------------------------------------------------------- tornado, grid, breakeven

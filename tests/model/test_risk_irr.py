@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from model import compute, risk, validate_model
-from model.engine import irr_cash_flows, plan_arrays
-from model.risk_irr import irr_rows, sign_changes
+from model.engine import plan_arrays
+from model.risk.irr import go_forward_irr_rows, irr_rows, sign_changes
 from model.schema import TERMINAL_METHODS
 from tests.factories import model_doc, valid_models
 
@@ -56,9 +56,14 @@ def test_vectorised_irr_equals_single_model_irr_on_1000_random_models():
     for horizon in (5, 10, 20, 30):
         models = [random_model(rng, horizon) for _ in range(250)]
         results = [compute(m) for m in models]
-        flows = np.array([irr_cash_flows(r.line("fcf"), r.kpis["terminal_value"]) for r in results])
-        wacc = np.array([m["settings"]["wacc"] for m in models])
-        vectorised = irr_rows(flows, wacc)
+        mid_year = [m["settings"]["mid_year"] for m in models]
+        vectorised = np.empty(len(models))
+        for timing in (False, True):  # one batch per timing: mid-year flows lie on a half-year grid
+            rows = [i for i, mid in enumerate(mid_year) if mid == timing]
+            fcf = np.array([results[i].line("fcf") for i in rows]).reshape(len(rows), horizon)
+            tv = np.array([results[i].kpis["terminal_value"] for i in rows])
+            wacc = np.array([models[i]["settings"]["wacc"] for i in rows])
+            vectorised[rows] = go_forward_irr_rows(fcf, tv, wacc, timing)
         for result, rate in zip(results, vectorised, strict=True):
             single = result.kpis["irr"]
             if single is None:

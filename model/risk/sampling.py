@@ -1,4 +1,4 @@
-"""Drawing the uncertain inputs of MODEL.md section 8: distributions, samplers and correlation.
+"""Drawing the uncertain inputs of docs/model.md section 8: distributions, samplers and correlation.
 
 Every draw starts as a uniform number in (0, 1) from a ``numpy.random.Generator`` seeded with the
 model's seed, so the same seed gives the same trials. Latin hypercube sampling puts exactly one

@@ -14,7 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.irr import IRR_HIGH, IRR_LOW, irr_roots, nearest_root
+from model.irr import (
+    IRR_HIGH,
+    IRR_LOW,
+    annual_rate,
+    go_forward_irr_roots,
+    irr_roots,
+    nearest_root,
+    period_rate,
+    timed_flows,
+)
 
 MAX_ITERATIONS = 100
 
@@ -106,5 +115,30 @@ def irr_rows(flows: np.ndarray, wacc: np.ndarray) -> np.ndarray:
     result[single] = _single_change_roots(flows[single], pivot[single], wacc[single])
     for row in np.flatnonzero(finite & (changes >= 2)):
         root = nearest_root(irr_roots(flows[row]), float(wacc[row]))
+        result[row] = np.nan if root is None else root
+    return result
+
+
+def go_forward_irr_rows(fcf: np.ndarray, terminal: np.ndarray, wacc: np.ndarray, mid_year: bool) -> np.ndarray:
+    """The annual IRR of each row of go-forward flows ``fcf`` (N, n) with its terminal value
+    (N,) and WACC (N,), by the rule of ``model.irr.go_forward_irr_roots``: NaN where there is none.
+
+    Rows with one sign change have one root on the timing grid, found by ``irr_rows`` and turned
+    into an annual rate; rows with several go through the single-model rule, so that the root
+    nearest the WACC is chosen among annual rates, as for the model on screen.
+    """
+    flows = timed_flows(fcf, terminal, mid_year)
+    wacc = np.broadcast_to(np.asarray(wacc, dtype=float), flows.shape[:1])
+    if not mid_year:
+        return irr_rows(flows, wacc)
+    result = np.full(len(flows), np.nan)
+    finite = np.isfinite(flows).all(axis=-1)
+    changes, _ = sign_changes(np.where(finite[:, None], flows, 0.0))
+    single = np.flatnonzero(finite & (changes == 1))
+    rate = annual_rate(irr_rows(flows[single], period_rate(wacc[single], True)), True)
+    result[single] = np.where((rate > IRR_LOW) & (rate < IRR_HIGH), rate, np.nan)
+    terminal = np.broadcast_to(terminal, flows.shape[:1])
+    for row in np.flatnonzero(finite & (changes >= 2)):
+        root = nearest_root(go_forward_irr_roots(fcf[row], float(terminal[row]), True), float(wacc[row]))
         result[row] = np.nan if root is None else root
     return result
