@@ -26,7 +26,7 @@ def write_depreciation(writer: WorkbookWriter) -> None:
         sheet,
         "Depreciation: vintage schedule by asset class",
         "Half-year convention: half a year's depreciation in the year bought and in year L, full years between "
-        "(MODEL.md section 4). Rows are the years capex was spent, columns the fiscal years.",
+        "(docs/model.md section 4). Rows are the years capex was spent, columns the fiscal years.",
     )
     sheet.write_string(HEADER_ROW, LABEL_COL, "Vintage (year bought)", f.header_left)
     sheet.write_string(HEADER_ROW, UNIT_COL, "Capex", f.header_left)

@@ -46,7 +46,7 @@ def write_projections(writer: WorkbookWriter) -> None:
     writer.title(
         sheet,
         f"Projections: {writer.scenario} scenario, {writer.unit_text('money')}",
-        "Every line of MODEL.md section 4 as a formula over the Assumptions and Depreciation sheets; "
+        "Every line of docs/model.md section 4 as a formula over the Assumptions and Depreciation sheets; "
         "rows are named line_<key>. Empty cells are undefined (e.g. a margin on no revenue).",
     )
     for col, title in ((KEY_COL, "Line"), (LABEL_COL, "Fiscal year"), (UNIT_COL, "Unit")):
