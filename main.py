@@ -148,8 +148,7 @@ ANALYSIS_REQUESTS: dict[str, Callable[[argparse.Namespace], Any]] = {
 
 def run_export(args: argparse.Namespace) -> int:
     from model import ModelError, load_model
-    from model.export import export_workbook
-    from model.risk_export import risk_sheets
+    from model.workbook import export_workbook, risk_sheets
 
     try:
         model = load_model(args.model)

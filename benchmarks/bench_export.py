@@ -25,8 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from model import load_model  # noqa: E402
-from model.export import SHEETS, export_workbook  # noqa: E402
-from model.risk_export import risk_sheets  # noqa: E402
+from model.workbook import SHEETS, export_workbook, risk_sheets  # noqa: E402
 from tests.conftest import BUNDLED_MODEL_PATH  # noqa: E402
 from tests.model.test_export_libreoffice import SOFFICE, recalculate  # noqa: E402
 

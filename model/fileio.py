@@ -165,11 +165,12 @@ def load_model(path: str | os.PathLike[str]) -> Model:
 
     A fault of the file as a whole (not JSON, not UTF-8, a NaN literal) is a ModelFileError
     naming the file, so the user learns which file to fix. An exported workbook (.xlsx) is read
-    back from its Assumptions sheet by ``model.workbook_reader``.
+    back from its Assumptions sheet by ``model.workbook.read_workbook``.
     """
     if Path(path).suffix.lower() == ".xlsx":
-        # Imported on use: the reader needs this module, and only workbooks need openpyxl.
-        from model.workbook_reader import read_workbook
+        # Imported on use: the workbook package needs this module (the reader its parsing, the
+        # writer ``atomic_write``), and only workbooks need openpyxl.
+        from model.workbook.reader import read_workbook
 
         return check_writable_text(read_workbook(path))
     try:

@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
 
 from model import ModelError, scenario_names
 from model.edits import blank_model
-from model.export import export_workbook
-from model.risk_export import risk_sheets
+from model.workbook import export_workbook, risk_sheets
 from ui import settings
 from ui.charts import ChartsPanel
 from ui.controller import WorkbenchController

@@ -12,7 +12,7 @@ import tempfile
 import pytest
 
 from model import ModelFileError, atomic_write, load_model, save_model
-from model.export import export_workbook
+from model.workbook import export_workbook
 from tests.conftest import BUNDLED_MODEL_PATH
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from model import compute, load_model, validate_model
-from model.export import export_workbook
+from model.workbook import export_workbook
 from tests.factories import model_doc
 from tests.model.test_engine_cases import life_2_doc
 

@@ -13,9 +13,10 @@ import openpyxl
 import pytest
 
 from model import ModelError, ModelFileError, compute, validate_model
-from model.export import SHEETS, export_workbook, spreadsheet_irr, workbook_bytes
 from model.outputs import KPI_KEYS, LINE_KEYS
 from model.schema import NUMERIC_SETTINGS
+from model.workbook import SHEETS, export_workbook, workbook_bytes
+from model.workbook.projections import spreadsheet_irr
 from tests.conftest import ROOT
 from tests.factories import model_doc
 

@@ -1,4 +1,4 @@
-"""Exported workbooks recalculated by LibreOffice give the model layer's numbers (MODEL.md section 7).
+"""Exported workbooks recalculated by LibreOffice give the model layer's numbers (docs/model.md section 7).
 
 LibreOffice keeps the values stored in a file unless told otherwise, which would let these tests
 pass on the cached values alone. ``recalculate`` gives soffice a private profile that sets
@@ -24,9 +24,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from model import compute, load_model, scenario_names, validate_model
-from model.export import workbook_bytes
 from model.outputs import KPI_KEYS, LINE_KEYS
 from model.schema import TERMINAL_METHODS
+from model.workbook import workbook_bytes
 from tests.conftest import BUNDLED_MODEL_PATH
 from tests.factories import valid_models
 
@@ -165,7 +165,7 @@ def named_values(book, name: str) -> list:
 def relative_error(got, expected) -> float:
     """0 when both are null; the error relative to max(|expected|, 1) otherwise (inf if one is null).
 
-    NaN and infinity from the model layer are null, as in its JSON output (MODEL.md section 7).
+    NaN and infinity from the model layer are null, as in its JSON output (docs/model.md section 7).
     """
     if expected is None or not math.isfinite(expected):
         return 0.0 if got in (None, "") else math.inf

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from model import ModelError, ModelFileError, fileio, load_model, save_model, validate_model
-from model.export import export_workbook
 from model.fileio import MAX_FILE_BYTES, model_to_json
+from model.workbook import export_workbook
 from tests.factories import model_doc
 
 

@@ -9,8 +9,7 @@ import openpyxl
 import pytest
 
 from model import risk, validate_model
-from model.export import export_workbook
-from model.risk_export import risk_sheets
+from model.workbook import export_workbook, risk_sheets
 from tests.model.test_export_libreoffice import recalculate, require_soffice
 
 STATISTIC_COLUMNS = dict(zip(risk.STATISTICS, "BCDEFGH", strict=True))

@@ -15,8 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from model import ModelError, ModelFileError, load_model, scenario_names
-from model.export import export_workbook, workbook_bytes
-from model.workbook_reader import read_workbook
+from model.workbook import export_workbook, read_workbook, workbook_bytes
 from tests.factories import valid_models
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

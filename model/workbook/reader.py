@@ -26,12 +26,21 @@ from openpyxl.xml import DEFUSEDXML
 
 from model.edits import RenameClass, apply_edit
 from model.errors import ModelError, ModelFileError
-from model.export import CLASS_FIELD_COLS, FIRST_YEAR_COL, KEY_COL, LABEL_COL, MARKER, MODEL_FILE_KEY, OVERRIDE_PREFIX
 from model.fileio import parse_json, read_limited
 from model.schema import BASE_SCENARIO, DRIVERS, MAX_HORIZON, MIN_HORIZON, SETTINGS
 from model.validation import Model, check_integer, validate_model
+from model.workbook.layout import (
+    ASSUMPTIONS,
+    CLASS_FIELD_COLS,
+    FIRST_YEAR_COL,
+    KEY_COL,
+    LABEL_COL,
+    MARKER,
+    MODEL_FILE_KEY,
+    OVERRIDE_PREFIX,
+    cell,
+)
 
-SHEET = "Assumptions"
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 INDEXED = re.compile(r"(asset_classes|capex)\[(\d+)\]")
 LAST_STEP = re.compile(r"(\[\d+\]|\.[^.\[]*)$")
@@ -54,9 +63,9 @@ def read_workbook(path: str | os.PathLike[str]) -> Model:
         # into a formula (LibreOffice writes FALSE() for false), and a colleague may type one.
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            if SHEET not in book.sheetnames:
-                raise ModelFileError(str(path), f"is not a Capex Workbench workbook: it has no {SHEET} sheet")
-            rows = [tuple(c.value for c in row) for row in book[SHEET].iter_rows()]
+            if ASSUMPTIONS not in book.sheetnames:
+                raise ModelFileError(str(path), f"is not a Capex Workbench workbook: it has no {ASSUMPTIONS} sheet")
+            rows = [tuple(c.value for c in row) for row in book[ASSUMPTIONS].iter_rows()]
         finally:
             book.close()
     except ModelFileError:
@@ -82,7 +91,7 @@ def _is_unsafe_xml(error: BaseException | None) -> bool:
 
 
 def _address(row: int, col: int) -> str:
-    return f"{SHEET}!{openpyxl.utils.get_column_letter(col + 1)}{row + 1}"
+    return cell(ASSUMPTIONS, row, col)
 
 
 class _AssumptionsReader:
@@ -142,7 +151,7 @@ class _AssumptionsReader:
             else:
                 raise ModelError(_address(r, KEY_COL), f"{key!r} is not a field this program reads")
         if horizon is None:
-            raise ModelError(f"{SHEET}!A:A", "has no horizon row: this workbook is damaged")
+            raise ModelError(f"{ASSUMPTIONS}!A:A", "has no horizon row: this workbook is damaged")
 
         extras = self.parse_model_file("".join(model_file))
         # Rows refer to classes by position; a name changed in the sheet is applied at the end as a
@@ -151,7 +160,7 @@ class _AssumptionsReader:
         names = extras.pop("class_names", sheet_names)
         if len(names) != len(sheet_names):
             raise ModelError(
-                f"{SHEET}!B:B", "asset class rows were added or removed; change the classes in Capex Workbench"
+                f"{ASSUMPTIONS}!B:B", "asset class rows were added or removed; change the classes in Capex Workbench"
             )
         for cls, name in zip(doc["asset_classes"], names, strict=True):
             cls["name"] = name
@@ -180,18 +189,13 @@ class _AssumptionsReader:
                     raise ModelError(self.cells[f"asset_classes[{index}].name"], error.rule) from error
         return model
 
-    @staticmethod
-    def check_declared(row: int, index: int, names: list[str]) -> None:
-        if index >= len(names):
-            raise ModelError(_address(row, KEY_COL), f"refers to class {index + 1}, which the sheet does not declare")
-
     def parse_model_file(self, text: str) -> dict[str, Any]:
         try:
             extras = parse_json(text) if text else {}
         except ModelError as error:  # not JSON, a NaN literal, a repeated key, nested too deeply
-            raise ModelError(f"{SHEET} model_file rows", f"damaged: {error}") from error
+            raise ModelError(f"{ASSUMPTIONS} model_file rows", f"damaged: {error}") from error
         if not isinstance(extras, dict):
-            raise ModelError(f"{SHEET} model_file rows", "damaged: not an object")
+            raise ModelError(f"{ASSUMPTIONS} model_file rows", "damaged: not an object")
         return extras
 
     def series(self, row: int, path: str, horizon: int) -> list[Any]:

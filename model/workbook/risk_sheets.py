@@ -1,24 +1,22 @@
 """The risk sheets of the exported workbook: Monte Carlo, Tornado and Grid.
 
 ``risk_sheets(model, scenario)`` runs the analyses and returns sheet writers for
-``model.export.export_workbook(..., extra_sheets=...)``. The workbook's formulas model one
-scenario and cannot rerun thousands of trials, so the run's statistics are values; below them a
-sample of the trials is written out and its statistics are spreadsheet formulas over that sample
-(AVERAGE, STDEV, PERCENTILE: the same definitions as the workbench, PERCENTILE interpolating
-linearly), so an analyst can see how the summary is built and extend it. Tornado and grid are
-values with their inputs stated, plus a tornado chart.
+``export_workbook(..., extra_sheets=...)``. The workbook's formulas model one scenario and cannot
+rerun thousands of trials, so the run's statistics are values; below them a sample of the trials
+is written out and its statistics are spreadsheet formulas over that sample (AVERAGE, STDEV,
+PERCENTILE: the same definitions as the workbench, PERCENTILE interpolating linearly), so an
+analyst can see how the summary is built and extend it. Tornado and grid are values with their
+inputs stated, plus a tornado chart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from model.export import WorkbookWriter
 from model.outputs import LINES
 from model.risk import (
     FAN_PERCENTILES,
@@ -32,28 +30,23 @@ from model.risk import (
     tornado,
 )
 from model.validation import Model
+from model.workbook.formats import cached
+
+if TYPE_CHECKING:
+    from model.workbook.writer import SheetWriter, WorkbookWriter
 
 SAMPLE_TRIALS = 1_000
 GRID_STEPS = 5
 METRIC_UNITS = {"npv": "money", "irr": "%"}
 
 
-def _number(value: Any) -> Any:
-    """A cached cell value: NaN (no IRR, a rule broken) is an empty cell, as elsewhere in the workbook."""
-    return float(value) if value is not None and np.isfinite(value) else ""
-
-
 def _write_value(sheet: Any, row: int, col: int, value: Any, fmt: Any) -> None:
-    number = _number(value)
+    """A number, or an empty cell for NaN (no IRR, a rule broken), as elsewhere in the workbook."""
+    number = cached(value)
     if number == "":
         sheet.write_blank(row, col, None, fmt)
     else:
         sheet.write_number(row, col, number, fmt)
-
-
-def _title(writer: WorkbookWriter, sheet: Any, title: str, subtitle: str) -> None:
-    sheet.write_string(0, 0, title, writer.formats.title)
-    sheet.write_string(1, 0, subtitle, writer.formats.subtitle)
 
 
 def _sample_formula(statistic: str, cells: str) -> str:
@@ -76,8 +69,7 @@ def _sample_statistic(statistic: str, values: np.ndarray) -> float:
 def write_monte_carlo(writer: WorkbookWriter, run: MonteCarloResults, sample_trials: int = SAMPLE_TRIALS) -> None:
     sheet, f = writer.add_sheet("Monte Carlo"), writer.formats
     currency = f"{writer.model['currency']} {writer.model['unit']}"
-    _title(
-        writer,
+    writer.title(
         sheet,
         f"Monte Carlo: {writer.scenario}",
         f"{run.trials:,} trials ({run.sampler}, seed {run.seed}); {run.valid_trials:,} valid, "
@@ -130,8 +122,8 @@ def write_monte_carlo(writer: WorkbookWriter, run: MonteCarloResults, sample_tri
         )
         sheet.write_string(row, 0, metric, f.kpi_label)
         for col, statistic in enumerate(STATISTICS, start=1):
-            cached = _sample_statistic(statistic, sample[metric].to_numpy())
-            sheet.write_formula(row, col, _sample_formula(statistic, cells), f.number(unit), cached)
+            value = _sample_statistic(statistic, sample[metric].to_numpy())
+            sheet.write_formula(row, col, _sample_formula(statistic, cells), f.number(unit), value)
     row = first_data_row - 1
     for col, name in enumerate(columns):
         sheet.write_string(row, col, name, f.header)
@@ -146,8 +138,7 @@ def write_monte_carlo(writer: WorkbookWriter, run: MonteCarloResults, sample_tri
 def write_tornado(writer: WorkbookWriter, result: TornadoResults) -> None:
     sheet, f = writer.add_sheet("Tornado"), writer.formats
     ends = "its P10 and P90" if result.basis == "P10/P90" else "0.9x and 1.1x its value"
-    _title(
-        writer,
+    writer.title(
         sheet,
         f"Tornado: {writer.scenario}",
         f"Each input moved alone to {ends}; npv in {writer.model['currency']} {writer.model['unit']}; "
@@ -171,8 +162,8 @@ def write_tornado(writer: WorkbookWriter, result: TornadoResults) -> None:
             _write_value(sheet, row, col, entry[key], f.money)
         for col, key in ((7, "npv_low"), (8, "npv_high")):
             source = xl_rowcol_to_cell(row, col - 3)
-            cached = _number(entry[key] - result.base_npv)
-            sheet.write_formula(row, col, f'=IF({source}="","",{source}-{base})', f.money, cached)
+            value = cached(entry[key] - result.base_npv)
+            sheet.write_formula(row, col, f'=IF({source}="","",{source}-{base})', f.money, value)
     last = 3 + len(result.table)
     chart = writer.workbook.add_chart({"type": "bar", "subtype": "stacked"})
     for col, name in ((7, "at low"), (8, "at high")):
@@ -192,8 +183,7 @@ def write_tornado(writer: WorkbookWriter, result: TornadoResults) -> None:
 
 def write_grid(writer: WorkbookWriter, result: GridResults) -> None:
     sheet, f = writer.add_sheet("Grid"), writer.formats
-    _title(
-        writer,
+    writer.title(
         sheet,
         f"Two-way grid: {result.metric} ({writer.scenario})",
         f"Rows: {result.y.path} ({result.y.apply}); columns: {result.x.path} ({result.x.apply}). "
@@ -232,11 +222,9 @@ def default_grid(model: Model, scenario: str | None, ranked: TornadoResults, met
     )
 
 
-def risk_sheets(
-    model: Model, scenario: str | None = None, sample_trials: int = SAMPLE_TRIALS
-) -> list[Callable[[WorkbookWriter], None]]:
+def risk_sheets(model: Model, scenario: str | None = None, sample_trials: int = SAMPLE_TRIALS) -> list[SheetWriter]:
     """Writers of the Monte Carlo (when the model has uncertain inputs), Tornado and Grid sheets."""
-    writers: list[Callable[[WorkbookWriter], None]] = []
+    writers: list[SheetWriter] = []
     section = model.get("uncertainty")
     if section and section["inputs"]:
         writers.append(partial(write_monte_carlo, run=monte_carlo(model, scenario), sample_trials=sample_trials))

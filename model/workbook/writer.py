@@ -1,0 +1,179 @@
+"""The writer core: the workbook being built, the state its sheets share, and the export itself.
+
+The sheets are written in order (Assumptions, Depreciation, Projections, Summary, Scenarios,
+Sources, Actuals), each by its own module; a sheet's formulas refer to rows the sheets before it
+recorded on the ``WorkbookWriter``. The file is written in memory and moved into place with
+``model.fileio.atomic_write``, so a failure never leaves a half-written workbook or destroys the
+previous one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from model.engine import Results, compute
+from model.errors import ModelFileError
+from model.fileio import atomic_write
+from model.schema import BASE_SCENARIO
+from model.validation import Model, apply_scenario
+from model.workbook.actuals import write_actuals
+from model.workbook.assumptions import write_assumptions
+from model.workbook.depreciation import write_depreciation
+from model.workbook.formats import Formats
+from model.workbook.layout import FIRST_YEAR_COL, HEADER_ROW, KEY_COL, LABEL_COL, SHEETS, UNIT_COL, cell, year_col
+from model.workbook.projections import write_projections
+from model.workbook.scenarios import write_scenarios
+from model.workbook.sources import write_sources
+from model.workbook.summary import write_summary
+
+SheetWriter = Callable[["WorkbookWriter"], None]
+
+
+class _ExactNumberWorksheet(Worksheet):
+    """Writes numbers with Python's shortest round-trip repr instead of 16 significant digits.
+
+    XlsxWriter rounds stored numbers to 16 digits, which would change an input in its last bit
+    and break "export then import gives an equal model". It has no public option for this, so
+    this overrides a private method; pyproject.toml pins XlsxWriter to the minor version tested.
+    """
+
+    def _xml_number_element(self, number, attributes=()) -> None:
+        attr = "".join(f' {key}="{self._escape_attributes(value)}"' for key, value in attributes)
+        self.fh.write(f"<c{attr}><v>{float(number)!r}</v></c>")
+
+
+class WorkbookWriter:
+    """The workbook of one scenario of a valid model while it is written, and the rows its sheets record."""
+
+    def __init__(self, model: Model, scenario: str | None = None) -> None:
+        self.model = model
+        self.scenario = scenario or BASE_SCENARIO
+        self.resolved = apply_scenario(model, scenario)
+        self.results: Results = compute(model, scenario)
+        self.horizon: int = model["horizon"]
+        self.overrides = model["scenarios"].get(self.scenario, {})
+        self.buffer = io.BytesIO()
+        self.workbook = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False})
+        self.formats = Formats(self.workbook)
+        self.sheets = {name: self.add_sheet(name) for name in SHEETS}
+        # Recorded by Assumptions: where the formulas find the live inputs (the scenario's override
+        # row when it has one).
+        self.driver_rows: dict[str, int] = {}
+        self.capex_rows: list[int] = []
+        self.class_rows: list[int] = []
+        self.class_cells: list[dict[str, str]] = []
+        # Recorded by Depreciation: the total rows of each capitalized class.
+        self.dep_rows: dict[str, list[int]] = {"depreciation": [], "capacity": [], "net_ppe": []}
+        # Recorded by Projections.
+        self.line_rows: dict[str, int] = {}
+        self.helper_rows: dict[str, int] = {}
+        self.irr_rows = (0, 0)  # first and past-the-last row of the IRR starts
+
+    # ------------------------------------------------------------------ for every sheet writer
+
+    def add_sheet(self, name: str) -> Worksheet:
+        """A new worksheet set up like ours (landscape, fitted to the page width)."""
+        sheet = self.workbook.add_worksheet(name, worksheet_class=_ExactNumberWorksheet)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.set_paper(9)
+        sheet.hide_gridlines(2)
+        return sheet
+
+    def line_cell(self, key: str, t: int, absolute: bool = False) -> str:
+        """Sheet-qualified reference of line ``key`` in projection year t (1..H)."""
+        return cell("Projections", self.line_rows[key], year_col(t), absolute)
+
+    def line_range(self, key: str) -> str:
+        return f"line_{key}"
+
+    def capex_cell(self, index: int, t: int) -> str:
+        """The live capex input of asset class ``index`` in projection year t."""
+        return cell("Assumptions", self.capex_rows[index], year_col(t))
+
+    def text(self, sheet: Worksheet, row: int, col: int, text: str, fmt: object = None) -> None:
+        """Model text is always a string cell: "=1+1" from a class name must not become a formula."""
+        sheet.write_string(row, col, text, fmt)
+
+    def title(self, sheet: Worksheet, title: str, subtitle: str) -> None:
+        self.text(sheet, 0, KEY_COL, title, self.formats.title)
+        self.text(sheet, 1, KEY_COL, subtitle, self.formats.subtitle)
+
+    def section(self, sheet: Worksheet, row: int, title: str) -> int:
+        """A section band at ``row``; returns the row below it."""
+        sheet.set_row(row, None, self.formats.section)
+        sheet.write_string(row, LABEL_COL, title, self.formats.section)
+        return row + 1
+
+    def unit_text(self, unit: str) -> str:
+        return {"money": f"{self.model['currency']} {self.model['unit']}", "x": "x"}.get(unit, unit)
+
+    def year_headers(self, sheet: Worksheet, row: int) -> None:
+        fmt = self.formats.header
+        for t in range(1, self.horizon + 1):
+            sheet.write_formula(row, year_col(t), f"=base_year+{t}", fmt, self.model["base_year"] + t)
+
+    def year_layout(self, sheet: Worksheet, label_width: float = 34) -> None:
+        """Columns and frozen header of a sheet laid out by fiscal year."""
+        sheet.set_column(KEY_COL, KEY_COL, 22, self.formats.key)
+        sheet.set_column(LABEL_COL, LABEL_COL, label_width)
+        sheet.set_column(UNIT_COL, UNIT_COL, 8)
+        sheet.set_column(FIRST_YEAR_COL, FIRST_YEAR_COL + self.horizon - 1, 10)
+        sheet.freeze_panes(HEADER_ROW + 1, FIRST_YEAR_COL)
+        sheet.repeat_rows(HEADER_ROW)
+
+    # ------------------------------------------------------------------ the whole workbook
+
+    def write(self, extra_sheets: Iterable[SheetWriter] = ()) -> bytes:
+        write_assumptions(self)
+        write_depreciation(self)
+        write_projections(self)
+        write_summary(self)
+        write_scenarios(self)
+        write_sources(self)
+        write_actuals(self)
+        for write_sheet in extra_sheets:
+            write_sheet(self)
+        self.sheets["Summary"].activate()
+        self.workbook.close()
+        return self.buffer.getvalue()
+
+
+def workbook_bytes(model: Model, scenario: str | None = None, extra_sheets: Iterable[SheetWriter] = ()) -> bytes:
+    """The .xlsx file of one scenario of a valid model, in memory."""
+    return WorkbookWriter(model, scenario).write(extra_sheets)
+
+
+def export_workbook(
+    model: Model,
+    path: str | os.PathLike[str],
+    scenario: str | None = None,
+    extra_sheets: Iterable[SheetWriter] = (),
+) -> None:
+    """Write the workbook of ``scenario`` (default Base) to ``path`` atomically.
+
+    Raises ModelError for an unknown scenario and ModelFileError when the file cannot be written
+    (missing or read-only folder, file held open elsewhere); the previous file is then unchanged.
+    """
+    data = workbook_bytes(model, scenario, extra_sheets)
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise ModelFileError(str(target), f"cannot be written: the folder {target.parent} does not exist")
+    try:
+        atomic_write(target, data)
+    except ModelFileError as error:
+        cause = error.__cause__
+        if not isinstance(cause, PermissionError):
+            raise
+        # os.replace names both files; creating the temporary file in the folder names one.
+        if cause.filename2 is not None:
+            rule = "could not be replaced: it is open in another program or read-only; close it and export again"
+        else:
+            rule = "cannot be written: the folder is read-only; choose another folder"
+        raise ModelFileError(str(target), f"{rule} (the previous file is unchanged)") from cause
