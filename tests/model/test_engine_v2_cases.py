@@ -1091,3 +1091,142 @@ def test_everything_together_valued_at_the_base_year_with_a_book_value_terminal_
     times = np.array([0.5, 1.5, 2.5, 3.5, 4.0])
     assert npv_timed(r.kpis["irr"], amounts, times) == pytest.approx(0.0, abs=1e-9)
     assert r.kpis["npv_per_share"] == pytest.approx(npv / 10, rel=1e-12)
+
+
+# --------------------------------------------------------------------------- scenarios and defaults
+
+
+def test_economic_and_tax_lives_follow_a_scenarios_book_life_when_not_given():
+    doc = v2(4, capex={"Servers": [100.0, 0, 0, 0]})
+    doc["scenarios"] = {"Long": {"asset_classes": {"Servers": {"life": 4}}}}
+    r = run(doc, "Long")
+    # L = E = T = 4: capacity 100 w(a, 4) = 50, 100, 100, 100; dep = tax dep = 12.5, 25, 25, 25.
+    assert_line(r, "capacity", [50, 100, 100, 100])
+    assert_line(r, "depreciation", [12.5, 25, 25, 25])
+    assert_line(r, "tax_depreciation", [12.5, 25, 25, 25])
+    assert_line(r, "impairment", zeros(4))
+
+
+def test_an_explicit_economic_life_stays_when_a_scenario_moves_the_book_life():
+    doc = v2(4, asset_classes=[servers(2, economic_life=2)], capex={"Servers": [100.0, 0, 0, 0]})
+    doc["scenarios"] = {"Long": {"asset_classes": {"Servers": {"life": 4}}}}
+    r = run(doc, "Long")
+    # L = 4, E = 2 (given), T = 4 (follows L): as the economic-life test: impairment 50 in year 3.
+    assert_line(r, "depreciation", [12.5, 25, 12.5, 0])
+    assert_line(r, "impairment", [0, 0, 50, 0])
+    assert_line(r, "tax_depreciation", [12.5, 25, 62.5, 0])
+    assert_line(r, "capacity", [50, 100, 50, 0])
+
+
+def test_installed_vintages_have_a_cost_index_of_1():
+    doc = v2(
+        3,
+        capex={"Servers": [100.0, 0, 0]},
+        history={"capex": {"Servers": [100.0]}},
+        drivers={
+            "core_growth": zeros(3),
+            "core_ebita_margin": zeros(3),
+            "utilization": [1.0] * 3,
+            "price_change": zeros(3),
+            "compute_cost_change": [-0.5, 0.0, 0.0],
+        },
+    )
+    r = run(doc)
+    # Installed: 100 w(t, 2) = 100, 50, 0 whatever the cost change (K = 1 for v <= 0).
+    assert_line(r, "installed_revenue", [100, 50, 0])
+    # Plan vintage 1: K_1 = 0.5, 200 units: capacity 100, 200, 100.
+    assert_line(r, "capacity", [100, 200, 100])
+    assert_line(r, "capex_in_service", [50, 100, 50])
+
+
+def test_a_scenario_overrides_the_history():
+    doc = v2(3, capex={"Servers": [100.0, 0, 0]}, history={"capex": {"Servers": [100.0]}})
+    doc["scenarios"] = {"Small": {"history": {"capex": {"Servers": [50.0]}}}}
+    assert_line(run(doc), "installed_revenue", [100, 50, 0])
+    assert_line(run(doc, "Small"), "installed_revenue", [50, 25, 0])  # 50 w(t, 2)
+    assert_line(run(doc, "Small"), "installed_ebita", [25, 12.5, 0])  # less dep 50 w / 2 = 25, 12.5
+
+
+def test_reinvestment_buys_capacity_at_the_follow_on_years_cost_index():
+    doc = reinvestment_doc([0.0, 0.0, 0.5, 0.5])
+    doc["drivers"]["compute_cost_change"] = [0.0, 0.0, -0.5, 0.0]
+    r = run(doc)
+    # K_3 = K_4 = 0.5. Year 3: 0.5 · 130 = 65 -> servers 39 = 78 units, capacity 39 in years 3, 4.
+    # total_revenue_3 = 139; year 4: 0.5 · 139 = 69.5 -> servers 41.7 = 83.4 units -> 41.7.
+    assert_line(r, "follow_on_capex", [0, 0, 65, 69.5])
+    assert_line(r, "follow_on_revenue", [0, 0, 39, 80.7])
+    assert_line(r, "total_revenue", [130, 130, 139, 180.7])
+
+
+def test_reinvestment_mix_is_the_scenarios_plan_capex():
+    doc = reinvestment_doc([0.0, 0.0, 0.5, 0.5])
+    doc["scenarios"] = {"NoSoftware": {"capex": {"Software": [0.0, 0, 0, 0]}}}
+    r = run(doc, "NoSoftware")
+    # Mix: servers 60/80 = 0.75, buildings 0.25. Year 3: 65 -> servers 48.75, capacity 24.375;
+    # total_revenue_3 = 124.375; year 4: 62.1875 -> servers 46.640625, capacity 23.3203125.
+    assert_line(r, "follow_on_capex", [0, 0, 65, 62.1875])
+    assert_line(r, "follow_on_revenue", [0, 0, 24.375, 47.6953125])
+
+
+def test_valuation_year_mid_year_and_book_value_terminal_value():
+    doc = valuation_doc(2026, mid_year=True, terminal_method="book_value")
+    doc["asset_classes"] = [servers(4)]
+    r = run(doc)
+    # FCF -75, -25, 100, 100, 75 (see the valuation-year test with life 4); TV 12.5 at the end
+    # of year 5, i.e. 4 years after the valuation date, whatever mid_year says.
+    assert_line(r, "fcf", [-75, -25, 100, 100, 75])
+    assert r.kpis["pv_terminal_value"] == pytest.approx(12.5 * 1.1**-4, rel=1e-12)
+    npv = -25 * 1.1**-0.5 + 100 * 1.1**-1.5 + 100 * 1.1**-2.5 + 75 * 1.1**-3.5 + 12.5 * 1.1**-4
+    assert r.kpis["npv"] == pytest.approx(npv, rel=1e-12)
+    amounts, times = np.array([-25.0, 100, 100, 75, 12.5]), np.array([0.5, 1.5, 2.5, 3.5, 4.0])
+    assert npv_timed(r.kpis["irr"], amounts, times) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_no_irr_when_every_flow_is_zero():
+    r = run(v2(3, capex={"Servers": [0.0, 0, 0]}))
+    assert r.irr_roots == []
+    assert r.kpis["irr"] is None
+
+
+def test_version_1_with_mid_year_uses_mid_year_timing_for_the_irr():
+    doc = model_doc(3, asset_classes=[servers(4)])
+    doc["settings"].update(mid_year=True, terminal_method="book_value")
+    r = run(doc)
+    # As the version 2 mid-year test: fcf -50, 100, 100, TV 37.5 at the end of year 3.
+    amounts, times = np.array([-50.0, 100.0, 100.0, 37.5]), np.array([0.5, 1.5, 2.5, 3.0])
+    assert npv_timed(r.kpis["irr"], amounts, times) == pytest.approx(0.0, abs=1e-9)
+    # ... and not the year-end equation.
+    assert abs(npv_timed(r.kpis["irr"], amounts, np.array([1.0, 2.0, 3.0, 3.0]))) > 1e-3
+
+
+SECTION_4_LINES = """capex_capitalized capex_expensed capex_total enabling_capex cohort_capex depreciation
+impairment tax_depreciation net_ppe capacity capex_in_service revenue_yield new_vintage_yield ai_revenue
+pull_through_revenue plan_revenue ai_cash_opex infrastructure_rent plan_ebita plan_segment_ebita
+plan_ebita_margin taxable_income tax nopat delta_nwc fcf cumulative_fcf discount_factor pv_fcf
+cumulative_pv_fcf roic core_revenue core_ebita installed_revenue follow_on_capex installed_ebita
+follow_on_revenue follow_on_ebita total_revenue total_ebita ebita_margin segment_capex capex_intensity
+implied_share""".split()
+SECTION_6_KPIS = """npv irr payback_years discounted_payback_years terminal_value pv_terminal_value
+total_capex peak_funding moic profitability_index npv_per_share""".split()
+
+
+def test_json_has_every_line_and_kpi_and_null_for_sunk_cumulative_fcf():
+    out = json_of(valuation_doc(2026))
+    assert set(out["lines"]) == set(SECTION_4_LINES)
+    assert set(out["kpis"]) == set(SECTION_6_KPIS)
+    assert out["lines"]["cumulative_fcf"] == [None, -25, 50, 75, 75]
+    assert out["irr_roots"] == [pytest.approx((math.sqrt(13) + 1) / 2, rel=1e-9)]
+    assert out["warnings"] == []
+
+
+def test_two_targets_on_one_line_are_refused():
+    target = {"line": "total_revenue", "year": 2026, "value": 200.0, "solve": "settings.ai_revenue_yield"}
+    error = refusal(margin_doc([target, {**target, "solve": "settings.base_core_revenue"}]))
+    assert error.path == "calibration[1].line"
+
+
+def test_history_of_31_years_is_refused():
+    doc = v2(3, history={"capex": {"Servers": [1.0] * 31}})
+    error = refusal(doc)
+    assert error.path == "history.capex.Servers"
+    assert "1..30" in error.rule
