@@ -1230,3 +1230,24 @@ def test_history_of_31_years_is_refused():
     error = refusal(doc)
     assert error.path == "history.capex.Servers"
     assert "1..30" in error.rule
+
+
+def test_an_expensed_class_ignores_lives_lag_and_revenue_flag():
+    classes = [
+        servers(2),
+        {
+            "name": "R&D",
+            "treatment": "expensed",
+            "life": 3,
+            "economic_life": 1,
+            "lag": 2,
+            "tax_life": 0,
+            "revenue_generating": True,
+        },
+    ]
+    r = run(v2(3, asset_classes=classes, capex={"Servers": [100.0, 0, 0], "R&D": [10.0, 0, 0]}))
+    # As if plain expensed: charged in year 1, no vintage, no capacity.
+    assert_line(r, "capex_expensed", [10, 0, 0])
+    assert_line(r, "depreciation", [25, 50, 25])
+    assert_line(r, "capacity", [50, 100, 50])
+    assert_line(r, "plan_ebita", [15, 50, 25])  # 50 - 25 - 10; 100 - 50; 50 - 25
