@@ -103,7 +103,7 @@ def test_economic_life_shorter_than_book_life_impairs_the_rest_when_it_stops_ear
 
 
 def test_economic_life_longer_than_book_life_earns_after_fully_depreciated():
-    doc = v2(6, asset_classes=[servers(2, economic_life=4)], capex={"Servers": [100.0] + zeros(5)})
+    doc = v2(6, asset_classes=[servers(2, economic_life=4)], capex={"Servers": [100.0, *zeros(5)]})
     r = run(doc)
     # L = 2, E = 4, M = 2: depreciation 100 w(a, 2) / 2 = 25, 50, 25, 0...; no impairment.
     assert_line(r, "depreciation", [25, 50, 25, 0, 0, 0])
@@ -377,7 +377,7 @@ def rent_doc(wacc: float, horizon: int = 5, server_life: int = 2, **settings: An
     return v2(
         horizon,
         asset_classes=classes,
-        capex={"Servers": [100.0] + zeros(horizon - 1), "Buildings": [50.0] + zeros(horizon - 1)},
+        capex={"Servers": [100.0, *zeros(horizon - 1)], "Buildings": [50.0, *zeros(horizon - 1)]},
         settings={"wacc": wacc, "infrastructure_charge": "rent", **settings},
     )
 
@@ -1199,15 +1199,65 @@ def test_version_1_with_mid_year_uses_mid_year_timing_for_the_irr():
     assert abs(npv_timed(r.kpis["irr"], amounts, np.array([1.0, 2.0, 3.0, 3.0]))) > 1e-3
 
 
-SECTION_4_LINES = """capex_capitalized capex_expensed capex_total enabling_capex cohort_capex depreciation
-impairment tax_depreciation net_ppe capacity capex_in_service revenue_yield new_vintage_yield ai_revenue
-pull_through_revenue plan_revenue ai_cash_opex infrastructure_rent plan_ebita plan_segment_ebita
-plan_ebita_margin taxable_income tax nopat delta_nwc fcf cumulative_fcf discount_factor pv_fcf
-cumulative_pv_fcf roic core_revenue core_ebita installed_revenue follow_on_capex installed_ebita
-follow_on_revenue follow_on_ebita total_revenue total_ebita ebita_margin segment_capex capex_intensity
-implied_share""".split()
-SECTION_6_KPIS = """npv irr payback_years discounted_payback_years terminal_value pv_terminal_value
-total_capex peak_funding moic profitability_index npv_per_share""".split()
+SECTION_4_LINES = [
+    "capex_capitalized",
+    "capex_expensed",
+    "capex_total",
+    "enabling_capex",
+    "cohort_capex",
+    "depreciation",
+    "impairment",
+    "tax_depreciation",
+    "net_ppe",
+    "capacity",
+    "capex_in_service",
+    "revenue_yield",
+    "new_vintage_yield",
+    "ai_revenue",
+    "pull_through_revenue",
+    "plan_revenue",
+    "ai_cash_opex",
+    "infrastructure_rent",
+    "plan_ebita",
+    "plan_segment_ebita",
+    "plan_ebita_margin",
+    "taxable_income",
+    "tax",
+    "nopat",
+    "delta_nwc",
+    "fcf",
+    "cumulative_fcf",
+    "discount_factor",
+    "pv_fcf",
+    "cumulative_pv_fcf",
+    "roic",
+    "core_revenue",
+    "core_ebita",
+    "installed_revenue",
+    "follow_on_capex",
+    "installed_ebita",
+    "follow_on_revenue",
+    "follow_on_ebita",
+    "total_revenue",
+    "total_ebita",
+    "ebita_margin",
+    "segment_capex",
+    "capex_intensity",
+    "implied_share",
+]
+SECTION_6_KPIS = [
+    "npv",
+    "irr",
+    "payback_years",
+    "discounted_payback_years",
+    "terminal_value",
+    "pv_terminal_value",
+    "total_capex",
+    "peak_funding",
+    "moic",
+    "profitability_index",
+    "npv_per_share",
+]
 
 
 def test_json_has_every_line_and_kpi_and_null_for_sunk_cumulative_fcf():

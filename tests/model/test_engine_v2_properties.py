@@ -98,7 +98,7 @@ def calibrated_models(draw) -> dict:
     def series(low: float, high: float) -> list[float]:
         return draw(st.lists(finite(low, high), min_size=horizon, max_size=horizon))
 
-    capex = [draw(finite(10.0, 200.0))] + series(0.0, 100.0)[1:]
+    capex = [draw(finite(10.0, 200.0)), *series(0.0, 100.0)[1:]]
     growth = series(-0.1, 0.2)
     core = 100.0 * math.prod(1 + g for g in growth[:year])
     revenue_target = core * draw(finite(1.05, 3.0))
@@ -131,7 +131,10 @@ def calibrated_models(draw) -> dict:
         calibration=targets,
         scenarios={
             "Bull": {"drivers": {"utilization": series(0.3, 1.0)}, "settings": {"pull_through": draw(finite(0, 1))}},
-            "Bear": {"drivers": {"price_change": series(-0.2, 0.1)}, "asset_classes": {"Servers": {"economic_life": life + 1}}},
+            "Bear": {
+                "drivers": {"price_change": series(-0.2, 0.1)},
+                "asset_classes": {"Servers": {"economic_life": life + 1}},
+            },
         },
     )
     doc["version"] = 2
