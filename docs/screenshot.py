@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from main import main as command_line  # noqa: E402
 from ui.app import create_window  # noqa: E402
-from ui.risk_panel import RiskPanel  # noqa: E402
+from ui.risk.panel import RiskPanel  # noqa: E402
 
 BUNDLED_MODEL = ROOT / "resources" / "models" / "alibaba_380bn.json"
 SIZE = (1600, 1000)
