@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from numpy.typing import ArrayLike
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -123,7 +124,7 @@ class HistogramChart(RiskChart):
         self.data_items = [self.bars, *self.markers.values(), self.reference]
 
     def draw(
-        self, values: np.ndarray, markers: Mapping[str, float], reference: float, note: str, money: MoneyDisplay
+        self, values: ArrayLike, markers: Mapping[str, float], reference: float, note: str, money: MoneyDisplay
     ) -> None:
         self.show_data()
         self.set_axis_titles(axis_title(self.spec.label, self.spec.unit, money), "")
@@ -160,7 +161,15 @@ class FanChart(RiskChart):
             self.plot.addItem(item)
         self.note.setText("band: p10 to p90 of the trials; line: p50; orange dashed: the model as entered")
 
-    def draw(self, years: Sequence[int], p10, p50, p90, deterministic, money: MoneyDisplay) -> None:
+    def draw(
+        self,
+        years: Sequence[int],
+        p10: ArrayLike,
+        p50: ArrayLike,
+        p90: ArrayLike,
+        deterministic: ArrayLike,
+        money: MoneyDisplay,
+    ) -> None:
         self.show_data()
         self.set_axis_titles("", axis_title("", self.spec.unit, money))
         x = np.asarray(years, dtype=float)
@@ -187,7 +196,7 @@ class ConvergenceChart(RiskChart):
         self.data_items = [self.mean, self.median]
         self.note.setText("blue: running mean; green: running p50 — flat lines mean enough trials")
 
-    def draw(self, trials, mean, p50, money: MoneyDisplay) -> None:
+    def draw(self, trials: ArrayLike, mean: ArrayLike, p50: ArrayLike, money: MoneyDisplay) -> None:
         self.show_data()
         trials = np.asarray(trials, dtype=float)
         self.mean.setData(trials, display(mean, self.spec.unit, money))
@@ -208,7 +217,9 @@ class TornadoChart(RiskChart):
         for item in (self.low_bars, self.high_bars, self.base):
             self.plot.addItem(item)
 
-    def draw(self, labels: Sequence[str], base: float, low, high, note: str, money: MoneyDisplay) -> None:
+    def draw(
+        self, labels: Sequence[str], base: float, low: ArrayLike, high: ArrayLike, note: str, money: MoneyDisplay
+    ) -> None:
         rows = np.arange(len(labels), dtype=float)[::-1]  # the largest swing on top
         unit = self.spec.unit
         base = float(display(base, unit, money))
