@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from main import main as command_line  # noqa: E402
 from ui.app import create_window  # noqa: E402
-from ui.risk_panel import RiskPanel  # noqa: E402
+from ui.risk.panel import RiskPanel  # noqa: E402
 
 BUNDLED_MODEL = ROOT / "resources" / "models" / "alibaba_380bn.json"
 SIZE = (1600, 1000)
@@ -66,13 +66,13 @@ def main() -> None:
         # An analyst studying the risk drags the splitters to give it the room of the window.
         window.top_splitter.setSizes([560, 1040])
         window.main_splitter.setSizes([820, 120])
-        risk.trials_field.setValue(10_000)
+        risk.monte_carlo_page.trials_field.setValue(10_000)
         loop = QEventLoop()
         risk.run_finished.connect(loop.quit)
-        risk.run_monte_carlo()
+        risk.monte_carlo_page.run_monte_carlo()
         loop.exec()
         shoot("risk.png")
-        risk.tabs.setCurrentWidget(risk.tornado_chart.parentWidget())
+        risk.tabs.setCurrentWidget(risk.tornado_page)
         shoot("risk-tornado.png")
         window.controller.undo_stack.setClean()
         window.close()

@@ -35,7 +35,7 @@ from ui.controller import WorkbenchController
 from ui.grid_view import SheetView
 from ui.kpi_strip import KpiStrip
 from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
-from ui.risk_panel import RiskPanel
+from ui.risk.panel import RiskPanel
 from ui.style import STYLE_SHEET
 
 BUNDLED_MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"

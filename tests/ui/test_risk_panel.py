@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from model import risk
 from model.edits import SetSetting
 from ui.formatting import format_cell
-from ui.risk_panel import RiskPanel
+from ui.risk.panel import RiskPanel
 
 
 @pytest.fixture
@@ -20,63 +20,65 @@ def panel(window):
 
 
 def run_to_end(qtbot, panel, trials: int, seed: int) -> None:
-    panel.trials_field.setValue(trials)
-    panel.seed_field.setValue(seed)
+    panel.monte_carlo_page.trials_field.setValue(trials)
+    panel.monte_carlo_page.seed_field.setValue(seed)
     with qtbot.waitSignal(panel.run_finished, timeout=60_000):
-        assert panel.run_monte_carlo()
-    qtbot.waitUntil(lambda: not panel.is_running)
+        assert panel.monte_carlo_page.run_monte_carlo()
+    qtbot.waitUntil(lambda: not panel.monte_carlo_page.is_running)
 
 
 def test_the_panel_shows_the_numbers_of_model_risk(qtbot, panel, controller):
     run_to_end(qtbot, panel, 3_000, 17)
     expected = risk.monte_carlo(controller.model, controller.scenario, trials=3_000, seed=17)
-    assert panel.last_run.to_json() == expected.to_json()
+    assert panel.monte_carlo_page.last_run.to_json() == expected.to_json()
     money = controller.money
     for column, statistic in enumerate(risk.STATISTICS):
-        npv_cell = panel.stats_model.index(0, column).data()
-        irr_cell = panel.stats_model.index(1, column).data()
+        npv_cell = panel.monte_carlo_page.stats_model.index(0, column).data()
+        irr_cell = panel.monte_carlo_page.stats_model.index(1, column).data()
         assert npv_cell == format_cell(expected.statistics.loc["npv", statistic], "money", money)
         assert irr_cell == format_cell(expected.statistics.loc["irr", statistic], "%", money)
-    assert f"P(NPV > 0) = {format_cell(expected.prob_npv_positive, '%', money)}" in panel.summary.text()
-    assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
+    assert (
+        f"P(NPV > 0) = {format_cell(expected.prob_npv_positive, '%', money)}" in panel.monte_carlo_page.summary.text()
+    )
+    assert panel.monte_carlo_page.run_button.isEnabled() and not panel.monte_carlo_page.cancel_button.isEnabled()
 
 
 def test_cancel_stops_a_run_and_leaves_the_window_usable(qtbot, panel, controller):
-    panel.trials_field.setValue(1_000_000)
-    with qtbot.waitSignal(panel.progress.valueChanged, timeout=30_000):
-        assert panel.run_monte_carlo()
-    assert panel.is_running and panel.cancel_button.isEnabled()
-    assert not panel.run_monte_carlo()  # one run at a time
-    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not panel.is_running, timeout=30_000)
-    assert panel.last_run is None
-    assert panel.summary.text().startswith("Cancelled")
-    assert panel.progress.value() == 0
+    panel.monte_carlo_page.trials_field.setValue(1_000_000)
+    with qtbot.waitSignal(panel.monte_carlo_page.progress.valueChanged, timeout=30_000):
+        assert panel.monte_carlo_page.run_monte_carlo()
+    assert panel.monte_carlo_page.is_running and panel.monte_carlo_page.cancel_button.isEnabled()
+    assert not panel.monte_carlo_page.run_monte_carlo()  # one run at a time
+    qtbot.mouseClick(panel.monte_carlo_page.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.monte_carlo_page.is_running, timeout=30_000)
+    assert panel.monte_carlo_page.last_run is None
+    assert panel.monte_carlo_page.summary.text().startswith("Cancelled")
+    assert panel.monte_carlo_page.progress.value() == 0
     # The window still takes edits, and a new run completes.
     assert controller.apply(SetSetting("wacc", 0.11), "Edit WACC")
     run_to_end(qtbot, panel, 1_000, 1)
-    assert panel.last_run.trials == 1_000
+    assert panel.monte_carlo_page.last_run.trials == 1_000
 
 
 def test_the_tornado_follows_every_edit(panel, controller):
-    panel.tabs.setCurrentWidget(panel.tornado_chart.parentWidget())
-    assert panel.last_tornado.to_json() == risk.tornado(controller.model).to_json()
+    panel.tabs.setCurrentWidget(panel.tornado_page.tornado_chart.parentWidget())
+    assert panel.tornado_page.last_tornado.to_json() == risk.tornado(controller.model).to_json()
     assert controller.apply(SetSetting("ai_revenue_yield", 0.7), "Edit yield")
-    assert panel.last_tornado.base_npv == pytest.approx(controller.results.kpis["npv"], rel=1e-12)
+    assert panel.tornado_page.last_tornado.base_npv == pytest.approx(controller.results.kpis["npv"], rel=1e-12)
     controller.undo_stack.undo()
-    assert panel.last_tornado.base_npv == pytest.approx(controller.results.kpis["npv"], rel=1e-12)
+    assert panel.tornado_page.last_tornado.base_npv == pytest.approx(controller.results.kpis["npv"], rel=1e-12)
 
 
 def test_a_hidden_tornado_waits_until_it_is_shown(window, panel, controller):
-    assert panel.last_tornado is None  # its tab has never been in front
-    panel.tabs.setCurrentWidget(panel.tornado_chart.parentWidget())
-    shown = panel.last_tornado
+    assert panel.tornado_page.last_tornado is None  # its tab has never been in front
+    panel.tabs.setCurrentWidget(panel.tornado_page.tornado_chart.parentWidget())
+    shown = panel.tornado_page.last_tornado
     window.analysis_tabs.setCurrentWidget(window.charts)
     assert controller.apply(SetSetting("wacc", 0.11), "Edit WACC")
-    assert panel.last_tornado is shown and panel.tornado_refresher.stale
+    assert panel.tornado_page.last_tornado is shown and panel.tornado_page.tornado_refresher.stale
     window.analysis_tabs.setCurrentWidget(panel)
-    assert panel.last_tornado.base_npv == pytest.approx(controller.results.kpis["npv"], rel=1e-12)
-    assert not panel.tornado_refresher.stale
+    assert panel.tornado_page.last_tornado.base_npv == pytest.approx(controller.results.kpis["npv"], rel=1e-12)
+    assert not panel.tornado_page.tornado_refresher.stale
 
 
 def test_hidden_charts_catch_up_when_shown(window, panel, controller):
@@ -87,56 +89,57 @@ def test_hidden_charts_catch_up_when_shown(window, panel, controller):
 
 
 def test_grid_and_breakeven_match_model_risk(panel, controller):
-    panel.grid_metric.setCurrentText("irr")
-    assert panel.compute_grid()
-    x = risk.parse_axis(f"settings.wacc={panel.grid_x_values.text()}", "x")
-    y = risk.parse_axis(f"settings.ai_revenue_yield={panel.grid_y_values.text()}", "y")
+    panel.grid_page.grid_metric.setCurrentText("irr")
+    assert panel.grid_page.compute_grid()
+    x = risk.parse_axis(f"settings.wacc={panel.grid_page.grid_x_values.text()}", "x")
+    y = risk.parse_axis(f"settings.ai_revenue_yield={panel.grid_page.grid_y_values.text()}", "y")
     expected = risk.grid(controller.model, x, y, "irr")
-    assert panel.last_grid.table.equals(expected.table)
-    assert panel.grid_table.item(2, 2).text() == format_cell(expected.table.iat[2, 2], "%", controller.money)
+    assert panel.grid_page.last_grid.table.equals(expected.table)
+    assert panel.grid_page.grid_model.index(2, 2).data() == format_cell(expected.table.iat[2, 2], "%", controller.money)
 
-    assert panel.find_breakeven()
-    low, high = (float(v) for v in panel.breakeven_range.text().split(","))
+    assert panel.breakeven_page.find_breakeven()
+    low, high = (float(v) for v in panel.breakeven_page.breakeven_range.text().split(","))
     answer = risk.breakeven(controller.model, "settings.ai_revenue_yield", "npv", 0.0, low, high)
-    assert panel.last_breakeven.value == answer.value
-    assert f"{answer.value:.6g}" in panel.breakeven_answer.text()
-    panel.breakeven_range.setText("0.1,0.2")
-    assert panel.find_breakeven()
-    assert "not reachable in this range" in panel.breakeven_answer.text()
-    panel.breakeven_range.setText("oops")
-    assert not panel.find_breakeven()
+    assert panel.breakeven_page.last_breakeven.value == answer.value
+    assert f"{answer.value:.6g}" in panel.breakeven_page.breakeven_answer.text()
+    panel.breakeven_page.breakeven_range.setText("0.1,0.2")
+    assert panel.breakeven_page.find_breakeven()
+    assert "not reachable in this range" in panel.breakeven_page.breakeven_answer.text()
+    panel.breakeven_page.breakeven_range.setText("oops")
+    assert not panel.breakeven_page.find_breakeven()
 
 
 def test_grid_and_breakeven_take_percentages(panel, controller):
-    panel.grid_x_values.setText("8%,10%,12%")
-    assert panel.compute_grid()
-    assert list(panel.last_grid.table.columns) == [0.08, 0.1, 0.12]
-    headers = [panel.grid_table.horizontalHeaderItem(c).text() for c in range(3)]
+    panel.grid_page.grid_x_values.setText("8%,10%,12%")
+    assert panel.grid_page.compute_grid()
+    assert list(panel.grid_page.last_grid.table.columns) == [0.08, 0.1, 0.12]
+    grid_model = panel.grid_page.grid_model
+    headers = [grid_model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)]
     assert headers == ["8.0%", "10.0%", "12.0%"]  # the WACC as the rest of the window shows it
-    assert panel.grid_table.verticalHeaderItem(2).text() == "0.6"  # a multiple stays one
+    assert grid_model.headerData(2, Qt.Orientation.Vertical) == "0.6"  # a multiple stays one
 
-    panel.grid_x_values.setText("8%,abc,12%")
-    assert not panel.compute_grid()
-    assert "'abc' in '8%,abc,12%' is not a number" in panel.grid_message.text()
+    panel.grid_page.grid_x_values.setText("8%,abc,12%")
+    assert not panel.grid_page.compute_grid()
+    assert "'abc' in '8%,abc,12%' is not a number" in panel.grid_page.grid_message.text()
 
-    panel.breakeven_goal.setCurrentIndex(1)
-    panel.breakeven_rate.setText("12%")
-    panel.breakeven_range.setText("30%,90%")
-    assert panel.find_breakeven()
+    panel.breakeven_page.breakeven_goal.setCurrentIndex(1)
+    panel.breakeven_page.breakeven_rate.setText("12%")
+    panel.breakeven_page.breakeven_range.setText("30%,90%")
+    assert panel.breakeven_page.find_breakeven()
     expected = risk.breakeven(controller.model, "settings.ai_revenue_yield", "irr", 0.12, 0.3, 0.9)
-    assert panel.last_breakeven.to_json() == expected.to_json()
+    assert panel.breakeven_page.last_breakeven.to_json() == expected.to_json()
 
 
 def background(panel, row: int, column: int):
-    colour = panel.grid_table.item(row, column).background().color()
+    colour = panel.grid_page.grid_model.index(row, column).data(Qt.ItemDataRole.BackgroundRole).color()
     return colour.red(), colour.green()
 
 
 def test_npv_cells_are_coloured_by_sign(panel, controller):
     controller.set_scenario("Bear")  # every NPV of this grid is negative
-    panel.grid_x_values.setText("14%,16%,18%,20%")
-    assert panel.compute_grid()
-    table = panel.last_grid.table
+    panel.grid_page.grid_x_values.setText("14%,16%,18%,20%")
+    assert panel.grid_page.compute_grid()
+    table = panel.grid_page.last_grid.table
     assert (table.to_numpy() < 0).all()
     for r in range(len(table.index)):
         for c in range(len(table.columns)):
@@ -146,44 +149,53 @@ def test_npv_cells_are_coloured_by_sign(panel, controller):
     assert background(panel, table.index.get_loc(deepest[0]), table.columns.get_loc(deepest[1]))[1] == min(
         background(panel, r, c)[1] for r in range(len(table.index)) for c in range(len(table.columns))
     )
-    assert "below 0" in panel.grid_legend.text()
+    assert "below 0" in panel.grid_page.grid_legend.text()
 
     controller.set_scenario("Base")
-    assert panel.compute_grid()
-    table = panel.last_grid.table
+    assert panel.grid_page.compute_grid()
+    table = panel.grid_page.last_grid.table
     for r in range(len(table.index)):
         for c in range(len(table.columns)):
             red, green = background(panel, r, c)
             assert (red > green) == (table.iat[r, c] < 0)
 
 
+def test_the_grid_model_is_a_well_behaved_table_model(qtmodeltester, panel):
+    qtmodeltester.check(panel.grid_page.grid_model)  # empty, before the first grid
+    assert panel.grid_page.compute_grid()
+    qtmodeltester.check(panel.grid_page.grid_model)
+    panel.grid_page.grid_x_values.setText("8%,12%")  # another shape: a reset
+    assert panel.grid_page.compute_grid()
+    qtmodeltester.check(panel.grid_page.grid_model)
+
+
 def test_irr_cells_are_coloured_against_their_wacc(panel, controller):
-    panel.grid_metric.setCurrentText("irr")
-    panel.grid_x_values.setText("6%,8%,10%,12%,14%")
-    assert panel.compute_grid()
-    table = panel.last_grid.table
+    panel.grid_page.grid_metric.setCurrentText("irr")
+    panel.grid_page.grid_x_values.setText("6%,8%,10%,12%,14%")
+    assert panel.grid_page.compute_grid()
+    table = panel.grid_page.last_grid.table
     for r in range(len(table.index)):
         for c, wacc in enumerate(table.columns):
             red, green = background(panel, r, c)
             assert (red > green) == (table.iat[r, c] < wacc)
-    assert "WACC" in panel.grid_legend.text()
+    assert "WACC" in panel.grid_page.grid_legend.text()
 
 
 def test_targets_are_shown_by_name_and_passed_by_key(panel, controller):
-    combo = panel.breakeven_target
+    combo = panel.breakeven_page.breakeven_target
     assert combo.currentText() == "AI revenue per unit of capacity at full use"
     assert combo.currentData() == "settings.ai_revenue_yield"
     combo.setCurrentIndex(combo.findText("Price change per year"))
     assert combo.itemData(combo.currentIndex(), Qt.ItemDataRole.ToolTipRole) == "drivers.price_change"
-    panel.breakeven_range.setText("-5%,5%")
-    assert panel.find_breakeven()
-    assert panel.last_breakeven.target.path == "drivers.price_change"
-    assert panel.breakeven_answer.text().startswith("Price change per year = ")
-    labels = [panel.grid_x_target.itemText(i) for i in range(panel.grid_x_target.count())]
+    panel.breakeven_page.breakeven_range.setText("-5%,5%")
+    assert panel.breakeven_page.find_breakeven()
+    assert panel.breakeven_page.last_breakeven.target.path == "drivers.price_change"
+    assert panel.breakeven_page.breakeven_answer.text().startswith("Price change per year = ")
+    labels = [panel.grid_page.grid_x_target.itemText(i) for i in range(panel.grid_page.grid_x_target.count())]
     assert {"Life: AI servers & accelerators", "Capex: AI servers & accelerators"} <= set(labels)
     assert not any("." in label and label.split(".")[0] in ("settings", "drivers") for label in labels)
 
-    table = panel.inputs_view.table_model
+    table = panel.inputs_page.inputs_view.table_model
     keys = list(table.sheet.values.index)
     row = keys.index("life.AI servers & accelerators")
     assert table.headerData(row, Qt.Orientation.Vertical) == "Life: AI servers & accelerators"
@@ -193,24 +205,26 @@ def test_targets_are_shown_by_name_and_passed_by_key(panel, controller):
 
 def test_the_tornado_names_its_inputs(panel, controller, monkeypatch):
     drawn = {}
-    draw = panel.tornado_chart.draw
+    draw = panel.tornado_page.tornado_chart.draw
     monkeypatch.setattr(
-        panel.tornado_chart, "draw", lambda labels, *rest: drawn.update(labels=labels) or draw(labels, *rest)
+        panel.tornado_page.tornado_chart,
+        "draw",
+        lambda labels, *rest: drawn.update(labels=labels) or draw(labels, *rest),
     )
-    panel.tabs.setCurrentWidget(panel.tornado_chart.parentWidget())
-    keys = list(panel.last_tornado.table["target"])
+    panel.tabs.setCurrentWidget(panel.tornado_page.tornado_chart.parentWidget())
+    keys = list(panel.tornado_page.last_tornado.table["target"])
     assert drawn["labels"][keys.index("drivers.price_change")] == "Price change per year"
-    assert "Price change per year: drivers.price_change" in panel.tornado_chart.plot_widget.toolTip()
+    assert "Price change per year: drivers.price_change" in panel.tornado_page.tornado_chart.plot_widget.toolTip()
 
 
 def monte_carlo_charts(panel):
     return (
-        panel.npv_histogram,
-        panel.irr_histogram,
-        panel.revenue_fan,
-        panel.margin_fan,
-        panel.fcf_fan,
-        panel.convergence,
+        panel.monte_carlo_page.npv_histogram,
+        panel.monte_carlo_page.irr_histogram,
+        panel.monte_carlo_page.revenue_fan,
+        panel.monte_carlo_page.margin_fan,
+        panel.monte_carlo_page.fcf_fan,
+        panel.monte_carlo_page.convergence,
     )
 
 
@@ -219,11 +233,11 @@ def test_charts_are_empty_until_a_run(qtbot, panel):
         assert chart.is_empty and chart.placeholder.toPlainText() == "Press Run to simulate"
         assert not any(item.isVisible() for item in chart.data_items)  # no p5/p50/p95 stacked at 0
         assert "(x" not in chart.plot.getAxis("left").labelString()  # no "trials (x0.001)"
-    panel.trials_field.setValue(1_000_000)
-    with qtbot.waitSignal(panel.progress.valueChanged, timeout=30_000):
-        assert panel.run_monte_carlo()
-    panel.cancel_run()
-    qtbot.waitUntil(lambda: not panel.is_running, timeout=30_000)
+    panel.monte_carlo_page.trials_field.setValue(1_000_000)
+    with qtbot.waitSignal(panel.monte_carlo_page.progress.valueChanged, timeout=30_000):
+        assert panel.monte_carlo_page.run_monte_carlo()
+    panel.monte_carlo_page.cancel_run()
+    qtbot.waitUntil(lambda: not panel.monte_carlo_page.is_running, timeout=30_000)
     assert all(chart.is_empty for chart in monte_carlo_charts(panel))
     run_to_end(qtbot, panel, 1_000, 1)
     for chart in monte_carlo_charts(panel):
@@ -241,13 +255,13 @@ def test_notes_and_headers_have_room(qtbot, window, panel, size):
         return note.geometry().top() > plot.geometry().bottom() and note.height() >= note.heightForWidth(note.width())
 
     qtbot.waitUntil(lambda: all(laid_out(chart) for chart in monte_carlo_charts(panel)), timeout=2_000)
-    panel.tabs.setCurrentWidget(panel.inputs_view.parentWidget())
-    header = panel.inputs_view.horizontalHeader()
+    panel.tabs.setCurrentWidget(panel.inputs_page.inputs_view.parentWidget())
+    header = panel.inputs_page.inputs_view.horizontalHeader()
     assert header.sectionSize(0) > header.fontMetrics().horizontalAdvance("Distribution")
 
 
 def test_uncertain_inputs_are_edited_with_validation_and_undo(qtbot, panel, controller):
-    table = panel.inputs_view.table_model
+    table = panel.inputs_page.inputs_view.table_model
     rows = list(table.sheet.values.index)
     wacc, high = rows.index("settings.wacc"), list(table.sheet.values.columns).index("high")
     assert table.setData(table.index(wacc, high), "12%")

@@ -1,8 +1,9 @@
 """Charts of the Risk tab: histograms with percentile markers, fans, convergence and the tornado.
 
-Each chart is built once; ``draw`` updates its items in place and ``show_empty`` hides them until
-there is something to draw. Values arrive in display units (money already divided by the display
-rate, rates already in percent).
+Each chart is built once; ``draw`` updates its items in place (``setData``/``setOpts``) and
+``show_empty`` hides them until there is something to draw. Each chart shows one output of the
+registry (``model.outputs``), which names it and gives the unit of its axis; values arrive in model
+units and are shown in display units (money in the display currency, rates in percent).
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from numpy.typing import ArrayLike
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from model.outputs import KPIS, LINES
 from ui.charts import AI, BLUE, GREEN, GREY, RED, CaptionLabel
+from ui.formatting import MoneyDisplay
+from ui.risk.shared import axis_title, display
 
 BAND = QColor(44, 111, 187, 60)
 BINS = 60
@@ -31,7 +36,7 @@ class RiskChart(QFrame):
     Subclasses put the items ``draw`` fills in ``data_items`` and call ``show_data`` when drawing.
     """
 
-    def __init__(self, title: str, x_label: str = "", y_label: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, x_label: str, y_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ChartCard")
         self.title = QLabel(title)
@@ -53,10 +58,7 @@ class RiskChart(QFrame):
         self.plot.addItem(self.placeholder, ignoreBounds=True)
         self.placeholder.hide()
         self.data_items: list[pg.GraphicsObject] = []
-        if x_label:
-            self.plot.setLabel("bottom", x_label)
-        if y_label:
-            self.plot.setLabel("left", y_label)
+        self.set_axis_titles(x_label, y_label)
         self.note = CaptionLabel(" ")
         self.note.setObjectName("ChartReadout")
         self.note.setWordWrap(True)
@@ -67,8 +69,11 @@ class RiskChart(QFrame):
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.note)
 
-    def set_title(self, text: str) -> None:
-        self.title.setText(text)
+    def set_axis_titles(self, bottom: str, left: str) -> None:
+        """Titles of the axes; an empty one leaves its axis untitled."""
+        for side, text in (("bottom", bottom), ("left", left)):
+            if text:
+                self.plot.setLabel(side, text)
 
     def show_empty(self, message: str) -> None:
         """Nothing to draw yet: no items, axes without numbers over a fixed range, ``message`` inside."""
@@ -96,10 +101,12 @@ class RiskChart(QFrame):
 
 
 class HistogramChart(RiskChart):
-    """Trial counts by value, with p5/p50/p95 lines and a reference line (0, or the WACC)."""
+    """Trial counts of a KPI's values, with p5/p50/p95 lines and a reference line (0, or the WACC)."""
 
-    def __init__(self, title: str, x_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(title, x_label, "trials", parent)
+    def __init__(self, kpi: str, parent: QWidget | None = None) -> None:
+        spec = KPIS[kpi]
+        super().__init__(f"{spec.label} distribution", axis_title(spec.label, spec.unit, None), "trials", parent)
+        self.spec = spec
         self.bars = pg.BarGraphItem(x=[0], height=[0], width=1, brush=pg.mkBrush(BLUE.lighter(150)), pen=None)
         self.plot.addItem(self.bars)
         self.markers = {}
@@ -116,8 +123,13 @@ class HistogramChart(RiskChart):
         self.plot.addItem(self.reference)
         self.data_items = [self.bars, *self.markers.values(), self.reference]
 
-    def draw(self, values: np.ndarray, markers: Mapping[str, float], reference: float, note: str) -> None:
+    def draw(
+        self, values: ArrayLike, markers: Mapping[str, float], reference: float, note: str, money: MoneyDisplay
+    ) -> None:
         self.show_data()
+        self.set_axis_titles(axis_title(self.spec.label, self.spec.unit, money), "")
+        values = display(values, self.spec.unit, money)
+        markers = {name: float(display(value, self.spec.unit, money)) for name, value in markers.items()}
         values = values[np.isfinite(values)]
         if values.size:
             counts, edges = np.histogram(values, bins=BINS)
@@ -125,15 +137,17 @@ class HistogramChart(RiskChart):
         for name, line in self.markers.items():
             line.setValue(float(markers.get(name, np.nan)))
             line.setVisible(bool(np.isfinite(markers.get(name, np.nan))))
-        self.reference.setValue(reference)
+        self.reference.setValue(float(display(reference, self.spec.unit, money)))
         self.note.setText(note)
 
 
 class FanChart(RiskChart):
-    """The p10–p90 band and the p50 line of a line across the years."""
+    """The p10–p90 band and the p50 line of an output line across the years (its title names it)."""
 
-    def __init__(self, title: str, y_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(title, "", y_label, parent)
+    def __init__(self, line: str, parent: QWidget | None = None) -> None:
+        spec = LINES[line]
+        super().__init__(spec.label, "", axis_title("", spec.unit, None), parent)
+        self.spec = spec
         self.low = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=0.5))
         self.high = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=0.5))
         self.band = pg.FillBetweenItem(self.low, self.high, brush=pg.mkBrush(BAND))
@@ -147,13 +161,23 @@ class FanChart(RiskChart):
             self.plot.addItem(item)
         self.note.setText("band: p10 to p90 of the trials; line: p50; orange dashed: the model as entered")
 
-    def draw(self, years: Sequence[int], p10, p50, p90, deterministic) -> None:
+    def draw(
+        self,
+        years: Sequence[int],
+        p10: ArrayLike,
+        p50: ArrayLike,
+        p90: ArrayLike,
+        deterministic: ArrayLike,
+        money: MoneyDisplay,
+    ) -> None:
         self.show_data()
+        self.set_axis_titles("", axis_title("", self.spec.unit, money))
         x = np.asarray(years, dtype=float)
-        self.low.setData(x, p10)
-        self.high.setData(x, p90)
-        self.median.setData(x, p50)
-        self.deterministic.setData(x, deterministic)
+        unit = self.spec.unit
+        self.low.setData(x, display(p10, unit, money))
+        self.high.setData(x, display(p90, unit, money))
+        self.median.setData(x, display(p50, unit, money))
+        self.deterministic.setData(x, display(deterministic, unit, money))
         step = 1 if len(years) <= 12 else 2 if len(years) <= 24 else 5
         labelled = [(y, f"FY{y % 100:02d}") for y in list(years)[::step]]
         # Every other year is a second level, which the axis leaves unlabelled where labels would touch.
@@ -161,28 +185,31 @@ class FanChart(RiskChart):
 
 
 class ConvergenceChart(RiskChart):
-    """Running mean and p50 of npv against the number of trials (log scale)."""
+    """Running mean and p50 of the NPV against the number of trials (log scale)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Convergence of NPV", "trials (log scale)", "", parent)
+        super().__init__(f"Convergence of {KPIS['npv'].label}", "trials (log scale)", "", parent)
+        self.spec = KPIS["npv"]
         self.plot.setLogMode(x=True, y=False)
         self.mean = self.plot.plot(pen=pg.mkPen(BLUE, width=2), name="mean")
         self.median = self.plot.plot(pen=pg.mkPen(GREEN, width=2))
         self.data_items = [self.mean, self.median]
         self.note.setText("blue: running mean; green: running p50 — flat lines mean enough trials")
 
-    def draw(self, trials, mean, p50, y_label: str) -> None:
+    def draw(self, trials: ArrayLike, mean: ArrayLike, p50: ArrayLike, money: MoneyDisplay) -> None:
         self.show_data()
-        self.mean.setData(np.asarray(trials, dtype=float), mean)
-        self.median.setData(np.asarray(trials, dtype=float), p50)
-        self.plot.setLabel("left", y_label)
+        trials = np.asarray(trials, dtype=float)
+        self.mean.setData(trials, display(mean, self.spec.unit, money))
+        self.median.setData(trials, display(p50, self.spec.unit, money))
+        self.set_axis_titles("", axis_title(self.spec.label, self.spec.unit, money))
 
 
 class TornadoChart(RiskChart):
-    """Horizontal bars from the base npv to the npv at each input's low and high end."""
+    """Horizontal bars from the base NPV to the NPV at each input's low and high end."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Tornado: NPV when each input moves alone", "", "", parent)
+        super().__init__(f"Tornado: {KPIS['npv'].label} when each input moves alone", "", "", parent)
+        self.spec = KPIS["npv"]
         self.plot.showGrid(x=True, y=False, alpha=0.15)
         self.low_bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0], brush=pg.mkBrush(RED.lighter(140)))
         self.high_bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0], brush=pg.mkBrush(GREEN.lighter(140)))
@@ -190,9 +217,14 @@ class TornadoChart(RiskChart):
         for item in (self.low_bars, self.high_bars, self.base):
             self.plot.addItem(item)
 
-    def draw(self, labels: Sequence[str], base: float, low, high, x_label: str, note: str) -> None:
+    def draw(
+        self, labels: Sequence[str], base: float, low: ArrayLike, high: ArrayLike, note: str, money: MoneyDisplay
+    ) -> None:
         rows = np.arange(len(labels), dtype=float)[::-1]  # the largest swing on top
-        low, high = np.nan_to_num(np.asarray(low, float), nan=base), np.nan_to_num(np.asarray(high, float), nan=base)
+        unit = self.spec.unit
+        base = float(display(base, unit, money))
+        low = np.nan_to_num(display(low, unit, money), nan=base)
+        high = np.nan_to_num(display(high, unit, money), nan=base)
         self.low_bars.setOpts(x0=np.full(len(rows), base), y=rows, width=low - base, height=0.6)
         self.high_bars.setOpts(x0=np.full(len(rows), base), y=rows, width=high - base, height=0.6)
         self.base.setValue(base)
@@ -201,5 +233,5 @@ class TornadoChart(RiskChart):
         widest = max((QFontMetrics(left.font()).horizontalAdvance(label) for label in labels), default=0)
         left.setWidth(min(max(widest + 16, TORNADO_LABEL_WIDTH[0]), TORNADO_LABEL_WIDTH[1]))
         self.plot.setYRange(-0.7, max(len(labels) - 0.3, 0.7), padding=0)
-        self.plot.setLabel("bottom", x_label)
+        self.set_axis_titles(axis_title(self.spec.label, unit, money), "")
         self.note.setText(note)

@@ -1,0 +1,101 @@
+"""Breakeven: the value of one input that brings the NPV to zero or the IRR to a goal."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from model import ModelError
+from model.outputs import KPIS
+from model.risk import BreakevenResults, breakeven, parse_goal, parse_range, target_paths
+from ui.controller import WorkbenchController
+from ui.formatting import format_cell, format_kpi
+from ui.risk.shared import error_text, fill_targets, target_label, target_unit, value_text
+
+BREAKEVEN_KPIS = ("npv", "irr", "payback_years", "moic", "profitability_index", "peak_funding")
+
+
+def tidy(value: float | None) -> float | None:
+    """Rounding noise of a root finder (an NPV of -4e-14) shown as the zero it is."""
+    return 0.0 if value is not None and abs(value) < 1e-9 else value
+
+
+class BreakevenPage(QWidget):
+    def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.last_breakeven: BreakevenResults | None = None
+        self.breakeven_target = QComboBox()
+        self.breakeven_goal = QComboBox()
+        self.breakeven_goal.addItems(["NPV = 0", "IRR ="])
+        self.breakeven_rate = QLineEdit("12%")
+        self.breakeven_rate.setToolTip("The IRR to reach: 12% or 0.12")
+        self.breakeven_rate.setEnabled(False)
+        self.breakeven_goal.currentIndexChanged.connect(lambda index: self.breakeven_rate.setEnabled(index == 1))
+        self.breakeven_range = QLineEdit()
+        self.breakeven_range.setPlaceholderText("LO,HI (30%,90% or 0.3,0.9)")
+        self.breakeven_button = QPushButton("Find")
+        self.breakeven_button.clicked.connect(self.find_breakeven)
+        goal = QHBoxLayout()
+        goal.addWidget(self.breakeven_goal)
+        goal.addWidget(self.breakeven_rate)
+        form = QFormLayout()
+        form.addRow("Input", self.breakeven_target)
+        form.addRow("Goal", goal)
+        form.addRow("Search range", self.breakeven_range)
+        form.addRow(self.breakeven_button)
+        self.breakeven_answer = QLabel("Pick an input, a goal and a range, then Find.")
+        self.breakeven_answer.setObjectName("SectionLabel")
+        self.breakeven_answer.setWordWrap(True)
+        self.breakeven_kpis = QLabel()
+        self.breakeven_kpis.setWordWrap(True)
+        self.breakeven_kpis.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(form)
+        layout.addWidget(self.breakeven_answer)
+        layout.addWidget(self.breakeven_kpis)
+        layout.addStretch(1)
+        controller.model_changed.connect(self.fill_defaults)
+        self.fill_defaults()
+
+    def fill_defaults(self) -> None:
+        """Targets of the current model in the picker, and a search range the first time."""
+        model = self._controller.model
+        fill_targets(self.breakeven_target, target_paths(model))
+        if not self.breakeven_range.text():
+            self.breakeven_target.setCurrentIndex(self.breakeven_target.findData("settings.ai_revenue_yield"))
+            revenue_yield = model["settings"]["ai_revenue_yield"]
+            self.breakeven_range.setText(f"{revenue_yield * 0.5:.4g},{revenue_yield * 1.5:.4g}")
+
+    def find_breakeven(self) -> bool:
+        controller = self._controller
+        money = controller.money
+        metric = "npv" if self.breakeven_goal.currentIndex() == 0 else "irr"
+        try:
+            goal = 0.0 if metric == "npv" else parse_goal(f"irr={self.breakeven_rate.text()}")[1]
+            low, high = parse_range(self.breakeven_range.text())
+            result = breakeven(
+                controller.model, self.breakeven_target.currentData(), metric, goal, low, high, controller.scenario
+            )
+        except ModelError as error:
+            self.breakeven_answer.setText(error_text(str(error)))
+            self.breakeven_kpis.clear()
+            return False
+        self.last_breakeven = result
+        label, unit = target_label(result.target.path), target_unit(result.target.path, result.target.apply)
+        if result.value is None:
+            self.breakeven_answer.setText(
+                f"{label}: {result.message} ({value_text(low, unit)} to {value_text(high, unit)})."
+            )
+            self.breakeven_kpis.clear()
+            return True
+        goal_text = "NPV = 0" if metric == "npv" else f"IRR = {format_cell(goal, '%', money)}"
+        self.breakeven_answer.setText(f"{label} = {value_text(result.value, unit)} gives {goal_text}.")
+        rows = "".join(
+            f"<tr><td>{KPIS[key].label}</td><td align='right'>&nbsp;&nbsp;"
+            f"{format_kpi(tidy(result.kpis[key]), KPIS[key].unit, money)}</td></tr>"
+            for key in BREAKEVEN_KPIS
+        )
+        self.breakeven_kpis.setText(f"<p>The model at that value:</p><table>{rows}</table>")
+        return True

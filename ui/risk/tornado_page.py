@@ -1,0 +1,50 @@
+"""The tornado: the NPV with each input alone at its low and high end, redrawn on every change
+of the model while it is in front (it is cheap), and when it comes to the front otherwise."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from model import ModelError
+from model.risk import TornadoResults, tornado
+from ui.controller import WorkbenchController
+from ui.formatting import format_kpi
+from ui.on_screen import RefreshWhenShown
+from ui.risk.charts import TornadoChart
+from ui.risk.shared import target_label
+
+
+class TornadoPage(QWidget):
+    def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.last_tornado: TornadoResults | None = None
+        self.tornado_chart = TornadoChart()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.tornado_chart, 1)
+        self.tornado_refresher = RefreshWhenShown(self.tornado_chart, self.refresh_tornado, stale=True)
+        controller.results_changed.connect(self.tornado_refresher.request)
+        controller.money_display_changed.connect(self.tornado_refresher.request)
+
+    def refresh_tornado(self) -> None:
+        controller = self._controller
+        money = controller.money
+        try:
+            result = tornado(controller.model, controller.scenario)
+        except ModelError as error:
+            self.tornado_chart.note.setText(str(error))
+            return
+        self.last_tornado = result
+        table = result.table
+        ends = "its P10 and P90" if result.basis == "P10/P90" else "0.9× and 1.1× its value"
+        self.tornado_chart.plot_widget.setToolTip("\n".join(f"{target_label(p)}: {p}" for p in table["target"]))
+        self.tornado_chart.draw(
+            [target_label(path) for path in table["target"]],
+            result.base_npv,
+            table["npv_low"],
+            table["npv_high"],
+            f"Each input alone at {ends}; red: NPV at the low end, green: at the high end; "
+            f"line: base NPV {format_kpi(result.base_npv, 'money', money)}. Largest swing on top.",
+            money,
+        )
