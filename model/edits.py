@@ -28,6 +28,7 @@ from model.schema import (
     REQUIRED_SETTINGS,
     SCENARIO_SECTIONS,
     SETTINGS,
+    TREATMENTS,
     VERSION,
 )
 from model.validation import (
@@ -39,8 +40,10 @@ from model.validation import (
     validate_model,
 )
 
-CELL_SECTIONS = ("capex", "drivers")
-CLASS_FIELDS = ("treatment", "life", "revenue_generating")
+CELL_SECTIONS = ("capex", "drivers", "history")
+CLASS_FIELDS = ("treatment", "life", "economic_life", "lag", "tax_life", "revenue_generating")
+# Class fields that may be absent: no economic or tax life means it follows the book life.
+OPTIONAL_CLASS_FIELDS = ("life", "economic_life", "tax_life", "lag")
 NEW_CLASS_LIFE = 5  # years; the life of servers, the commonest class of a cloud build-out
 
 
@@ -85,6 +88,7 @@ class AddClass:
     fields: Mapping[str, Any]
     position: int | None = None
     capex: tuple[float, ...] | None = None
+    history: tuple[float, ...] | None = None
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -98,6 +102,19 @@ class RenameClass:
 @dataclass(frozen=True)
 class RemoveClass:
     name: str
+
+
+@dataclass(frozen=True)
+class SetHistoryRow:
+    """A capitalized class's whole row of history (docs/model.md section 3); None removes it.
+
+    The history holds exactly the capitalized classes, so a class turned expensed loses its row
+    and a class turned capitalized gets one of zeros: this record is how the inverse of such a
+    change puts the row back.
+    """
+
+    name: str
+    row: tuple[float, ...] | None
 
 
 @dataclass(frozen=True)
@@ -140,6 +157,7 @@ Edit = (
     | RenameClass
     | RemoveClass
     | SetOverride
+    | SetHistoryRow
     | EditBlock
     | SetUncertainty
 )
@@ -173,6 +191,8 @@ def _apply(doc: Model, edit: Edit, scenario: str | None) -> Edit:
         return _set_class_field(doc, edit, scenario)
     if isinstance(edit, SetOverride):
         return _set_override(doc, edit, scenario)
+    if isinstance(edit, SetHistoryRow):
+        return _set_history_row(doc, edit)
     if isinstance(edit, AddClass):
         return _add_class(doc, edit)
     if isinstance(edit, RenameClass):
@@ -195,8 +215,10 @@ def _overrides(doc: Model, scenario: str, section: str) -> dict:
 
 def _previous_override(doc: Model, scenario: str, section: str, key: str) -> SetOverride:
     """The edit that puts back the scenario's current override of ``key`` (or its absence)."""
-    previous = doc["scenarios"][scenario].get(section, {}).get(key)
-    return SetOverride(section, key, copy.deepcopy(previous))
+    overrides = doc["scenarios"][scenario].get(section, {})
+    if section == "history":  # history overrides are {"history": {"capex": {CLASS: row}}}
+        overrides = overrides.get("capex", {})
+    return SetOverride(section, key, copy.deepcopy(overrides.get(key)))
 
 
 def _set_cell(doc: Model, edit: SetCell, scenario: str | None) -> Edit:
@@ -204,6 +226,8 @@ def _set_cell(doc: Model, edit: SetCell, scenario: str | None) -> Edit:
     path = f"{_prefix(scenario)}{section}.{key}[{index}]"
     if section not in CELL_SECTIONS:
         raise ModelError(path, "only capex and driver cells hold one value per year")
+    if section == "history":
+        return _set_history_cell(doc, edit, scenario, path)
     if section == "capex":
         if key not in doc["capex"]:
             raise ModelError(path, "names no asset class of this model")
@@ -226,6 +250,47 @@ def _set_cell(doc: Model, edit: SetCell, scenario: str | None) -> Edit:
         row = overrides[key] = list(overrides.get(key, base_row))
     row[index] = edit.value
     return inverse
+
+
+def _history_rows(doc: Model) -> dict[str, list]:
+    return doc["history"]["capex"] if doc.get("history") else {}
+
+
+def _set_history_cell(doc: Model, edit: SetCell, scenario: str | None, path: str) -> Edit:
+    """One year of a class's history; in a scenario the whole row becomes its override."""
+    rows = _history_rows(doc)
+    if edit.key not in rows:
+        raise ModelError(path, "names no capitalized class with a history")
+    length = len(rows[edit.key])
+    if not 0 <= edit.index < length:
+        raise ModelError(path, f"the history has years 0..{length - 1}")
+    check_number(edit.value, path, NON_NEGATIVE)
+    if scenario is None:
+        row = rows[edit.key] = list(rows[edit.key])
+        inverse: Edit = SetCell("history", edit.key, edit.index, row[edit.index])
+    else:
+        inverse = _previous_override(doc, scenario, "history", edit.key)
+        overrides = doc["scenarios"][scenario].setdefault("history", {}).setdefault("capex", {})
+        row = overrides[edit.key] = list(overrides.get(edit.key, rows[edit.key]))
+    row[edit.index] = edit.value
+    return inverse
+
+
+def _set_history_row(doc: Model, edit: SetHistoryRow) -> Edit:
+    rows = _history_rows(doc)
+    previous = rows.get(edit.name)
+    if edit.row is None:
+        rows.pop(edit.name, None)
+    elif doc.get("history"):
+        rows[edit.name] = list(edit.row)
+        doc["history"]["capex"] = {c["name"]: rows[c["name"]] for c in doc["asset_classes"] if c["name"] in rows}
+    return SetHistoryRow(edit.name, None if previous is None else tuple(previous))
+
+
+def _zero_history(doc: Model) -> tuple[float, ...] | None:
+    """A row of zeros as long as the model's history (None without one)."""
+    rows = _history_rows(doc)
+    return (0.0,) * len(next(iter(rows.values()))) if rows else None
 
 
 def _set_setting(doc: Model, edit: SetSetting, scenario: str | None) -> Edit:
@@ -259,7 +324,12 @@ def _set_class_field(doc: Model, edit: SetClassField, scenario: str | None) -> E
     position = _class_index(doc, edit.name, path)
     if edit.field not in CLASS_FIELDS:
         raise ModelError(f"{path}.{edit.field}", f"is not one of {', '.join(CLASS_FIELDS)}")
-    if not (edit.field == "life" and edit.value is None):
+    if edit.field == "treatment":
+        if scenario is not None:
+            raise ModelError(f"{path}.treatment", "a scenario cannot change a treatment: it is the model's structure")
+        if edit.value not in TREATMENTS:
+            raise ModelError(f"{path}.treatment", f"{edit.value!r} is not capitalized or expensed")
+    elif not (edit.field in OPTIONAL_CLASS_FIELDS and edit.value is None):
         check_asset_class_fields({edit.field: edit.value}, path, partial=True)
     if scenario is not None:
         inverse: Edit = _previous_override(doc, scenario, "asset_classes", edit.name)
@@ -268,6 +338,11 @@ def _set_class_field(doc: Model, edit: SetClassField, scenario: str | None) -> E
     else:
         fields = effective = doc["asset_classes"][position]
         inverse = SetClassField(edit.name, edit.field, fields.get(edit.field))
+    if edit.field == "treatment" and edit.value != effective["treatment"]:
+        # History holds exactly the capitalized classes: the row comes and goes with the treatment.
+        row = _zero_history(doc) if edit.value == "capitalized" else None
+        # Undo sets the treatment back first (which makes a row of zeros), then restores the row.
+        inverse = EditBlock((inverse, _set_history_row(doc, SetHistoryRow(edit.name, row))))
     if edit.field == "treatment" and edit.value == "capitalized" and "life" not in effective:
         fields["life"] = NEW_CLASS_LIFE
         if scenario is None:
@@ -287,10 +362,14 @@ def _set_override(doc: Model, edit: SetOverride, scenario: str | None) -> Edit:
         raise ModelError(path, f"is not one of {', '.join(SCENARIO_SECTIONS)}")
     inverse = _previous_override(doc, scenario, edit.section, edit.key)
     overrides = doc["scenarios"][scenario]
+    section = overrides.get(edit.section, {})
+    rows = section.get("capex", {}) if edit.section == "history" else section
     if edit.value is None:
-        overrides.get(edit.section, {}).pop(edit.key, None)
-        if not overrides.get(edit.section, True):
-            del overrides[edit.section]
+        rows.pop(edit.key, None)
+        if not rows:
+            overrides.pop(edit.section, None)
+    elif edit.section == "history":
+        overrides.setdefault("history", {}).setdefault("capex", {})[edit.key] = copy.deepcopy(edit.value)
     else:
         overrides.setdefault(edit.section, {})[edit.key] = copy.deepcopy(edit.value)
     return inverse
@@ -299,8 +378,20 @@ def _set_override(doc: Model, edit: SetOverride, scenario: str | None) -> Edit:
 # --------------------------------------------------------------------------- class structure
 
 
+CLASS_TARGET_KINDS = ("capex", "life", "economic_life", "tax_life")  # uncertain inputs that name a class
+
+
+def _class_targets(name: str) -> tuple[str, ...]:
+    return tuple(f"{kind}.{name}" for kind in CLASS_TARGET_KINDS)
+
+
 def _class_source_paths(name: str) -> tuple[str, ...]:
-    return (f"capex.{name}", f"asset_classes.{name}", f"uncertainty.capex.{name}", f"uncertainty.life.{name}")
+    return (
+        f"capex.{name}",
+        f"history.{name}",
+        f"asset_classes.{name}",
+        *(f"uncertainty.{target}" for target in _class_targets(name)),
+    )
 
 
 def _check_new_name(doc: Model, name: Any, path: str) -> str:
@@ -318,9 +409,11 @@ def _add_class(doc: Model, edit: AddClass) -> Edit:
     capex = list(edit.capex) if edit.capex is not None else [0.0] * doc["horizon"]
     doc["asset_classes"].insert(position, dict(edit.fields))
     doc["capex"] = _reordered_capex(doc, {**doc["capex"], name: capex})
+    if edit.fields["treatment"] == "capitalized":
+        _set_history_row(doc, SetHistoryRow(name, edit.history or _zero_history(doc)))
     for scenario, sections in edit.overrides.items():
         for section, value in sections.items():
-            doc["scenarios"][scenario].setdefault(section, {})[name] = copy.deepcopy(value)
+            _set_override(doc, SetOverride(section, name, value), scenario)
     doc["sources"].update(copy.deepcopy(dict(edit.sources)))
     return RemoveClass(name)
 
@@ -333,21 +426,29 @@ def _reordered_capex(doc: Model, rows: Mapping[str, list]) -> dict[str, list]:
 def _remove_class(doc: Model, edit: RemoveClass) -> Edit:
     path = f"asset_classes.{edit.name}"
     position = _class_index(doc, edit.name, path)
-    targets = {f"capex.{edit.name}", f"life.{edit.name}"}
+    targets = set(_class_targets(edit.name))
     for entry in (doc["uncertainty"] or {}).get("inputs", []):
         if entry["target"] in targets:
             raise ModelError(path, f"is an uncertain input ({entry['target']}); remove that input first")
     fields = doc["asset_classes"].pop(position)
     capex = doc["capex"].pop(edit.name)
+    history = _history_rows(doc).pop(edit.name, None)
     overrides: dict[str, dict[str, Any]] = {}
     for scenario, sections in doc["scenarios"].items():
-        for section in ("capex", "asset_classes"):
-            if edit.name in sections.get(section, {}):
-                overrides.setdefault(scenario, {})[section] = sections[section].pop(edit.name)
-                if not sections[section]:
+        for section in ("capex", "history", "asset_classes"):
+            rows = _override_rows(sections, section)
+            if edit.name in rows:
+                overrides.setdefault(scenario, {})[section] = rows.pop(edit.name)
+                if not rows:
                     del sections[section]
     sources = {key: doc["sources"].pop(key) for key in _class_source_paths(edit.name) if key in doc["sources"]}
-    return AddClass(fields, position, tuple(capex), overrides, sources)
+    return AddClass(fields, position, tuple(capex), None if history is None else tuple(history), overrides, sources)
+
+
+def _override_rows(sections: dict[str, Any], section: str) -> dict[str, Any]:
+    """A scenario's overrides of one section by class name (history's sit under "capex")."""
+    rows = sections.get(section, {})
+    return rows.get("capex", {}) if section == "history" else rows
 
 
 def _rename_class(doc: Model, edit: RenameClass) -> Edit:
@@ -358,15 +459,23 @@ def _rename_class(doc: Model, edit: RenameClass) -> Edit:
         return edit
     _check_new_name(doc, new, f"{path}.name")
     doc["asset_classes"][position]["name"] = new
-    doc["capex"] = {new if key == old else key: row for key, row in doc["capex"].items()}
+
+    def renamed(rows: dict[str, Any]) -> dict[str, Any]:
+        return {new if key == old else key: value for key, value in rows.items()}
+
+    doc["capex"] = renamed(doc["capex"])
+    if doc.get("history"):
+        doc["history"]["capex"] = renamed(doc["history"]["capex"])
     for sections in doc["scenarios"].values():
         for section in ("capex", "asset_classes"):
             if old in sections.get(section, {}):
-                sections[section] = {new if key == old else key: v for key, v in sections[section].items()}
+                sections[section] = renamed(sections[section])
+        if old in sections.get("history", {}).get("capex", {}):
+            sections["history"]["capex"] = renamed(sections["history"]["capex"])
     renamed_paths = dict(zip(_class_source_paths(old), _class_source_paths(new), strict=True))
     doc["sources"] = {renamed_paths.get(key, key): source for key, source in doc["sources"].items()}
     if doc["uncertainty"]:
-        renamed_targets = {f"capex.{old}": f"capex.{new}", f"life.{old}": f"life.{new}"}
+        renamed_targets = dict(zip(_class_targets(old), _class_targets(new), strict=True))
         for entry in doc["uncertainty"]["inputs"]:
             entry["target"] = renamed_targets.get(entry["target"], entry["target"])
         for pair in doc["uncertainty"]["correlations"]:

@@ -109,12 +109,8 @@ SETTINGS: dict[str, SettingSpec] = {
     "base_core_revenue": SettingSpec(
         100.0, "number", Bound(0, None, low_inclusive=False), "money", "Core revenue in base year", True
     ),
-    "ai_revenue_yield": SettingSpec(
-        0.60, "number", NON_NEGATIVE, "x", "AI revenue per compute unit at full use", True
-    ),
-    "ai_cash_opex_rate": SettingSpec(
-        0.07, "number", NON_NEGATIVE, "%", "AI cash opex, % of capex in service", True
-    ),
+    "ai_revenue_yield": SettingSpec(0.60, "number", NON_NEGATIVE, "x", "AI revenue per compute unit at full use", True),
+    "ai_cash_opex_rate": SettingSpec(0.07, "number", NON_NEGATIVE, "%", "AI cash opex, % of capex in service", True),
     "ai_variable_cost_pct": SettingSpec(0.12, "number", FRACTION, "%", "AI variable cost, % of AI revenue", True),
     "pull_through": SettingSpec(0.50, "number", NON_NEGATIVE, "x", "Other cloud revenue per unit of AI revenue", True),
     "plan_years": SettingSpec(None, "integer", label="Plan years (the rest is follow-on)"),

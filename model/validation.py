@@ -174,7 +174,10 @@ def check_driver(key: str, values: Any, path: str, horizon: int) -> list:
 
 def check_asset_class_fields(fields: Mapping[str, Any], path: str, partial: bool = False) -> dict:
     """The fields of one asset class; with ``partial`` (a scenario override) any may be absent."""
-    check_keys(fields, path, ASSET_CLASS_KEYS if not partial else ASSET_CLASS_KEYS[1:])
+    if partial and "treatment" in fields:
+        raise ModelError(f"{path}.treatment", "a scenario cannot change a treatment: it is the model's structure")
+    # A scenario overrides any field but the name and the treatment.
+    check_keys(fields, path, ASSET_CLASS_KEYS if not partial else SCENARIO_CLASS_KEYS)
     out: dict[str, Any] = {}
     if "name" in fields:
         out["name"] = check_text(fields["name"], f"{path}.name")
@@ -195,12 +198,10 @@ def check_asset_class_fields(fields: Mapping[str, Any], path: str, partial: bool
         if out["treatment"] == "capitalized" and "life" not in out:
             raise ModelError(f"{path}.life", f"a capitalized class needs a life of {MIN_LIFE}..{MAX_LIFE} years")
         out.setdefault("revenue_generating", False)
-        if out["treatment"] == "expensed":
-            # An expensed class has no vintages: its lives, lag and flag mean nothing (section 3).
-            out = {key: out[key] for key in ("name", "treatment") if key in out}
-            out["revenue_generating"] = False
     return out
 
+
+SCENARIO_CLASS_KEYS = tuple(key for key in ASSET_CLASS_KEYS if key not in ("name", "treatment"))
 
 # Whole-number fields of an asset class and their ranges (docs/model.md section 3).
 CLASS_INTEGER_FIELDS = {
@@ -486,8 +487,8 @@ def source_field_exists(model: Model, field: str) -> bool:
         return rest in model["drivers"]
     if section in ("capex", "asset_classes"):
         return rest in model["capex"]
-    if section == "history":
-        return rest in (model.get("history") or {}).get("capex", {})
+    if section == "history":  # kept while its class exists, so turning it expensed and back loses nothing
+        return rest in model["capex"]
     if section == "calibration":
         return bool(model.get("calibration")) and not rest
     if section == "scenarios":

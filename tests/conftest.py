@@ -13,7 +13,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL_PATH = ROOT / "resources" / "models" / "alibaba_380bn.json"
 
 
+V1_MODEL_PATH = ROOT / "tests" / "data" / "alibaba_v1.json"
+
+
 @pytest.fixture
 def bundled_model():
     """The bundled Alibaba model, freshly loaded (tests may change their copy)."""
     return load_model(BUNDLED_MODEL_PATH)
+
+
+@pytest.fixture
+def v1_model():
+    """The Alibaba model as bundled in format version 1 (no calibration, one life per class,
+    every class earning revenue): the fixture of tests about mechanics that depend on its content."""
+    return load_model(V1_MODEL_PATH)

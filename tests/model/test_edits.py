@@ -95,11 +95,11 @@ def test_block_is_all_or_nothing_and_names_the_first_bad_cell(bundled_model):
     assert isinstance(inverse, EditBlock)
 
 
-def test_scenario_edits_become_overrides_and_reset_to_base(bundled_model):
-    edited, inverse, _ = round_trip(bundled_model, SetCell("capex", SERVERS, 0, 99.0), "Bull")
-    assert edited["capex"] == bundled_model["capex"], "Base must not change"
+def test_scenario_edits_become_overrides_and_reset_to_base(v1_model):
+    edited, inverse, _ = round_trip(v1_model, SetCell("capex", SERVERS, 0, 99.0), "Bull")
+    assert edited["capex"] == v1_model["capex"], "Base must not change"
     assert edited["scenarios"]["Bull"]["capex"][SERVERS][0] == 99.0
-    assert edited["scenarios"]["Bull"]["capex"][SERVERS][1] == bundled_model["capex"][SERVERS][1]
+    assert edited["scenarios"]["Bull"]["capex"][SERVERS][1] == v1_model["capex"][SERVERS][1]
     assert inverse == SetOverride("capex", SERVERS, None)
 
     reset, undo_reset, _ = round_trip(edited, SetOverride("capex", SERVERS, None), "Bull")
@@ -107,13 +107,13 @@ def test_scenario_edits_become_overrides_and_reset_to_base(bundled_model):
     assert undo_reset.value == edited["scenarios"]["Bull"]["capex"][SERVERS]
 
 
-def test_scenario_setting_and_class_field_overrides(bundled_model):
-    edited, _, _ = round_trip(bundled_model, SetSetting("wacc", 0.08), "Bear")
+def test_scenario_setting_and_class_field_overrides(v1_model):
+    edited, _, _ = round_trip(v1_model, SetSetting("wacc", 0.08), "Bear")
     assert edited["scenarios"]["Bear"]["settings"]["wacc"] == 0.08
     assert edited["settings"]["wacc"] == 0.1
-    edited, _, _ = round_trip(bundled_model, SetClassField(SERVERS, "revenue_generating", False), "Bull")
+    edited, _, _ = round_trip(v1_model, SetClassField(SERVERS, "revenue_generating", False), "Bull")
     assert edited["scenarios"]["Bull"]["asset_classes"][SERVERS] == {"life": 6, "revenue_generating": False}
-    assert compute(edited, "Bull").kpis != compute(bundled_model, "Bull").kpis
+    assert compute(edited, "Bull").kpis != compute(v1_model, "Bull").kpis
 
 
 def test_base_has_no_overrides(bundled_model):
@@ -126,23 +126,23 @@ def test_unknown_scenario_is_refused(bundled_model):
         apply_edit(bundled_model, SetSetting("wacc", 0.1), "Sideways")
 
 
-def test_add_rename_remove_class_round_trip(bundled_model):
-    edited, inverse, _ = round_trip(bundled_model, new_class(bundled_model))
+def test_add_rename_remove_class_round_trip(v1_model):
+    edited, inverse, _ = round_trip(v1_model, new_class(v1_model))
     assert edited["asset_classes"][-1]["name"] == "New class"
     assert edited["capex"]["New class"] == [0.0] * 10
     assert inverse == RemoveClass("New class")
     assert new_class(edited).fields["name"] == "New class 2"
 
-    renamed, inverse, _ = round_trip(bundled_model, RenameClass(SERVERS, "GPU servers"))
+    renamed, inverse, _ = round_trip(v1_model, RenameClass(SERVERS, "GPU servers"))
     assert next(iter(renamed["capex"])) == "GPU servers"
     assert "sources" in renamed and "capex.GPU servers" in renamed["sources"]
     assert renamed["scenarios"]["Bull"]["asset_classes"] == {"GPU servers": {"life": 6}}
     assert any(entry["target"] == "life.GPU servers" for entry in renamed["uncertainty"]["inputs"])
     assert inverse == RenameClass("GPU servers", SERVERS)
-    assert compute(renamed).kpis == compute(bundled_model).kpis
+    assert compute(renamed).kpis == compute(v1_model).kpis
 
     network = "Network equipment"
-    removed, inverse, _ = round_trip(bundled_model, RemoveClass(network))
+    removed, inverse, _ = round_trip(v1_model, RemoveClass(network))
     assert network not in removed["capex"]
     assert isinstance(inverse, AddClass) and inverse.position == 1
     assert "capex.Network equipment" in inverse.sources
@@ -157,9 +157,9 @@ def test_class_names_must_be_unique_and_uncertain_classes_stay(bundled_model):
         apply_edit(bundled_model, RemoveClass(SERVERS))
 
 
-def test_treatment_change_gives_a_capitalized_class_a_life(bundled_model):
+def test_treatment_change_gives_a_capitalized_class_a_life(v1_model):
     rnd = "Model training & chip R&D"
-    edited, inverse, _ = round_trip(bundled_model, SetClassField(rnd, "treatment", "capitalized"))
+    edited, inverse, _ = round_trip(v1_model, SetClassField(rnd, "treatment", "capitalized"))
     assert edited["asset_classes"][4]["life"] == 5
     assert isinstance(inverse, EditBlock)
 
@@ -185,3 +185,55 @@ def test_small_model_from_factory_accepts_edits():
     model = validate_model(model_doc())
     edited, _ = apply_edit(model, SetCell("capex", "Servers", 2, 5.0))
     assert compute(edited).kpis["total_capex"] == 105.0
+
+
+# --------------------------------------------------------------------------- version 2: history and lives
+
+
+def test_history_cells_are_edited_and_undone_in_base_and_as_scenario_overrides(bundled_model):
+    first = next(iter(bundled_model["history"]["capex"]))
+    old = bundled_model["history"]["capex"][first][0]
+    edited, inverse, _ = round_trip(bundled_model, SetCell("history", first, 0, old + 1.0))
+    assert edited["history"]["capex"][first][0] == old + 1.0
+    assert inverse == SetCell("history", first, 0, old)
+    in_bull, _, _ = round_trip(bundled_model, SetCell("history", first, 0, old + 2.0), "Bull")
+    assert in_bull["history"] == bundled_model["history"], "Base must not change"
+    assert in_bull["scenarios"]["Bull"]["history"]["capex"][first][0] == old + 2.0
+    with pytest.raises(ModelError, match=r"history\.R&D\[0\]: names no capitalized class with a history"):
+        apply_edit(bundled_model, SetCell("history", "R&D", 0, 1.0))
+    with pytest.raises(ModelError, match=r"the history has years 0\.\.1"):
+        apply_edit(bundled_model, SetCell("history", first, 2, 1.0))
+
+
+def test_class_structure_edits_keep_the_history_to_the_capitalized_classes():
+    doc = model_doc(3, version=2)
+    doc["settings"]["mid_year"] = False
+    doc["asset_classes"] += [
+        {"name": "Network", "treatment": "capitalized", "life": 5},
+        {"name": "R&D", "treatment": "expensed"},
+    ]
+    doc["capex"].update({"Network": [10.0, 0.0, 0.0], "R&D": [5.0, 0.0, 0.0]})
+    doc["history"] = {"capex": {"Servers": [40.0, 50.0], "Network": [4.0, 5.0]}}
+    model = validate_model(doc)
+    added, _, _ = round_trip(model, new_class(model))
+    assert added["history"]["capex"][added["asset_classes"][-1]["name"]] == [0.0, 0.0]
+    turned, _, _ = round_trip(model, SetClassField("Network", "treatment", "expensed"))
+    assert list(turned["history"]["capex"]) == ["Servers"]
+    back, _, _ = round_trip(turned, SetClassField("Network", "treatment", "capitalized"))
+    assert back["history"]["capex"]["Network"] == [0.0, 0.0]  # its spending before was charged when spent
+    capitalized, _, _ = round_trip(model, SetClassField("R&D", "treatment", "capitalized"))
+    assert list(capitalized["history"]["capex"]) == ["Servers", "Network", "R&D"]
+    renamed, _, _ = round_trip(model, RenameClass("Network", "Switches"))
+    assert list(renamed["history"]["capex"]) == ["Servers", "Switches"]
+    removed, _, _ = round_trip(model, RemoveClass("Network"))
+    assert list(removed["history"]["capex"]) == ["Servers"]
+
+
+def test_economic_and_tax_lives_are_set_and_removed_with_undo(bundled_model):
+    servers = bundled_model["asset_classes"][0]["name"]
+    edited, _, _ = round_trip(bundled_model, SetClassField(servers, "tax_life", 3))
+    assert edited["asset_classes"][0]["tax_life"] == 3
+    removed, _, _ = round_trip(bundled_model, SetClassField(servers, "economic_life", None))
+    assert "economic_life" not in removed["asset_classes"][0]  # it follows the book life again
+    with pytest.raises(ModelError, match=r"lag: 6 is outside 0\.\.5"):
+        apply_edit(bundled_model, SetClassField(servers, "lag", 6))

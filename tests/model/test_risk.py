@@ -61,7 +61,7 @@ SERVERS = "AI servers & accelerators"
 # --------------------------------------------------------------------------- Monte Carlo
 
 
-def test_zero_spread_gives_exactly_the_deterministic_npv(bundled_model):
+def test_zero_spread_gives_exactly_the_deterministic_npv(v1_model):
     inputs = [
         {"target": "drivers.utilization", "dist": "normal", "mean": 0.0, "sd": 0.0},
         {"target": f"capex.{SERVERS}", "dist": "lognormal", "mu": 0.0, "sigma": 0.0},
@@ -69,7 +69,7 @@ def test_zero_spread_gives_exactly_the_deterministic_npv(bundled_model):
         {"target": f"life.{SERVERS}", "dist": "pert", "low": 5, "mode": 5, "high": 5},
         {"target": "settings.wacc", "dist": "uniform", "low": 0.1, "high": 0.1},
     ]
-    model = with_uncertainty(bundled_model, inputs, trials=300)
+    model = with_uncertainty(v1_model, inputs, trials=300)
     deterministic = compute(model)
     run = risk.monte_carlo(model)
     assert run.invalid_trials == 0
@@ -125,55 +125,55 @@ def test_imposed_rank_correlations_are_reached(sampler):
     assert np.abs(reached - target).max() < 0.05
 
 
-def test_bundled_model_reaches_its_correlation(bundled_model):
-    run = risk.monte_carlo(bundled_model, trials=10_000)
+def test_v1_model_reaches_its_correlation(v1_model):
+    run = risk.monte_carlo(v1_model, trials=10_000)
     reached = stats.spearmanr(run.samples["settings.ai_revenue_yield"], run.samples["drivers.utilization"]).statistic
     assert reached == pytest.approx(0.5, abs=0.05)
 
 
-def test_inconsistent_correlations_are_refused(bundled_model):
+def test_inconsistent_correlations_are_refused(v1_model):
     inputs = [
         {"target": f"settings.{k}", "dist": "uniform", "low": 0.1, "high": 0.2} for k in ("wacc", "tax_rate", "nwc_pct")
     ]
     bad = [["settings.wacc", "settings.tax_rate", 0.9], ["settings.wacc", "settings.nwc_pct", 0.9],
            ["settings.tax_rate", "settings.nwc_pct", -0.9]]  # fmt: skip
     with pytest.raises(ModelError, match="positive semi-definite"):
-        with_uncertainty(bundled_model, inputs, bad)
+        with_uncertainty(v1_model, inputs, bad)
 
 
-def test_each_trial_is_the_model_recomputed_by_hand(bundled_model):
-    run = risk.monte_carlo(bundled_model, trials=2_000, seed=42)
-    entries = bundled_model["uncertainty"]["inputs"]
+def test_each_trial_is_the_model_recomputed_by_hand(v1_model):
+    run = risk.monte_carlo(v1_model, trials=2_000, seed=42)
+    entries = v1_model["uncertainty"]["inputs"]
     assert run.samples[f"life.{SERVERS}"].round().nunique() == 3  # lives differ between trials
     for trial in run.samples.index[:: len(run.samples) // 12]:
         row = run.samples.loc[trial]
         changes = [(e["target"], row[e["target"]], e["apply"]) for e in entries]
-        assert row["npv"] == pytest.approx(kpi_by_hand(bundled_model, changes), rel=1e-12, abs=1e-9)
-        assert row["irr"] == pytest.approx(kpi_by_hand(bundled_model, changes, "irr"), abs=1e-9)
+        assert row["npv"] == pytest.approx(kpi_by_hand(v1_model, changes), rel=1e-12, abs=1e-9)
+        assert row["irr"] == pytest.approx(kpi_by_hand(v1_model, changes, "irr"), abs=1e-9)
 
 
-def test_statistics_are_those_of_the_trials(bundled_model):
-    run = risk.monte_carlo(bundled_model, trials=3_000)
+def test_statistics_are_those_of_the_trials(v1_model):
+    run = risk.monte_carlo(v1_model, trials=3_000)
     npv = run.samples["npv"].to_numpy()
     assert run.statistics.loc["npv", "mean"] == pytest.approx(npv.mean())
     assert run.statistics.loc["npv", "p10"] == pytest.approx(np.percentile(npv, 10))
     assert run.prob_npv_positive == pytest.approx((npv > 0).mean())
     assert run.convergence["trials"].iloc[-1] == run.valid_trials
     assert run.convergence["mean"].iloc[-1] == pytest.approx(npv.mean())
-    assert list(run.fans["fcf"].columns) == compute(bundled_model).years
+    assert list(run.fans["fcf"].columns) == compute(v1_model).years
 
 
-def test_same_seed_same_results(bundled_model):
-    first = risk.monte_carlo(bundled_model, trials=12_000, seed=7)
-    again = risk.monte_carlo(bundled_model, trials=12_000, seed=7)
-    other = risk.monte_carlo(bundled_model, trials=12_000, seed=8)
+def test_same_seed_same_results(v1_model):
+    first = risk.monte_carlo(v1_model, trials=12_000, seed=7)
+    again = risk.monte_carlo(v1_model, trials=12_000, seed=7)
+    other = risk.monte_carlo(v1_model, trials=12_000, seed=8)
     assert first.samples.equals(again.samples)
     assert first.to_json() == again.to_json()
     assert not first.samples.equals(other.samples)
 
 
-def test_invalid_trials_are_counted_not_dropped(bundled_model):
-    doc = copy.deepcopy(bundled_model)
+def test_invalid_trials_are_counted_not_dropped(v1_model):
+    doc = copy.deepcopy(v1_model)
     doc["settings"]["terminal_method"] = "gordon"
     inputs = [{"target": "settings.wacc", "dist": "normal", "mean": 0.06, "sd": 0.04}]
     model = with_uncertainty(validate_model(doc), inputs, trials=5_000, seed=1, sampler="random")
@@ -186,7 +186,7 @@ def test_invalid_trials_are_counted_not_dropped(bundled_model):
     assert run.to_json()["invalid_trials"] == expected_invalid
 
 
-def test_a_run_can_be_cancelled_between_chunks(bundled_model):
+def test_a_run_can_be_cancelled_between_chunks(v1_model):
     seen = []
 
     def progress(done, total):
@@ -194,7 +194,7 @@ def test_a_run_can_be_cancelled_between_chunks(bundled_model):
         return len(seen) < 2
 
     with pytest.raises(risk.RunCancelled):
-        risk.monte_carlo(bundled_model, trials=risk.CHUNK_TRIALS * 4, progress=progress)
+        risk.monte_carlo(v1_model, trials=risk.CHUNK_TRIALS * 4, progress=progress)
     assert seen == [risk.CHUNK_TRIALS, 2 * risk.CHUNK_TRIALS]
 
 
@@ -206,10 +206,10 @@ def test_no_uncertain_inputs_is_a_clear_error():
 # --------------------------------------------------------------------------- applying values
 
 
-def test_lives_round_to_whole_years_and_utilization_is_clipped(bundled_model):
-    plan = plan_arrays(bundled_model)
-    life = risk.Target.parse(bundled_model, f"life.{SERVERS}")
-    utilization = risk.Target.parse(bundled_model, "drivers.utilization")
+def test_lives_round_to_whole_years_and_utilization_is_clipped(v1_model):
+    plan = plan_arrays(v1_model)
+    life = risk.Target.parse(v1_model, f"life.{SERVERS}")
+    utilization = risk.Target.parse(v1_model, "drivers.utilization")
     batch, valid = risk.apply_values(plan, [life, utilization], np.array([[4.5, 0.5], [0.2, -2.0], [60.0, 0.0]]))
     # Rounded half up and kept in the range of docs/model.md section 3 (1..50 years).
     assert batch.lives[:, 0].tolist() == [5, 1, 50]
@@ -220,9 +220,9 @@ def test_lives_round_to_whole_years_and_utilization_is_clipped(bundled_model):
     assert valid.tolist() == [True, True, True]
 
 
-def test_an_economic_or_tax_life_target_moves_only_its_own_life(bundled_model):
-    plan = plan_arrays(bundled_model)
-    targets = [risk.Target.parse(bundled_model, f"{kind}.{SERVERS}") for kind in ("economic_life", "tax_life")]
+def test_an_economic_or_tax_life_target_moves_only_its_own_life(v1_model):
+    plan = plan_arrays(v1_model)
+    targets = [risk.Target.parse(v1_model, f"{kind}.{SERVERS}") for kind in ("economic_life", "tax_life")]
     batch, valid = risk.apply_values(plan, targets, np.array([[3.5, 0.2], [-1.0, 70.0]]))
     assert batch.economic_lives[:, 0].tolist() == [4, 1]
     assert batch.tax_lives[:, 0].tolist() == [0, 50]  # a tax life of 0 deducts the cost at once
@@ -233,22 +233,22 @@ def test_an_economic_or_tax_life_target_moves_only_its_own_life(bundled_model):
 # --------------------------------------------------------------------------- tornado, grid, breakeven
 
 
-def test_tornado_agrees_with_recomputing_by_hand(bundled_model):
-    result = risk.tornado(bundled_model)
+def test_tornado_agrees_with_recomputing_by_hand(v1_model):
+    result = risk.tornado(v1_model)
     assert result.basis == "P10/P90"
-    assert result.base_npv == pytest.approx(compute(bundled_model).kpis["npv"], rel=1e-12)
+    assert result.base_npv == pytest.approx(compute(v1_model).kpis["npv"], rel=1e-12)
     swings = result.table["swing"].to_numpy()
     assert (swings[:-1] >= swings[1:]).all()
     for row in result.table.itertuples():
-        assert row.npv_low == pytest.approx(kpi_by_hand(bundled_model, [(row.target, row.low, row.apply)]), rel=1e-12)
-        assert row.npv_high == pytest.approx(kpi_by_hand(bundled_model, [(row.target, row.high, row.apply)]), rel=1e-12)
+        assert row.npv_low == pytest.approx(kpi_by_hand(v1_model, [(row.target, row.low, row.apply)]), rel=1e-12)
+        assert row.npv_high == pytest.approx(kpi_by_hand(v1_model, [(row.target, row.high, row.apply)]), rel=1e-12)
     wacc = result.table.set_index("target").loc["settings.wacc"]
-    entry = next(e for e in bundled_model["uncertainty"]["inputs"] if e["target"] == "settings.wacc")
+    entry = next(e for e in v1_model["uncertainty"]["inputs"] if e["target"] == "settings.wacc")
     assert wacc["low"] == pytest.approx(stats.triang(0.5, loc=entry["low"], scale=0.02).ppf(0.1))
 
 
-def test_tornado_without_uncertainty_moves_every_input_ten_percent(bundled_model):
-    doc = copy.deepcopy(bundled_model)
+def test_tornado_without_uncertainty_moves_every_input_ten_percent(v1_model):
+    doc = copy.deepcopy(v1_model)
     doc["uncertainty"] = None
     doc["sources"] = {k: v for k, v in doc["sources"].items() if not k.startswith("uncertainty.")}
     model = validate_model(doc)
@@ -261,43 +261,43 @@ def test_tornado_without_uncertainty_moves_every_input_ten_percent(bundled_model
 
 
 @pytest.mark.parametrize("metric", ["npv", "irr"])
-def test_grid_agrees_with_recomputing_by_hand(bundled_model, metric):
+def test_grid_agrees_with_recomputing_by_hand(v1_model, metric):
     xs, ys = [0.08, 0.10, 0.12], [-0.1, 0.0, 0.05]
-    result = risk.grid(bundled_model, ("settings.wacc", xs), ("drivers.utilization", ys), metric)
+    result = risk.grid(v1_model, ("settings.wacc", xs), ("drivers.utilization", ys), metric)
     assert result.table.shape == (3, 3)
     for y in ys:
         for x in xs:
             expected = kpi_by_hand(
-                bundled_model, [("settings.wacc", x, None), ("drivers.utilization", y, None)], metric
+                v1_model, [("settings.wacc", x, None), ("drivers.utilization", y, None)], metric
             )
             assert result.table.loc[y, x] == pytest.approx(expected, rel=1e-12, abs=1e-12)
     assert result.to_json()["values"][1][1] == pytest.approx(result.table.loc[0.0, 0.10])
 
 
-def test_grid_cells_that_break_a_rule_are_empty(bundled_model):
-    result = risk.grid(bundled_model, ("settings.tax_rate", [0.2, 1.2]), ("settings.wacc", [0.1]))
+def test_grid_cells_that_break_a_rule_are_empty(v1_model):
+    result = risk.grid(v1_model, ("settings.tax_rate", [0.2, 1.2]), ("settings.wacc", [0.1]))
     assert np.isfinite(result.table.loc[0.1, 0.2])
     assert np.isnan(result.table.loc[0.1, 1.2])
     assert result.to_json()["values"][0][1] is None
 
 
-def test_breakeven_npv_zero_agrees_with_recomputing_by_hand(bundled_model):
-    result = risk.breakeven(bundled_model, "settings.ai_revenue_yield", "npv", 0.0, 0.3, 1.0)
+def test_breakeven_npv_zero_agrees_with_recomputing_by_hand(v1_model):
+    result = risk.breakeven(v1_model, "settings.ai_revenue_yield", "npv", 0.0, 0.3, 1.0)
     assert 0.3 < result.value < 1.0
-    assert kpi_by_hand(bundled_model, [("settings.ai_revenue_yield", result.value, None)]) == pytest.approx(0, abs=1e-9)
+    assert kpi_by_hand(v1_model, [("settings.ai_revenue_yield", result.value, None)]) == pytest.approx(0, abs=1e-9)
     assert result.kpis["npv"] == pytest.approx(0, abs=1e-9)
-    assert result.kpis["irr"] == pytest.approx(bundled_model["settings"]["wacc"], abs=1e-9)
+    assert result.kpis["irr"] == pytest.approx(v1_model["settings"]["wacc"], abs=1e-9)
 
 
-def test_breakeven_irr_goal(bundled_model):
-    result = risk.breakeven(bundled_model, "drivers.price_change", "irr", 0.12, -0.1, 0.1)
-    assert kpi_by_hand(bundled_model, [("drivers.price_change", result.value, None)], "irr") == pytest.approx(
+def test_breakeven_irr_goal(v1_model):
+    result = risk.breakeven(v1_model, "drivers.price_change", "irr", 0.12, -0.1, 0.1)
+    assert kpi_by_hand(v1_model, [("drivers.price_change", result.value, None)], "irr") == pytest.approx(
         0.12, abs=1e-9
     )
 
 
-def test_breakeven_out_of_range_is_an_answer(bundled_model):
-    result = risk.breakeven(bundled_model, "settings.ai_revenue_yield", "npv", 0.0, 0.1, 0.3)
+def test_breakeven_out_of_range_is_an_answer(v1_model):
+    result = risk.breakeven(v1_model, "settings.ai_revenue_yield", "npv", 0.0, 0.1, 0.3)
     assert result.value is None
     assert result.message == "not reachable in this range"
     assert result.to_json()["reachable"] is False
@@ -313,9 +313,9 @@ def test_breakeven_out_of_range_is_an_answer(bundled_model):
         (lambda m: risk.breakeven(m, "settings.tax_rate", "npv", 0, 1.5, 2.0), "breaks a rule"),
     ],
 )
-def test_bad_requests_are_clear_errors(bundled_model, call, message):
+def test_bad_requests_are_clear_errors(v1_model, call, message):
     with pytest.raises(ModelError, match=message):
-        call(bundled_model)
+        call(v1_model)
 
 
 @pytest.mark.parametrize(
@@ -384,22 +384,43 @@ def test_a_lognormal_needs_a_positive_mean():
         with_distribution(entry, "lognormal")
 
 
-def test_the_uncertainty_section_is_edited_and_undone_as_one_record(bundled_model):
-    section = copy.deepcopy(bundled_model["uncertainty"])
+def test_the_uncertainty_section_is_edited_and_undone_as_one_record(v1_model):
+    section = copy.deepcopy(v1_model["uncertainty"])
     section["inputs"][0]["high"] = 0.8
-    edited, inverse = apply_edit(bundled_model, SetUncertainty(section), "Bull")
+    edited, inverse = apply_edit(v1_model, SetUncertainty(section), "Bull")
     assert edited["uncertainty"]["inputs"][0]["high"] == 0.8
     assert "uncertainty" not in edited["scenarios"]["Bull"]  # the section belongs to the model
     restored, _ = apply_edit(edited, inverse)
-    assert restored["uncertainty"] == bundled_model["uncertainty"]
+    assert restored["uncertainty"] == v1_model["uncertainty"]
     section["inputs"][0]["high"] = 0.5  # below the mode
     with pytest.raises(ModelError, match=r"uncertainty.inputs\[0\]"):
-        apply_edit(bundled_model, SetUncertainty(section))
+        apply_edit(v1_model, SetUncertainty(section))
 
 
-def test_target_paths_name_every_movable_input(bundled_model):
-    paths = risk.target_paths(bundled_model)
+def test_target_paths_name_every_movable_input(v1_model):
+    paths = risk.target_paths(v1_model)
     assert "settings.wacc" in paths and f"life.{SERVERS}" in paths and f"capex.{SERVERS}" in paths
     assert "life.Model training & chip R&D" not in paths  # expensed: no life
     for path in paths:
-        risk.Target.parse(bundled_model, path)
+        risk.Target.parse(v1_model, path)
+
+
+# --------------------------------------------------------------------------- version 2: the calibration in every trial
+
+
+def test_every_monte_carlo_trial_of_the_bundled_model_reproduces_its_calibration(bundled_model):
+    """The calibration is solved in every trial (docs/model.md section 8): each trial's FY2026
+    revenue and margin equal the reported figures, whatever the trial moved."""
+    targets = {target["line"]: target for target in bundled_model["calibration"]}
+    run = risk.monte_carlo(bundled_model, trials=400, seed=11)
+    assert run.valid_trials > 0
+    assert set(targets) == {"total_revenue", "ebita_margin"}
+    for line, target in targets.items():  # p10, p50 and p90 of the line in the calibration year
+        assert np.allclose(run.fans[line][target["year"]], target["value"], rtol=0, atol=1e-9), line
+
+
+def test_a_calibrated_setting_is_refused_as_a_target_by_name(bundled_model):
+    solved = bundled_model["calibration"][0]["solve"]
+    with pytest.raises(ModelError, match="is solved by the calibration"):
+        risk.Target.parse(bundled_model, solved)
+    assert solved not in risk.target_paths(bundled_model)

@@ -405,15 +405,9 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
     ),
     (
         "scenario-class-treatment",
-        scenario(asset_classes={"Servers": {"treatment": "leased"}}),
-        "scenarios.Bull.asset_classes.Servers.treatment",
-        "is not capitalized or expensed",
-    ),
-    (
-        "scenario-capitalized-without-life",
         scenario(asset_classes={"R&D": {"treatment": "capitalized"}}),
-        "scenarios.Bull.asset_classes.R&D.life",
-        "a capitalized class needs a life of 1..50 years",
+        "scenarios.Bull.asset_classes.R&D.treatment",
+        "a scenario cannot change a treatment",
     ),
     (
         "scenario-gordon-after-applying",
