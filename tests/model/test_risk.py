@@ -267,9 +267,7 @@ def test_grid_agrees_with_recomputing_by_hand(v1_model, metric):
     assert result.table.shape == (3, 3)
     for y in ys:
         for x in xs:
-            expected = kpi_by_hand(
-                v1_model, [("settings.wacc", x, None), ("drivers.utilization", y, None)], metric
-            )
+            expected = kpi_by_hand(v1_model, [("settings.wacc", x, None), ("drivers.utilization", y, None)], metric)
             assert result.table.loc[y, x] == pytest.approx(expected, rel=1e-12, abs=1e-12)
     assert result.to_json()["values"][1][1] == pytest.approx(result.table.loc[0.0, 0.10])
 
@@ -291,9 +289,7 @@ def test_breakeven_npv_zero_agrees_with_recomputing_by_hand(v1_model):
 
 def test_breakeven_irr_goal(v1_model):
     result = risk.breakeven(v1_model, "drivers.price_change", "irr", 0.12, -0.1, 0.1)
-    assert kpi_by_hand(v1_model, [("drivers.price_change", result.value, None)], "irr") == pytest.approx(
-        0.12, abs=1e-9
-    )
+    assert kpi_by_hand(v1_model, [("drivers.price_change", result.value, None)], "irr") == pytest.approx(0.12, abs=1e-9)
 
 
 def test_breakeven_out_of_range_is_an_answer(v1_model):
