@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from model.engine import vintage_weights
+from model.vintages import half_year_weight
 from model.workbook.layout import HEADER_ROW, LABEL_COL, UNIT_COL, cell, year_col
 
 if TYPE_CHECKING:
@@ -32,7 +32,10 @@ def write_depreciation(writer: WorkbookWriter) -> None:
     sheet.write_string(HEADER_ROW, UNIT_COL, "Capex", f.header_left)
     writer.year_headers(sheet, HEADER_ROW)
     plan_lives = np.array([c.get("life", 1) for c in resolved["asset_classes"]], dtype=float)
-    weight, remaining = vintage_weights(plan_lives, horizon)
+    age = np.arange(horizon)[None, :] - np.arange(horizon)[:, None]  # year t - vintage v
+    life = plan_lives[:, None, None]
+    weight = half_year_weight(age, life)
+    remaining = np.where(age >= 0, 1.0 - np.minimum(age + 0.5, life) / life, 0.0)
     row = HEADER_ROW + 1
     capitalized = [i for i, c in enumerate(resolved["asset_classes"]) if c["treatment"] == "capitalized"]
     if not capitalized:

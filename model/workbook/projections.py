@@ -12,7 +12,7 @@ import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from model.engine import irr_cash_flows
+from model.irr import timed_flows
 from model.irr import IRR_HIGH, IRR_LOW
 from model.outputs import LINES
 from model.workbook.formats import cached
@@ -80,7 +80,7 @@ def write_projections(writer: WorkbookWriter) -> None:
 
     fcf = lines.loc["fcf"].to_numpy()
     helper_values = {
-        "irr_flows": irr_cash_flows(fcf, writer.results.kpis["terminal_value"] or 0.0),
+        "irr_flows": timed_flows(fcf, writer.results.kpis["terminal_value"] or 0.0, False),
         "payback": _payback_reached(fcf, lines.loc["cumulative_fcf"].to_numpy()),
         "discounted_payback": _payback_reached(
             lines.loc["pv_fcf"].to_numpy(), lines.loc["cumulative_pv_fcf"].to_numpy()
