@@ -11,7 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-BUNDLED_MODEL = Path(__file__).resolve().parent / "resources" / "models" / "alibaba_380bn.json"
+from resources import bundled_model_path
+
+BUNDLED_MODEL = bundled_model_path()
 
 EXAMPLES = """\
 examples:

@@ -8,9 +8,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from model import load_model
+from resources import bundled_model_path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_MODEL_PATH = ROOT / "resources" / "models" / "alibaba_380bn.json"
+BUNDLED_MODEL_PATH = bundled_model_path()
 
 
 @pytest.fixture
