@@ -14,6 +14,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL_PATH = bundled_model_path()
 
 
+def pytest_collection_modifyitems(items):
+    # LibreOffice tests start an office suite: they are slow wherever they are, so make test-fast
+    # leaves them out with the other slow ones.
+    for item in items:
+        if item.get_closest_marker("libreoffice"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def bundled_model():
     """The bundled Alibaba model, freshly loaded (tests may change their copy)."""

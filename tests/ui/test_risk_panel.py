@@ -41,6 +41,7 @@ def test_the_panel_shows_the_numbers_of_model_risk(qtbot, panel, controller):
     assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
 
 
+@pytest.mark.slow
 def test_cancel_stops_a_run_and_leaves_the_window_usable(qtbot, panel, controller):
     panel.trials_field.setValue(1_000_000)
     with qtbot.waitSignal(panel.progress.valueChanged, timeout=30_000):
@@ -214,6 +215,7 @@ def monte_carlo_charts(panel):
     )
 
 
+@pytest.mark.slow
 def test_charts_are_empty_until_a_run(qtbot, panel):
     for chart in monte_carlo_charts(panel):
         assert chart.is_empty and chart.placeholder.toPlainText() == "Press Run to simulate"
