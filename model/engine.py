@@ -1,4 +1,4 @@
-"""The computation of MODEL.md sections 4 to 6: output lines, terminal value and KPIs.
+"""The computation of docs/model.md sections 4 to 6: output lines, terminal value and KPIs.
 
 Conventions (see docs/model.md):
 
@@ -104,7 +104,7 @@ def _safe_divide(numerator: np.ndarray, denominator: np.ndarray, valid: np.ndarr
 
 
 def compute_lines(plan: PlanArrays) -> dict[str, np.ndarray]:
-    """Every output line of MODEL.md section 4, each of shape (..., H)."""
+    """Every output line of docs/model.md section 4, each of shape (..., H)."""
     s, d = plan.settings, plan.drivers
     horizon = plan.capex.shape[-1]
     capex = plan.capex
@@ -176,7 +176,7 @@ def discount_factors(wacc: np.ndarray, horizon: int, mid_year: bool) -> np.ndarr
 
 
 def terminal_value(plan: PlanArrays, lines: Mapping[str, np.ndarray]) -> np.ndarray:
-    """TV at the end of year H by the model's terminal method (MODEL.md section 5)."""
+    """TV at the end of year H by the model's terminal method (docs/model.md section 5)."""
     s, method = plan.settings, plan.terminal_method
     if method == "book_value":
         return lines["net_ppe"][..., -1] + s["nwc_pct"] * lines["plan_revenue"][..., -1]
@@ -201,7 +201,7 @@ def payback_years(flows: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
 
 
 def compute_kpis(plan: PlanArrays, lines: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every KPI of MODEL.md section 6 except the IRR (which needs a root finder)."""
+    """Every KPI of docs/model.md section 6 except the IRR (which needs a root finder)."""
     horizon = lines["fcf"].shape[-1]
     fcf = lines["fcf"]
     tv = terminal_value(plan, lines)
@@ -236,7 +236,7 @@ LINE_INDEX = pd.Index(LINE_KEYS)
 class Results:
     """What one computation of one scenario produced.
 
-    ``lines`` has the line keys of MODEL.md section 4 as rows and fiscal years as columns (NaN
+    ``lines`` has the line keys of docs/model.md section 4 as rows and fiscal years as columns (NaN
     where a line is undefined); ``kpis`` maps every KPI key to a float or None.
     """
 
@@ -289,7 +289,7 @@ def compute(model: Model, scenario: str | None = None) -> Results:
 
 
 def results_json(model: Model, scenario: str | None, results: Results) -> dict[str, Any]:
-    """The command-line JSON object of MODEL.md section 7 (NaN and infinity become null)."""
+    """The command-line JSON object of docs/model.md section 7 (NaN and infinity become null)."""
     return {
         "model": model["name"],
         "scenario": scenario or "Base",
