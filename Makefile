@@ -1,10 +1,10 @@
-# Two commands for a fresh clone with only Python 3.11+: `make run` and `make test`.
+# For a fresh clone with only Python 3.11+: `make run`, `make test-fast` while working, `make test` as CI runs it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshot clean
+.PHONY: run test test-fast lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,11 +15,22 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python main.py
 
-test: $(STAMP)
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# Everything, LibreOffice, fuzzing and the soak included: what CI runs.
+test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# The same checks without the tests marked slow or libreoffice.
+test-fast: lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow and not libreoffice"
+
+# Not part of make test yet: the model layer does not pass strict checking today.
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do QT_QPA_PLATFORM=offscreen $(BIN)/python $$script || exit 1; done

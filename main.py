@@ -13,7 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-BUNDLED_MODEL = Path(__file__).resolve().parent / "resources" / "models" / "alibaba_380bn.json"
+from resources import bundled_model_path
+
+BUNDLED_MODEL = bundled_model_path()
 
 EXAMPLES = """\
 examples:

@@ -30,8 +30,9 @@ import numpy_financial as npf  # noqa: E402
 
 from model import compute, load_model, validate_model  # noqa: E402
 from model.irr import irr_roots  # noqa: E402
+from resources import bundled_model_path  # noqa: E402
 
-BUNDLED = ROOT / "resources" / "models" / "alibaba_380bn.json"
+BUNDLED = bundled_model_path()
 TARGETS_MS = {"bundled": 1.0, "horizon_30_classes_12": 5.0}
 
 

@@ -27,8 +27,9 @@ from model.engine import irr_cash_flows, plan_arrays
 from model.risk.irr import irr_rows
 from model.risk.sampling import sample_values
 from model.validation import correlation_matrix
+from resources import bundled_model_path
 
-BUNDLED = Path(__file__).resolve().parent.parent / "resources" / "models" / "alibaba_380bn.json"
+BUNDLED = bundled_model_path()
 TRIALS = 100_000
 NPF_SUBSET = 2_000
 

@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from model import compute, load_model, save_model, validate_model  # noqa: E402
 from model.edits import SetCell, apply_edit  # noqa: E402
+from resources import bundled_model_path  # noqa: E402
 
-BUNDLED_MODEL = ROOT / "resources" / "models" / "alibaba_380bn.json"
+BUNDLED_MODEL = bundled_model_path()
 REPEATS = 30
 
 STARTUP_CHILD = """

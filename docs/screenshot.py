@@ -28,10 +28,11 @@ from PySide6.QtGui import QColor, QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from main import main as command_line  # noqa: E402
+from resources import bundled_model_path  # noqa: E402
 from ui.app import create_window  # noqa: E402
 from ui.risk.panel import RiskPanel  # noqa: E402
 
-BUNDLED_MODEL = ROOT / "resources" / "models" / "alibaba_380bn.json"
+BUNDLED_MODEL = bundled_model_path()
 SIZE = (1600, 1000)
 
 

@@ -3,7 +3,8 @@
 Typical use::
 
     from model import load_model, compute
-    model = load_model("resources/models/alibaba_380bn.json")
+    from resources import bundled_model_path
+    model = load_model(bundled_model_path())
     results = compute(model, "Bull")
     results.kpis["npv"], results.lines.loc["ebita_margin"]
 """

@@ -8,7 +8,7 @@ computed from a model that breaks a rule.
 
 With a scenario other than Base, value edits (cells, settings, class fields) become that
 scenario's overrides: an override replaces a whole capex or driver row, a whole setting or the
-named fields of a class (MODEL.md section 3). Adding, renaming and removing a class changes the
+named fields of a class (docs/model.md section 3). Adding, renaming and removing a class changes the
 model's structure, which every scenario shares, so those edits apply to the model itself.
 """
 
@@ -141,7 +141,7 @@ class EditBlock:
 
 @dataclass(frozen=True)
 class SetUncertainty:
-    """The whole ``uncertainty`` section (MODEL.md section 8) replaced; None removes it.
+    """The whole ``uncertainty`` section (section 8) replaced; None removes it.
 
     It belongs to the model, not to a scenario, whichever scenario is selected.
     """

@@ -1,7 +1,7 @@
 """The vocabulary of a model file: its keys, their defaults, their units and their limits.
 
 This module is the single place that knows which settings and drivers exist, the order of the
-output lines and KPIs, and the numeric rules of MODEL.md section 3. Validation, the window's
+output lines and KPIs, and the numeric rules of docs/model.md section 3. Validation, the window's
 editors and the Monte Carlo validity check all read their limits from here.
 """
 
@@ -184,7 +184,7 @@ CALIBRATION_SOLVES = {
 }
 CALIBRATION_KEYS = ("line", "year", "value", "solve")
 
-# Uncertainty (MODEL.md section 8).
+# Uncertainty (section 8).
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "normal": ("mean", "sd"),
     "lognormal": ("mu", "sigma"),

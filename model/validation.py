@@ -1,4 +1,4 @@
-"""Validation of model documents (MODEL.md section 3) and application of scenario overrides.
+"""Validation of model documents (docs/model.md section 3) and application of scenario overrides.
 
 A model document is the plain JSON structure of a model file (dicts, lists, numbers, strings).
 ``validate_model`` checks every rule and returns a normalised copy (defaults filled in, keys in
@@ -216,7 +216,7 @@ CLASS_INTEGER_FIELDS = {
 
 
 def validate_model(doc: Any) -> Model:
-    """Check every rule of MODEL.md section 3 and return a normalised deep copy.
+    """Check every rule of section 3 and return a normalised deep copy.
 
     Raises ModelError naming the first field that breaks a rule. Settings that are absent take the
     defaults in ``model.schema.SETTINGS``; ``currency`` and ``unit`` default to RMB and bn.
@@ -478,7 +478,7 @@ def _check_sources(model: Model, sources: Any) -> dict:
 def source_field_exists(model: Model, field: str) -> bool:
     """Whether a ``sources`` key names something in the model (``settings.wacc``, ``capex.X``...).
 
-    Besides the paths of MODEL.md section 3, ``uncertainty.TARGET`` explains an uncertain range.
+    Besides the paths of section 3, ``uncertainty.TARGET`` explains an uncertain range.
     """
     section, _, rest = field.partition(".")
     if section == "settings":
@@ -622,7 +622,7 @@ def parse_target(model: Model, target: Any, path: str) -> tuple[str, str]:
 
 
 def check_uncertainty(model: Model, section: Any) -> dict:
-    """The ``uncertainty`` section of MODEL.md section 8, normalised with its defaults."""
+    """The ``uncertainty`` section (section 8), normalised with its defaults."""
     section = check_object(section, "uncertainty")
     check_keys(section, "uncertainty", ("trials", "seed", "sampler", "inputs", "correlations"))
     out: dict[str, Any] = {

@@ -8,9 +8,18 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from model import load_model
+from resources import bundled_model_path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_MODEL_PATH = ROOT / "resources" / "models" / "alibaba_380bn.json"
+BUNDLED_MODEL_PATH = bundled_model_path()
+
+
+def pytest_collection_modifyitems(items):
+    # LibreOffice tests start an office suite: they are slow wherever they are, so make test-fast
+    # leaves them out with the other slow ones.
+    for item in items:
+        if item.get_closest_marker("libreoffice"):
+            item.add_marker(pytest.mark.slow)
 
 
 V1_MODEL_PATH = ROOT / "tests" / "data" / "alibaba_v1.json"

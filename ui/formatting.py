@@ -20,7 +20,7 @@ NOT_AVAILABLE = "n/a"
 class MoneyDisplay:
     """The currency money is shown in: ``rate`` model-currency units per displayed unit.
 
-    Display only (MODEL.md section 2): shown = value / rate, and a typed amount is multiplied
+    Display only (docs/model.md section 2): shown = value / rate, and a typed amount is multiplied
     back by ``rate`` before it reaches the model.
     """
 

@@ -34,7 +34,7 @@ def assert_line(results: Results, key: str, expected: list[float | None], rel: f
 
 
 def npv_year_end(rate: float, flows: Any) -> float:
-    """Σ flows[t-1] · (1 + rate)^-t, t = 1..n: the IRR equation of MODEL.md section 6."""
+    """Σ flows[t-1] · (1 + rate)^-t, t = 1..n: the IRR equation of docs/model.md section 6."""
     flows = np.asarray(flows, dtype=float)
     return float(np.sum(flows * (1.0 + rate) ** -np.arange(1, len(flows) + 1)))
 

@@ -14,11 +14,12 @@ import pytest
 
 from model import compute, load_model, validate_model
 from model.workbook import export_workbook
+from resources import bundled_model_path
 from tests.factories import model_doc
 from tests.model.test_engine_cases import life_2_doc
 
 ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = ROOT / "resources" / "models" / "alibaba_380bn.json"
+BUNDLED = bundled_model_path()
 
 # Written out from docs/model.md sections 4 and 6 rather than read from the code under test.
 SPEC_LINES = [

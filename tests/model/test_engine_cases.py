@@ -1,4 +1,4 @@
-"""Small models computed by hand (MODEL.md sections 4 to 6), each number derived in a comment.
+"""Small models computed by hand (docs/model.md sections 4 to 6), each number derived in a comment.
 
 Unless a test says otherwise the documents come from ``tests.factories.model_doc``: WACC 10 %,
 no tax, no working capital, no terminal value, revenue yield 1, full utilization, flat prices,

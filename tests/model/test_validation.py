@@ -1,4 +1,4 @@
-"""Every rule of MODEL.md section 3 (and the uncertainty rules of section 8): one bad model each.
+"""Every rule of docs/model.md section 3 (and the uncertainty rules of section 8): one bad model each.
 
 Each case changes one field of a valid four-year model and names the exact field path the error
 must carry and a recognisable part of the rule. ``validate_model`` must raise (so nothing is
@@ -425,7 +425,7 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
         "scenarios.Bull: settings.wacc",
         "0.02 must be above terminal_growth (0.03)",
     ),
-    # uncertainty section (MODEL.md section 8)
+    # uncertainty section (docs/model.md section 8)
     ("uncertainty-unknown-key", uncertainty(trails=10), "uncertainty.trails", "did you mean 'trials'?"),
     ("uncertainty-trials", uncertainty(trials=0), "uncertainty.trials", "0 is outside 1..1000000"),
     ("uncertainty-sampler", uncertainty(sampler="sobol"), "uncertainty.sampler", "'sobol' is not random or lhs"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import tempfile
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -136,17 +135,14 @@ def test_the_reader_parses_xml_through_defusedxml():
     assert openpyxl.xml.DEFUSEDXML
 
 
-def test_an_entity_expansion_bomb_is_refused_quickly_with_little_memory(bundled_model, tmp_path):
+def test_an_entity_expansion_bomb_is_refused_without_expanding_it(bundled_model, tmp_path):
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(replace_part(workbook_bytes(bundled_model), "xl/sharedStrings.xml", BILLION_LAUGHS))
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         with pytest.raises(ModelFileError, match="refused: its XML declares entities"):
             load_model(path)
-        elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert elapsed < 2.0
-    assert peak < 100e6  # expanded, the text would take 3 GB
+    assert peak < 100e6  # the work done: expanded, the text would take 3 GB

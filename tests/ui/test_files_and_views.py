@@ -206,6 +206,7 @@ def test_reference_line_labels_lie_inside_their_plots(window, controller, scenar
         assert view.contains(label), (line.label.toPlainText(), view, label)
 
 
+@pytest.mark.slow
 def test_main_starts_the_window_and_exits(tmp_path):
     """Start-up smoke test: main() in a fresh interpreter, offscreen, closed by a timer."""
     script = textwrap.dedent(

@@ -84,6 +84,7 @@ KILLED_SESSION = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_a_killed_session_is_offered_at_the_next_start_and_restored_exactly(
     tmp_path, data_folder, model_path, monkeypatch, qtbot
@@ -148,6 +149,7 @@ def test_a_scenario_switch_with_unsaved_changes_writes_the_recovery_file(control
     assert (found.model, found.scenario, found.path) == (controller.model, "Bear", controller.path)
 
 
+@pytest.mark.slow
 def test_the_timer_writes_every_30_seconds_while_there_are_unsaved_changes(controller, window, monkeypatch, qtbot):
     assert recovery.AUTOSAVE_SECONDS == 30
     monkeypatch.setattr(recovery, "AUTOSAVE_SECONDS", 0.05)

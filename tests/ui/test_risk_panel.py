@@ -43,6 +43,7 @@ def test_the_panel_shows_the_numbers_of_model_risk(qtbot, panel, controller):
     assert panel.monte_carlo_page.run_button.isEnabled() and not panel.monte_carlo_page.cancel_button.isEnabled()
 
 
+@pytest.mark.slow
 def test_cancel_stops_a_run_and_leaves_the_window_usable(qtbot, panel, controller):
     panel.monte_carlo_page.trials_field.setValue(1_000_000)
     with qtbot.waitSignal(panel.monte_carlo_page.progress.valueChanged, timeout=30_000):
@@ -228,6 +229,7 @@ def monte_carlo_charts(panel):
     )
 
 
+@pytest.mark.slow
 def test_charts_are_empty_until_a_run(qtbot, panel):
     for chart in monte_carlo_charts(panel):
         assert chart.is_empty and chart.placeholder.toPlainText() == "Press Run to simulate"

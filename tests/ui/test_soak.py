@@ -10,10 +10,14 @@ import copy
 import math
 import random
 
+import pytest
+
 from model import compute, scenario_names, validate_model
 from model.edits import SetCell, SetSetting
 from ui.formatting import format_kpi
 from ui.kpi_strip import STRIP
+
+pytestmark = pytest.mark.slow
 
 STEPS = 2000
 WIDGET_CHECK_EVERY = 100
