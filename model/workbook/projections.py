@@ -12,8 +12,7 @@ import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from model.irr import timed_flows
-from model.irr import IRR_HIGH, IRR_LOW
+from model.irr import IRR_HIGH, IRR_LOW, timed_flows
 from model.outputs import LINES
 from model.workbook.formats import cached
 from model.workbook.layout import HEADER_ROW, KEY_COL, LABEL_COL, UNIT_COL, cell, year_col
