@@ -163,6 +163,15 @@ class Fleet:
     book_value: np.ndarray | None = None
     tax_depreciation: np.ndarray | None = None
 
+    def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Compute units in service, capex in service and depreciation plus impairment of every
+        class together, by year (..., H)."""
+        return (
+            self.capacity.sum(axis=-2),
+            self.in_service.sum(axis=-2),
+            (self.depreciation + self.impairment).sum(axis=-2),
+        )
+
 
 def _fleet(
     spend: np.ndarray,
@@ -218,25 +227,29 @@ def _calibrate(
     settings: dict[str, np.ndarray],
     core_index: np.ndarray,
     price_index: np.ndarray,
-    fleets: tuple[Fleet, Fleet],
+    fleet_totals: tuple[np.ndarray, np.ndarray, np.ndarray],
     plan_expensed: np.ndarray,
 ) -> tuple[np.ndarray, str | None]:
     """Solve each calibration target in closed form (docs/model.md section 4a), in place in
-    ``settings``; returns which trials could be solved and the first reason one could not."""
+    ``settings``; returns which trials could be solved and the first reason one could not.
+
+    ``fleet_totals`` are the installed and plan fleets' ``Fleet.totals`` added together: the
+    calibration year lies in the plan, before any follow-on.
+    """
     d = plan.drivers
     shape = np.broadcast_shapes(
         *(np.shape(v) for v in settings.values()),
+        *(d[key].shape[:-1] for key in ("utilization", "core_ebita_margin")),
         core_index.shape[:-1],
         price_index.shape[:-1],
-        fleets[1].capacity.shape[:-2],
+        plan_expensed.shape[:-1],
+        *(total.shape[:-1] for total in fleet_totals),
     )
     valid = np.ones(shape, dtype=bool)
     failure: str | None = None
     for target in plan.calibration:
         y = target.t - 1
-        capacity = sum(f.capacity[..., :, y].sum(axis=-1) for f in fleets)
-        in_service = sum(f.in_service[..., :, y].sum(axis=-1) for f in fleets)
-        written_off = sum((f.depreciation[..., :, y] + f.impairment[..., :, y]).sum(axis=-1) for f in fleets)
+        capacity, in_service, written_off = (total[..., y] for total in fleet_totals)
         per_yield = price_index[..., y] * d["utilization"][..., y] * capacity  # AI revenue per unit of yield
         s = settings
         core = s["base_core_revenue"] * core_index[..., y]
@@ -304,7 +317,7 @@ def compute_lines(plan: PlanArrays) -> Computation:
     margin = d["core_ebita_margin"]
     utilization = d["utilization"]
 
-    installed = _fleet(plan.history, tables, slice(0, history_years), plan, None)
+    installed = _fleet(plan.history, tables, slice(0, history_years), plan, None).totals()
     cohort_fleet = _fleet(
         plan_capex,
         tables,
@@ -316,7 +329,9 @@ def compute_lines(plan: PlanArrays) -> Computation:
     by_class = np.where(in_plan, plan.capex, 0.0)
     plan_expensed = by_class[..., ~cap, :].sum(axis=-2)
 
-    valid, failure = _calibrate(plan, s, core_index, price_index, (installed, cohort_fleet), plan_expensed)
+    cohort_totals = cohort_fleet.totals()
+    both = tuple(a + b for a, b in zip(installed, cohort_totals, strict=True))
+    valid, failure = _calibrate(plan, s, core_index, price_index, both, plan_expensed)
 
     revenue_yield = _cumprod_growth(s["ai_revenue_yield"], d["price_change"])
     pull = np.asarray(s["pull_through"])[..., None]
@@ -324,13 +339,11 @@ def compute_lines(plan: PlanArrays) -> Computation:
     variable = np.asarray(s["ai_variable_cost_pct"])[..., None]
     core_revenue = np.asarray(s["base_core_revenue"])[..., None] * core_index
 
-    def group(fleet: Fleet, expensed: np.ndarray | float = 0.0) -> dict[str, np.ndarray]:
+    def group(totals: tuple[np.ndarray, ...], expensed: np.ndarray | float = 0.0) -> dict[str, np.ndarray]:
         """Revenue, opex and reported EBITA of a group of vintages (every class, no rent)."""
-        capacity = fleet.capacity.sum(axis=-2)
-        in_service = fleet.in_service.sum(axis=-2)
+        capacity, in_service, written_off = totals
         ai = capacity * revenue_yield * utilization
         opex = in_service * opex_rate + ai * variable
-        written_off = (fleet.depreciation + fleet.impairment).sum(axis=-2)
         return {
             "capacity": capacity,
             "in_service": in_service,
@@ -342,21 +355,24 @@ def compute_lines(plan: PlanArrays) -> Computation:
         }
 
     inst = group(installed)
-    plan_group = group(cohort_fleet, plan_expensed)
+    plan_group = group(cohort_totals, plan_expensed)
 
     # Follow-on: explicit capex after the plan, plus reinvestment of the prior year's revenue,
     # split by the plan's class mix; revenue of year t - 1 includes earlier follow-on vintages.
     follow_years = horizon - plan_years
     explicit = plan.capex[..., plan_years:]
     plan_total = plan_capex.sum(axis=-1)
-    mix = _safe_divide(plan_total, plan_total.sum(axis=-1, keepdims=True), plan_total.sum(axis=-1, keepdims=True) > 0)
-    mix = np.nan_to_num(mix)
+    all_plan = plan_total.sum(axis=-1, keepdims=True)
+    mix = plan_total / np.where(all_plan > 0, all_plan, 1.0)  # 0 without plan capex
     follow_slice = slice(history_years + plan_years, history_years + horizon)
     follow_cost = cost_index[..., plan_years:]
     total_revenue = core_revenue + inst["revenue"] + plan_group["revenue"]
     reinvested = np.zeros((*np.broadcast_shapes(total_revenue.shape[:-1], mix.shape[:-1]), follow_years))
     if follow_years:
-        total_revenue = total_revenue + group(_fleet(explicit, tables, follow_slice, plan, follow_cost))["revenue"]
+        if np.any(explicit):
+            total_revenue = (
+                total_revenue + group(_fleet(explicit, tables, follow_slice, plan, follow_cost).totals())["revenue"]
+            )
         rate = d["reinvestment_rate"][..., plan_years:]
         if np.any(rate):
             # Revenue in every year per unit reinvested in each follow-on year (..., V, H).
@@ -374,7 +390,7 @@ def compute_lines(plan: PlanArrays) -> Computation:
     follow_expensed = np.concatenate(
         [np.zeros((*follow_spend.shape[:-2], plan_years)), follow_spend[..., ~cap, :].sum(axis=-2)], axis=-1
     )
-    follow = group(_fleet(follow_spend, tables, follow_slice, plan, follow_cost), follow_expensed)
+    follow = group(_fleet(follow_spend, tables, follow_slice, plan, follow_cost).totals(), follow_expensed)
 
     cohort = cap & earning if plan.rent else cap
     lines: dict[str, np.ndarray] = {}
@@ -397,10 +413,10 @@ def compute_lines(plan: PlanArrays) -> Computation:
     lines["plan_revenue"] = plan_group["revenue"]
     lines["ai_cash_opex"] = plan_group["opex"]
     if plan.rent:
-        earning_total = plan_total[..., earning].sum(axis=-1)
-        share = _safe_divide(plan_total, earning_total[..., None], earning_total[..., None] > 0)
+        earning_total = plan_total[..., earning].sum(axis=-1, keepdims=True)
+        share = plan_total / np.where(earning_total > 0, earning_total, 1.0)  # k_c; validation ensures > 0
         enabling = cap & ~earning
-        rent_rate = (np.nan_to_num(share) * _capital_recovery(s["wacc"], plan.lives))[..., enabling].sum(axis=-1)
+        rent_rate = (share * _capital_recovery(s["wacc"], plan.lives))[..., enabling].sum(axis=-1)
         lines["infrastructure_rent"] = rent_rate[..., None] * lines["capex_in_service"]
     else:
         lines["infrastructure_rent"] = np.zeros_like(lines["capex_in_service"])

@@ -152,7 +152,8 @@ def test_a_scenario_that_restates_base_values_equals_the_base(model):
         "settings": {"wacc": model["settings"]["wacc"]},
         "drivers": {"utilization": model["drivers"]["utilization"]},
         "capex": {name: model["capex"][name]},
-        "asset_classes": {name: {"treatment": model["asset_classes"][0]["treatment"]}},
+        # Every field a scenario may override (not the name or the treatment), as Base has it.
+        "asset_classes": {name: {k: v for k, v in model["asset_classes"][0].items() if k not in ("name", "treatment")}},
     }
     model = with_scenario(model, overrides)
     assert_same_results(compute(model, "Same"), compute(model))

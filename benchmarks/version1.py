@@ -1,0 +1,61 @@
+"""The version 1 engine, measured in the same run as today's: the benchmarks print both.
+
+``VERSION_1`` is the last commit whose model layer computed format version 1 (one life per class,
+no history, no follow-on). Its ``model`` package is taken from git into a temporary folder and
+timed in a subprocess, so the two engines never share a module and each runs on the same machine,
+the same inputs and the same minute.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VERSION_1 = "38b9e57"
+
+
+def run_version_1(script: str, payload: object) -> dict:
+    """Run ``script`` (Python reading JSON ``payload`` from stdin, printing JSON) against the
+    version 1 ``model`` package; its result, or ``{"error": ...}`` when git cannot give it."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", VERSION_1, "model"], capture_output=True, check=False)
+    if archive.returncode != 0:
+        return {"error": f"version 1 engine not available: {archive.stderr.decode(errors='replace').strip()}"}
+    with tempfile.TemporaryDirectory() as folder:
+        with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
+            tar.extractall(folder, filter="data")
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            input=json.dumps(payload),
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            env={"PYTHONPATH": folder, "PATH": "/usr/bin:/bin"},
+            check=False,
+        )
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
+    return json.loads(done.stdout)
+
+
+# Times ``compute`` of each model document given on stdin with the version 1 engine (median ms).
+COMPUTE_SCRIPT = """
+import json, statistics, sys, time
+from model import compute, validate_model
+payload = json.load(sys.stdin)
+out = {}
+for key, doc in payload["models"].items():
+    model = validate_model(doc)
+    for _ in range(max(10, payload["repeats"] // 20)):
+        compute(model)
+    samples = []
+    for _ in range(payload["repeats"]):
+        start = time.perf_counter(); compute(model); samples.append(time.perf_counter() - start)
+    out[key] = round(statistics.median(samples) * 1000.0, 4)
+print(json.dumps(out))
+"""
