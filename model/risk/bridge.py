@@ -42,7 +42,7 @@ from model.schema import BASE_SCENARIO
 from model.validation import Model, apply_scenario, describe, validate_model
 
 MAX_EXACT_LEVERS = 16  # above this, levers are grouped by section (section 9)
-CHUNK_STATES = 16384  # states per engine call: bounds the memory of a 2^16-state bridge
+CHUNK_STATES = 2048  # states per engine call: bounds memory, and small batches stay in cache (faster)
 NAMED_STATES = 5  # how many null states a refusal lists
 
 
