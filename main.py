@@ -31,6 +31,8 @@ examples:
   python main.py --analysis grid --x settings.wacc=0.08,0.1,0.12 --y drivers.utilization=-0.1,0,0.1
   python main.py --analysis breakeven --target settings.ai_revenue_yield --goal npv=0 --range 0.3,1
                                                   (write --range=-0.2,0.1 when LO is negative)
+  python main.py --analysis bridge --to Bull --metric npv        why Bull's NPV differs from Base's
+  python main.py plan.json --analysis bridge --against colleague.xlsx --metric ebita_margin@2028
 
 Errors (a bad model file, an unknown scenario, a bad option) print one line beginning
 "error:" on standard error and exit with status 2."""
@@ -91,10 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
     risk.add_argument("--seed", type=int, metavar="S", help="Monte Carlo seed; default: the model's")
     risk.add_argument("--x", metavar="TARGET=v1,v2,...", help="grid columns, e.g. settings.wacc=0.08,0.1")
     risk.add_argument("--y", metavar="TARGET=v1,v2,...", help="grid rows")
-    risk.add_argument("--metric", choices=("npv", "irr"), help="what the grid shows; default npv")
+    risk.add_argument(
+        "--metric",
+        metavar="M",
+        help="grid: npv or irr (default npv); bridge: any KPI (npv, irr, payback_years...) or a line "
+        "in a year (total_revenue@2028)",
+    )
     risk.add_argument("--target", metavar="TARGET", help="breakeven input, e.g. settings.ai_revenue_yield")
     risk.add_argument("--goal", metavar="npv=0|irr=RATE", help="breakeven goal")
     risk.add_argument("--range", metavar="LO,HI", help="breakeven search range")
+    risk.add_argument(
+        "--from", dest="from_scenario", metavar="S", help="bridge: the from state, a scenario of MODEL; default Base"
+    )
+    risk.add_argument(
+        "--to",
+        dest="to_scenario",
+        metavar="S",
+        help="bridge: the to state, a scenario of MODEL (or of --against FILE); default Base",
+    )
+    risk.add_argument(
+        "--against", metavar="FILE", help="bridge: take the to state from this model file or exported workbook"
+    )
     return parser
 
 
@@ -131,6 +150,20 @@ def breakeven_request(args: argparse.Namespace) -> Any:
     return BreakevenRequest(args.target, metric, goal, low, high)
 
 
+def bridge_request(args: argparse.Namespace) -> Any:
+    from model import ModelError, load_model
+    from model.risk import BridgeRequest
+
+    require(args, ("metric",), "--analysis bridge needs --metric M (a KPI such as npv, or LINE@YEAR)")
+    against = None
+    if args.against is not None:
+        try:
+            against = load_model(args.against)
+        except ModelError as error:
+            raise ModelError(f"--against {args.against}", str(error)) from None
+    return BridgeRequest(args.metric, args.from_scenario or "Base", args.to_scenario, against)
+
+
 def require(args: argparse.Namespace, options: tuple[str, ...], message: str) -> None:
     """Refuse an analysis whose options are missing, naming the first one."""
     from model import ModelError
@@ -145,6 +178,7 @@ ANALYSIS_REQUESTS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "tornado": tornado_request,
     "grid": grid_request,
     "breakeven": breakeven_request,
+    "bridge": bridge_request,
 }
 
 
@@ -177,12 +211,25 @@ def run_headless(args: argparse.Namespace) -> int:
     return 0
 
 
-ANALYSIS_OPTIONS = ("trials", "seed", "x", "y", "metric", "target", "goal", "range")
+ANALYSIS_OPTIONS = (
+    "trials",
+    "seed",
+    "x",
+    "y",
+    "metric",
+    "target",
+    "goal",
+    "range",
+    "from_scenario",
+    "to_scenario",
+    "against",
+)
+OPTION_NAMES = {"from_scenario": "from", "to_scenario": "to"}
 
 
 def check_combination(args: argparse.Namespace) -> None:
     """Refuse options that would be silently ignored, and an export that would destroy its input."""
-    unused = [f"--{name}" for name in ANALYSIS_OPTIONS if getattr(args, name) is not None]
+    unused = [f"--{OPTION_NAMES.get(name, name)}" for name in ANALYSIS_OPTIONS if getattr(args, name) is not None]
     if unused and not args.analysis:
         fail(f"{', '.join(unused)} only work with --analysis")
     if args.export is None:

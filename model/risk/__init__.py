@@ -1,4 +1,5 @@
-"""Risk analysis of docs/model.md section 8: Monte Carlo, tornado, two-way grid and breakeven.
+"""Risk analysis of docs/model.md section 8 (Monte Carlo, tornado, two-way grid and breakeven) and
+the bridge of section 9.
 
 Each analysis is one module behind the interface of ``model.risk.analysis`` and one entry in
 ``ANALYSES``. They share ``targets`` (the inputs they move and how values enter a batch of plans),
@@ -11,6 +12,8 @@ from __future__ import annotations
 from model.risk.analysis import METRICS, Analysis, RunCancelled
 from model.risk.batch import evaluate
 from model.risk.breakeven import Breakeven, BreakevenRequest, BreakevenResults, breakeven
+from model.risk.bridge import Bridge, BridgeRequest, BridgeResults, bridge
+from model.risk.diff import Change, apply_change, diff
 from model.risk.grid import Grid, GridRequest, GridResults, grid
 from model.risk.montecarlo import (
     CHUNK_TRIALS,
@@ -28,7 +31,9 @@ from model.risk.targets import Target, apply_values, target_paths
 from model.risk.text import parse_axis, parse_goal, parse_range
 from model.risk.tornado import Tornado, TornadoRequest, TornadoResults, tornado
 
-ANALYSES: dict[str, Analysis] = {analysis.name: analysis for analysis in (MonteCarlo(), Tornado(), Grid(), Breakeven())}
+ANALYSES: dict[str, Analysis] = {
+    analysis.name: analysis for analysis in (MonteCarlo(), Tornado(), Grid(), Breakeven(), Bridge())
+}
 
 __all__ = [
     "ANALYSES",
@@ -42,6 +47,10 @@ __all__ = [
     "Breakeven",
     "BreakevenRequest",
     "BreakevenResults",
+    "Bridge",
+    "BridgeRequest",
+    "BridgeResults",
+    "Change",
     "Grid",
     "GridRequest",
     "GridResults",
@@ -53,8 +62,11 @@ __all__ = [
     "Tornado",
     "TornadoRequest",
     "TornadoResults",
+    "apply_change",
     "apply_values",
     "breakeven",
+    "bridge",
+    "diff",
     "evaluate",
     "grid",
     "monte_carlo",

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 import main
 from model import ModelError, validate_model
-from model.risk import ANALYSES, BreakevenRequest, GridRequest, MonteCarloRequest, TornadoRequest
+from model.risk import ANALYSES, BreakevenRequest, BridgeRequest, GridRequest, MonteCarloRequest, TornadoRequest
 from tests.factories import model_doc, valid_models
 from tests.model.test_engine_cases import life_2_doc, terminal_doc, two_root_doc
 
@@ -32,6 +32,12 @@ EXAMPLES: dict[str, tuple[Any, dict[str, Any], str]] = {
         BreakevenRequest("settings.wacc", "npv", 0.0, 0.025, 0.5),
         {"target": "settings.wacc", "metric": "npv", "goal": 0.0, "low": 0.5, "high": 0.02},
         "range: 0.5,0.02 is not a range LO,HI with LO < HI",
+    ),
+    # From the scenario run on to Base: the bundled Bull gives seven levers, a fixture none.
+    "bridge": (
+        BridgeRequest("npv", None, "Base"),
+        {"metric": "total_revenue@next_year"},
+        "metric: 'total_revenue@next_year' is not a KPI",
     ),
 }
 
