@@ -28,6 +28,7 @@ from model import ModelError, compute, validate_model
 from model.risk import ANALYSES, BridgeRequest, Change, apply_change, bridge, diff
 from model.risk.bridge import Metric, evaluate_states, levers_of, shapley, state_document
 from tests.conftest import ROOT
+from tests.conftest import V1_MODEL_PATH as V1_MODEL
 from tests.factories import valid_models
 from tests.model.test_engine_v2_cases import v2
 
@@ -153,19 +154,33 @@ def test_a_lever_that_moves_nothing_contributes_zero():
     assert contributions(result)["settings.wacc"] == pytest.approx(result.end - result.start, abs=1e-12)
 
 
-def test_identical_states_give_no_levers(bundled_model):
-    result = bridge(bundled_model, "npv", "Bull", "Bull")
-    assert result.levers == () and result.start == result.end == compute(bundled_model, "Bull").kpis["npv"]
+def test_identical_states_give_no_levers(v1_model):
+    result = bridge(v1_model, "npv", "Bull", "Bull")
+    assert result.levers == () and result.start == result.end == compute(v1_model, "Bull").kpis["npv"]
     assert result.to_json()["levers"] == []
 
 
-# --------------------------------------------------------------------------- the bundled model
+# --------------------------------------------------------------------------- the Alibaba model
 
 
-def test_bundled_base_to_bull_matches_each_state_computed_alone(bundled_model):
+def test_the_bundled_calibrated_model_bridges_base_to_bull_state_by_state(bundled_model):
+    """With a calibration, every state is solved again (docs/model.md section 9): each of the
+    bundled model's Base-to-Bull states, batched, is the state computed alone."""
     result = bridge(bundled_model, "npv", "Base", "Bull")
     assert result.start == pytest.approx(compute(bundled_model).kpis["npv"], abs=1e-9)
     assert result.end == pytest.approx(compute(bundled_model, "Bull").kpis["npv"], abs=1e-9)
+    assert sum(contributions(result).values()) == pytest.approx(result.end - result.start, abs=1e-9)
+    levers, _ = levers_of(diff(bundled_model, {**bundled_model, **_bull(bundled_model)}))
+    states = evaluate_states(bundled_model, levers, Metric.parse("npv"))
+    for state in range(len(states.values)):
+        expected = metric_of(state_document(bundled_model, levers, state), "npv")
+        assert states.values[state] == pytest.approx(expected, abs=1e-9)
+
+
+def test_bundled_base_to_bull_matches_each_state_computed_alone(v1_model):
+    result = bridge(v1_model, "npv", "Base", "Bull")
+    assert result.start == pytest.approx(compute(v1_model).kpis["npv"], abs=1e-9)
+    assert result.end == pytest.approx(compute(v1_model, "Bull").kpis["npv"], abs=1e-9)
     assert sum(contributions(result).values()) == pytest.approx(result.end - result.start, abs=1e-9)
     assert set(contributions(result)) == {
         "settings.wacc",
@@ -179,7 +194,7 @@ def test_bundled_base_to_bull_matches_each_state_computed_alone(bundled_model):
     sizes = [abs(lever.contribution) for lever in result.levers]
     assert sizes == sorted(sizes, reverse=True)
     # Every one of the 128 states, batched, is the state computed alone.
-    a = bundled_model
+    a = v1_model
     levers, _ = levers_of(diff(a, {**a, **_bull(a)}))
     states = evaluate_states(a, levers, Metric.parse("npv"))
     for state in range(len(states.values)):
@@ -193,8 +208,8 @@ def _bull(model: dict) -> dict:
 
 
 @pytest.mark.parametrize("metric", ["irr", "payback_years", "total_revenue@2028", "ebita_margin@2030"])
-def test_bundled_metrics_sum_to_the_change(bundled_model, metric):
-    result = bridge(bundled_model, metric, "Base", "Bull")
+def test_bundled_metrics_sum_to_the_change(v1_model, metric):
+    result = bridge(v1_model, metric, "Base", "Bull")
     assert sum(contributions(result).values()) == pytest.approx(result.end - result.start, abs=1e-9)
     assert len(result.levers) == 7
 
@@ -219,23 +234,23 @@ def _many_changes(model: dict, count: int) -> dict:
     return validate_model(doc)
 
 
-def test_sixteen_levers_are_exact(bundled_model):
-    b = _many_changes(bundled_model, 16)
-    result = between(bundled_model, b)
+def test_sixteen_levers_are_exact(v1_model):
+    b = _many_changes(v1_model, 16)
+    result = between(v1_model, b)
     assert result.grouped is False and len(result.levers) == 16
     assert sum(contributions(result).values()) == pytest.approx(result.end - result.start, abs=1e-9)
 
 
-def test_above_sixteen_levers_are_grouped_by_section(bundled_model):
-    b = _many_changes(bundled_model, 17)
-    result = between(bundled_model, b)
+def test_above_sixteen_levers_are_grouped_by_section(v1_model):
+    b = _many_changes(v1_model, 17)
+    result = between(v1_model, b)
     assert result.grouped is True
     assert set(contributions(result)) == {"settings", "drivers", "capex"}
     assert sum(contributions(result).values()) == pytest.approx(result.end - result.start, abs=1e-9)
     # The groups' Shapley values, each of the 8 group states computed alone.
-    levers, grouped = levers_of(diff(bundled_model, b))
+    levers, grouped = levers_of(diff(v1_model, b))
     assert grouped and [lever.name for lever in levers] == ["settings", "drivers", "capex"]
-    expected = brute_force_shapley(bundled_model, levers, "npv")
+    expected = brute_force_shapley(v1_model, levers, "npv")
     assert [contributions(result)[lever.name] for lever in levers] == pytest.approx(expected, abs=1e-9)
     settings_lever = next(lever for lever in result.levers if lever.lever == "settings")
     assert settings_lever.start["settings.wacc"] == 0.1 and len(settings_lever.end) == 12
@@ -388,17 +403,17 @@ def test_refuses_a_metric_null_in_some_state():
         ({"against": [1]}, "against: a list is not a model"),
     ],
 )
-def test_refuses_bad_options(bundled_model, options, message):
+def test_refuses_bad_options(v1_model, options, message):
     with pytest.raises(ModelError) as caught:
-        ANALYSES["bridge"].run(bundled_model, None, BridgeRequest(**{"metric": "npv", **options}))
+        ANALYSES["bridge"].run(v1_model, None, BridgeRequest(**{"metric": "npv", **options}))
     assert str(caught.value).startswith(message)
 
 
 # --------------------------------------------------------------------------- the semantic diff
 
 
-def test_diff_names_every_changed_input_with_its_unit(bundled_model):
-    a = bundled_model
+def test_diff_names_every_changed_input_with_its_unit(v1_model):
+    a = v1_model
     b = copy.deepcopy(a)
     b["settings"]["wacc"] = 0.11
     b["drivers"]["compute_cost_change"] = [-0.1] * 10
@@ -452,7 +467,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_command_line_base_to_bull():
-    done = run("--json", "--analysis", "bridge", "--to", "Bull", "--metric", "npv")
+    done = run(str(V1_MODEL), "--json", "--analysis", "bridge", "--to", "Bull", "--metric", "npv")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     section = out["bridge"]
@@ -468,12 +483,14 @@ def test_command_line_base_to_bull():
 
 
 def test_command_line_against_another_file(tmp_path):
-    doc = json.loads((ROOT / "resources" / "models" / "alibaba_380bn.json").read_text())
+    doc = json.loads((V1_MODEL).read_text())
     doc["settings"]["tax_rate"] = 0.25
     doc["name"] = "A colleague's copy"
     other = tmp_path / "colleague.json"
     other.write_text(json.dumps(doc))
-    done = run("--json", "--analysis", "bridge", "--against", str(other), "--metric", "ebita_margin@2030")
+    done = run(
+        str(V1_MODEL), "--json", "--analysis", "bridge", "--against", str(other), "--metric", "ebita_margin@2030"
+    )
     assert done.returncode == 0, done.stderr
     section = json.loads(done.stdout)["bridge"]
     # Tax is below EBITA: the margin does not move, and the one lever is exactly the edit.
@@ -481,7 +498,9 @@ def test_command_line_against_another_file(tmp_path):
         ("settings.tax_rate", 0.15, 0.25)
     ]
     assert section["levers"][0]["contribution"] == 0.0
-    done = run("--json", "--analysis", "bridge", "--against", str(other), "--to", "Bull", "--metric", "irr")
+    done = run(
+        str(V1_MODEL), "--json", "--analysis", "bridge", "--against", str(other), "--to", "Bull", "--metric", "irr"
+    )
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)["bridge"]["levers"]) == 8
 
@@ -500,19 +519,19 @@ def test_command_line_against_another_file(tmp_path):
     ],
 )
 def test_command_line_errors(args, message):
-    done = run("--json", *args)
+    done = run(str(V1_MODEL), "--json", *args)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith(message) and done.stderr.count("\n") == 1
 
 
 def test_command_line_refuses_another_horizon(tmp_path):
-    doc = json.loads((ROOT / "resources" / "models" / "alibaba_380bn.json").read_text())
+    doc = json.loads((V1_MODEL).read_text())
     doc["horizon"] = 9
     for section in ("capex", "drivers"):
         doc[section] = {key: row[:9] for key, row in doc[section].items()}
     doc.pop("scenarios")
     other = tmp_path / "short.json"
     other.write_text(json.dumps(doc))
-    done = run("--json", "--analysis", "bridge", "--against", str(other), "--metric", "npv")
+    done = run(str(V1_MODEL), "--json", "--analysis", "bridge", "--against", str(other), "--metric", "npv")
     assert done.returncode == 2
     assert done.stderr == "error: horizon: 10 in the from state, 9 in the to state: a bridge needs the same horizon\n"
