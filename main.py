@@ -29,11 +29,14 @@ examples:
   python main.py --analysis montecarlo --trials 20000 --seed 7    add a Monte Carlo section to the JSON
   python main.py --analysis tornado               add the tornado (npv at each input's P10 and P90)
   python main.py --analysis grid --x settings.wacc=0.08,0.1,0.12 --y drivers.utilization=-0.1,0,0.1
-  python main.py --analysis breakeven --target settings.ai_revenue_yield --goal npv=0 --range 0.3,1
-                                                  (write --range=-0.2,0.1 when LO is negative)
+  python main.py --analysis breakeven --target drivers.price_change --goal irr=10% --range=-0.2,0.1
+                                                  (write --range=LO,HI with = when LO is negative)
   python main.py --analysis bridge --to Bull --metric npv        why Bull's NPV differs from Base's
   python main.py plan.json --analysis bridge --against colleague.xlsx --metric ebita_margin@2028
 
+Model files are JSON of format version 2 (docs/model.md); version 1 files are read as version 2
+and give the numbers they always gave. A calibrated setting (the bundled model solves the AI
+revenue yield and the AI cash opex rate to match reported FY2026) cannot be an analysis target.
 Errors (a bad model file, an unknown scenario, a bad option) print one line beginning
 "error:" on standard error and exit with status 2."""
 
