@@ -443,7 +443,8 @@ def compute_lines(plan: PlanArrays) -> Computation:
     go_forward = np.arange(1, horizon + 1) > plan.valuation_offset
     lines["cumulative_fcf"] = np.where(go_forward, np.cumsum(np.where(go_forward, lines["fcf"], 0.0), axis=-1), np.nan)
     lines["discount_factor"] = discount_factors(s["wacc"], horizon, plan.mid_year, plan.valuation_offset)
-    lines["pv_fcf"] = lines["fcf"] * lines["discount_factor"]
+    # Sunk years are 0, not the -0.0 that a negative flow times a factor of 0 would give.
+    lines["pv_fcf"] = np.where(go_forward, lines["fcf"] * lines["discount_factor"], 0.0)
     lines["cumulative_pv_fcf"] = np.cumsum(lines["pv_fcf"], axis=-1)
     average_ppe = (_before(lines["net_ppe"]) + lines["net_ppe"]) / 2.0
     lines["roic"] = _safe_divide(lines["nopat"], average_ppe, average_ppe > 0)
@@ -525,7 +526,7 @@ def compute_kpis(plan: PlanArrays, computation: Computation) -> dict[str, np.nda
     kpis["payback_years"] = payback_years(fcf, cumulative)
     kpis["discounted_payback_years"] = payback_years(pv_fcf, lines["cumulative_pv_fcf"][..., t0:])
     kpis["total_capex"] = spent.sum(axis=-1)
-    kpis["peak_funding"] = -np.minimum(0.0, cumulative.min(axis=-1))
+    kpis["peak_funding"] = 0.0 - np.minimum(0.0, cumulative.min(axis=-1))  # 0.0 - 0.0 is 0, never -0.0
     gains = np.where(fcf > 0, fcf, 0.0).sum(axis=-1) + np.maximum(tv, 0.0)
     outlays = np.where(fcf < 0, -fcf, 0.0).sum(axis=-1) + np.maximum(-tv, 0.0)
     kpis["moic"] = _safe_divide(gains, outlays, outlays != 0)
