@@ -63,7 +63,10 @@ def tornado_inputs(model: Model) -> tuple[str, list[tuple[Target, float, float]]
         return "P10/P90", ends
     solved = calibrated_paths(model)
     paths = [f"settings.{k}" for k in NUMERIC_SETTINGS if k not in DISPLAY_SETTINGS and f"settings.{k}" not in solved]
-    paths += [f"drivers.{k}" for k in ENGINE_DRIVERS] + [f"capex.{k}" for k in model["capex"]]
+    # The drivers the model gives (an optional driver it leaves out is zeros, which 0.9x and 1.1x
+    # leave unchanged); cloud_market changes no return.
+    paths += [f"drivers.{k}" for k in ENGINE_DRIVERS if k in model["drivers"]]
+    paths += [f"capex.{k}" for k in model["capex"]]
     low, high = TORNADO_FACTORS
     return "0.9x/1.1x", [(Target.parse(model, path, "scale"), low, high) for path in paths]
 
