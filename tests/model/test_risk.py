@@ -254,7 +254,11 @@ def test_tornado_without_uncertainty_moves_every_input_ten_percent(v1_model):
     model = validate_model(doc)
     result = risk.tornado(model)
     assert result.basis == "0.9x/1.1x"
-    assert len(result.table) == len(NUMERIC_SETTINGS) + len(REQUIRED_DRIVERS) + len(model["capex"])
+    # Every numeric setting but the shares and the FX rate (they change no return), every driver
+    # the model gives but the market size, every capex class (docs/model.md section 8).
+    settings = [key for key in NUMERIC_SETTINGS if key not in ("shares_outstanding", "fx_rmb_per_usd")]
+    assert len(result.table) == len(settings) + len(REQUIRED_DRIVERS) + len(model["capex"])
+    assert not {"settings.shares_outstanding", "settings.fx_rmb_per_usd"} & set(result.table["target"])
     for row in result.table.head(6).itertuples():
         assert (row.low, row.high, row.apply) == (0.9, 1.1, "scale")
         assert row.npv_high == pytest.approx(kpi_by_hand(model, [(row.target, 1.1, "scale")]), rel=1e-12)
