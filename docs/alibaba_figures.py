@@ -6,7 +6,7 @@ this script recomputes them with the engine and rewrites the blocks in place::
     .venv/bin/python docs/alibaba_figures.py          # rewrite docs/alibaba.md
     .venv/bin/python docs/alibaba_figures.py --check  # exit 1 if the doc is stale
 
-The tornado moves each uncertain input alone to its distribution's P10 and P90 (MODEL.md
+The tornado moves each uncertain input alone to its distribution's P10 and P90 (docs/model.md
 section 8: settings and lives set, drivers shifted, capex scaled, utilization clipped, then the
 calibration), computed here with the engine on modified copies of the model.
 """

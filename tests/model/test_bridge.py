@@ -1,4 +1,4 @@
-"""The bridge of MODEL.md section 9 and the semantic diff beside it.
+"""The bridge of docs/model.md section 9 and the semantic diff beside it.
 
 Hand-computed bridges derive every expected contribution in a comment from the Shapley formula
 

@@ -1,6 +1,6 @@
-"""Version 2 of the engine on small models computed by hand from MODEL.md sections 2 to 7.
+"""Version 2 of the engine on small models computed by hand from docs/model.md sections 2 to 7.
 
-Every expected number is derived in a comment from the formulas of MODEL.md (section 4, 4a, 5
+Every expected number is derived in a comment from the formulas of docs/model.md (section 4, 4a, 5
 and 6), never copied from the engine. Unless a test says otherwise a document comes from
 ``v2``: WACC 10 %, no tax, no working capital, no terminal value, year-end timing, revenue yield
 1, full utilization, flat prices, core revenue 100 with no growth and no margin, no opex, no
@@ -425,7 +425,7 @@ def test_rent_rate_is_the_capital_recovery_factor_at_the_wacc():
 
 
 def test_rent_makes_the_enabling_assets_earn_exactly_the_wacc_over_their_book_life():
-    # MODEL.md section 4: "the rent makes the enabling assets earn exactly the WACC over their book
+    # docs/model.md section 4: "the rent makes the enabling assets earn exactly the WACC over their book
     # lives". Servers that outlive the horizon (economic life 10) fill the buildings: capex in
     # service 50, then 100 = all the revenue-generating plan capex for four full years 2..5.
     # The rent received in those L = 4 years, discounted at the WACC to the start of year 2, is

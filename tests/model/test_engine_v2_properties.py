@@ -1,4 +1,4 @@
-"""Properties of the version 2 engine that hold for any lives, lags and calibrations (MODEL.md
+"""Properties of the version 2 engine that hold for any lives, lags and calibrations (docs/model.md
 section 4 and 4a), checked on random models with hypothesis."""
 
 from __future__ import annotations
