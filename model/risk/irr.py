@@ -101,10 +101,64 @@ def _single_change_roots(flows: np.ndarray, pivot: np.ndarray, wacc: np.ndarray)
     return roots
 
 
+GRID_POINTS = 257  # rates tried between IRR_LOW and IRR_HIGH to bracket two roots
+BISECTIONS = 64  # halvings of a bracket in x: far below the 1e-9 the single-model rule promises
+
+
+def _polynomial(x: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """g(x) = Σ flows_k x^k (Horner) for ``years`` laid out (H, N) and x of shape (..., N)."""
+    value = np.zeros(np.broadcast_shapes(x.shape, years.shape[1:]))
+    for year in years[::-1]:
+        value *= x
+        value += year
+    return value
+
+
+def _two_change_roots(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The roots (2, N) of each row with two sign changes (NaN where fewer), and which rows
+    were settled.
+
+    By Descartes' rule such a row has zero or two roots with r > −1. A grid of rates brackets
+    every root in (IRR_LOW, IRR_HIGH) that is alone in its grid cell; one bracket then means the
+    other root lies outside the interval, two mean both are found. Only a row with no bracket
+    (no root in the interval, or two roots in one cell) is not settled here: the caller gives it
+    to the single-model rule. Brackets are narrowed by bisection in x = 1 / (1 + r), all at once.
+    """
+    years = np.ascontiguousarray(flows.T)
+    grid = np.geomspace(1.0 / (1.0 + IRR_HIGH), 1.0 / (1.0 + IRR_LOW), GRID_POINTS)[1:-1]
+    signs = np.sign(_polynomial(grid[:, None], years[:, None, :]))  # (grid, N)
+    change = signs[1:] * signs[:-1] < 0
+    count = change.sum(axis=0)
+    settled = (count == 1) | (count == 2)
+    roots = np.full((2, len(flows)), np.nan)
+    first = np.argmax(change, axis=0)
+    last = len(change) - 1 - np.argmax(change[::-1], axis=0)
+    for slot, cell in enumerate((first, last)):
+        rows = np.flatnonzero(settled & ((count == 2) | (slot == 0)))
+        low, high = grid[cell[rows]], grid[cell[rows] + 1]
+        part = years[:, rows]
+        low_sign = np.sign(_polynomial(low, part))
+        for _ in range(BISECTIONS):
+            middle = np.sqrt(low * high)
+            below = np.sign(_polynomial(middle, part)) == low_sign
+            low, high = np.where(below, middle, low), np.where(below, high, middle)
+        roots[slot, rows] = 1.0 / np.sqrt(low * high) - 1.0
+    return roots, settled
+
+
+def _nearest(roots: np.ndarray, wacc: np.ndarray) -> np.ndarray:
+    """Of two candidate rates per row (the second NaN where there is one), the one nearest the
+    WACC; on a tie, the lower (``model.irr.nearest_root``'s rule)."""
+    second_nearer = np.abs(roots[1] - wacc) < np.abs(roots[0] - wacc)
+    return np.where(np.isnan(roots[1]) | ~second_nearer, roots[0], roots[1])
+
+
 def irr_rows(flows: np.ndarray, wacc: np.ndarray) -> np.ndarray:
     """IRR of every row of ``flows`` (N, H) with its WACC (N,): NaN where there is none.
 
-    Agrees with ``nearest_root(irr_roots(row), wacc)`` row by row.
+    Agrees with ``nearest_root(irr_roots(row), wacc)`` row by row. Rows with one sign change
+    (spend, then earn) and with two (a small negative tail after the earning years is common)
+    are solved together; only the rare others go one by one through the single-model rule.
     """
     flows = np.asarray(flows, dtype=float)
     wacc = np.broadcast_to(np.asarray(wacc, dtype=float), flows.shape[:1])
@@ -113,7 +167,10 @@ def irr_rows(flows: np.ndarray, wacc: np.ndarray) -> np.ndarray:
     changes, pivot = sign_changes(np.where(finite[:, None], flows, 0.0))
     single = np.flatnonzero(finite & (changes == 1))
     result[single] = _single_change_roots(flows[single], pivot[single], wacc[single])
-    for row in np.flatnonzero(finite & (changes >= 2)):
+    double = np.flatnonzero(finite & (changes == 2))
+    roots, settled = _two_change_roots(flows[double])
+    result[double[settled]] = _nearest(roots, wacc[double])[settled]
+    for row in np.concatenate([double[~settled], np.flatnonzero(finite & (changes >= 3))]):
         root = nearest_root(irr_roots(flows[row]), float(wacc[row]))
         result[row] = np.nan if root is None else root
     return result
@@ -137,8 +194,14 @@ def go_forward_irr_rows(fcf: np.ndarray, terminal: np.ndarray, wacc: np.ndarray,
     single = np.flatnonzero(finite & (changes == 1))
     rate = annual_rate(irr_rows(flows[single], period_rate(wacc[single], True)), True)
     result[single] = np.where((rate > IRR_LOW) & (rate < IRR_HIGH), rate, np.nan)
+    double = np.flatnonzero(finite & (changes == 2))
+    periodic, settled = _two_change_roots(flows[double])
+    rates = annual_rate(periodic, True)  # nearest the WACC among annual rates, as for one model
+    rates = np.where((rates > IRR_LOW) & (rates < IRR_HIGH), rates, np.nan)
+    rates = np.where(np.isnan(rates[0]), rates[::-1], rates)  # a root outside the range drops out
+    result[double[settled]] = _nearest(rates, wacc[double])[settled]
     terminal = np.broadcast_to(terminal, flows.shape[:1])
-    for row in np.flatnonzero(finite & (changes >= 2)):
+    for row in np.concatenate([double[~settled], np.flatnonzero(finite & (changes >= 3))]):
         root = nearest_root(go_forward_irr_roots(fcf[row], float(terminal[row]), True), float(wacc[row]))
         result[row] = np.nan if root is None else root
     return result

@@ -7,9 +7,11 @@ import itertools
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from model import compute, risk, validate_model
 from model.engine import plan_arrays
+from model.irr import go_forward_irr_roots, nearest_root
 from model.risk.irr import go_forward_irr_rows, irr_rows, sign_changes
 from model.schema import TERMINAL_METHODS
 from tests.factories import model_doc, valid_models
@@ -126,3 +128,21 @@ def test_rows_with_two_sign_changes_take_the_root_nearest_the_wacc():
 def test_rows_without_a_root_in_the_interval_have_no_irr():
     flows = np.array([[-1.0, 100.0, 0.0], [1.0, 2.0, 3.0], [-1.0, 1e-9, 1e-9], [np.nan, 1.0, 1.0]])
     assert np.isnan(irr_rows(flows, np.full(4, 0.1))).all()
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    st.lists(st.floats(1.0, 100.0), min_size=1, max_size=4),
+    st.lists(st.floats(1.0, 100.0), min_size=1, max_size=8),
+    st.lists(st.floats(0.01, 50.0), min_size=1, max_size=4),
+    st.booleans(),
+)
+def test_rows_with_a_negative_tail_are_solved_together_as_one_model_would(spend, earn, tail, mid_year):
+    """Spend, earn, then a small negative tail (two sign changes): the batch finds the root the
+    single-model rule reports, with year-end and mid-year timing."""
+    fcf = np.array([-v for v in spend] + earn + [-v for v in tail])
+    rows = np.array([fcf, fcf * 2.0])
+    got = go_forward_irr_rows(rows, np.zeros(2), np.array([0.1, 0.1]), mid_year)
+    single = nearest_root(go_forward_irr_roots(fcf, 0.0, mid_year), 0.1)
+    for rate in got:
+        assert (np.isnan(rate) and single is None) or rate == pytest.approx(single, abs=1e-9)
