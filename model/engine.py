@@ -188,7 +188,8 @@ def _fleet(
     spend = spend * plan.capitalized[:, None]
 
     def through(table: np.ndarray, amount: np.ndarray = spend) -> np.ndarray:
-        return np.einsum("...cv,cvt->...ct", amount, table[:, vintages, :])
+        # A batch goes through BLAS (ten times faster); one model is faster without planning the path.
+        return np.einsum("...cv,cvt->...ct", amount, table[:, vintages, :], optimize=amount.ndim > 2)
 
     earning = spend * plan.revenue_generating[:, None]
     compute_units = earning if cost_index is None else earning / cost_index[..., None, :]
