@@ -118,10 +118,18 @@ def scenarios_sheet(model: Model, results: dict[str, Results], money: MoneyDispl
     )
 
 
+def _is_spending(entry: OverriddenInput) -> bool:
+    """A capex or history row: compared by its total, the plan's size, with the years in the tooltip."""
+    return entry.path.startswith(("capex.", "history."))
+
+
 def _shown(value: Any, entry: OverriddenInput) -> Any:
-    """A yes/no or choice input as words; an absent override as an empty cell."""
+    """A yes/no or choice input as words; a spending row as its total; an absent override as an
+    empty cell."""
     if value is None:
         return ""
+    if _is_spending(entry):
+        return float(sum(value))
     if entry.unit == "bool":
         return "yes" if value else "no"
     return format_cell(value, "choice", MoneyDisplay("", "")) if entry.unit == "choice" else value
@@ -132,13 +140,19 @@ def _is_input(key: str) -> bool:
 
 
 def _input_unit(entry: OverriddenInput) -> str:
+    if _is_spending(entry):
+        return entry.unit
     if entry.is_row:
         return ROW + entry.unit
+    if entry.unit == "years":  # lives and lags are whole years
+        return "integer"
     return "text" if entry.unit in ("bool", "choice") else entry.unit
 
 
 def _input_label(entry: OverriddenInput, money: MoneyDisplay) -> str:
     shown = unit_name(entry.unit, money) if entry.unit not in ("bool", "choice", "integer") else ""
+    if _is_spending(entry):
+        shown += ", all years"
     return f"{entry.label} ({shown})" if shown else entry.label
 
 

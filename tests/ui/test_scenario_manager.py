@@ -13,6 +13,8 @@ from ui.formatting import MoneyDisplay, format_cell
 from ui.scenarios_view import ComparisonView, ScenariosView, deletion_warning, scenarios_sheet
 from ui.table_model import MARK_ROLE, OVERRIDDEN, VALUE_ROLE
 
+SERVERS = "AI servers & accelerators"
+
 
 @pytest.fixture
 def actions(window):
@@ -172,13 +174,22 @@ def test_view_lists_the_overrides_with_base_and_scenario_values(controller, scen
     assert table.index(wacc, names.index("Bull")).data(MARK_ROLE) == OVERRIDDEN
     assert table.index(wacc, names.index("Upsized (RMB 480bn)")).data() == ""  # uses Base
     life = row_of(sheet, "asset_classes.AI servers & accelerators.economic_life")
-    assert table.index(life, 0).data() == "5" or table.index(life, 0).data() == "5.0"
-    assert table.index(life, names.index("Bear")).data() in ("4", "4.0")
+    assert sheet.row_labels[life] == "AI servers & accelerators: economic life (years)"
+    assert table.index(life, 0).data() == "5"
+    assert table.index(life, names.index("Bear")).data() == "4"
     utilization = row_of(sheet, "drivers.utilization")
     assert table.index(utilization, names.index("Bull")).data() == "80.0% → 85.0%"
     assert "FY27 85.0%" in table.index(utilization, names.index("Bull")).data(2 + 1)  # tooltip
     capex = row_of(sheet, "capex.AI servers & accelerators")
-    assert table.index(capex, names.index("Upsized (RMB 480bn)")).data(MARK_ROLE) == OVERRIDDEN
+    upsized = table.index(capex, names.index("Upsized (RMB 480bn)"))
+    assert upsized.data(MARK_ROLE) == OVERRIDDEN
+    assert upsized.data(VALUE_ROLE) == pytest.approx(
+        sum(controller.model["scenarios"]["Upsized (RMB 480bn)"]["capex"][SERVERS])
+    )
+    assert table.index(capex, 0).data() == format_cell(
+        sum(controller.model["capex"][SERVERS]), "money", controller.money
+    )
+    assert "FY27 95.2" in upsized.data(2 + 1)
 
 
 def test_view_follows_edits_and_scenario_operations(controller, scenarios_page, actions, qtmodeltester):
