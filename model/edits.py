@@ -149,6 +149,33 @@ class SetUncertainty:
     section: Mapping[str, Any] | None
 
 
+@dataclass(frozen=True)
+class AddScenario:
+    """A new scenario ``name`` holding ``overrides`` (empty: the same numbers as Base).
+
+    ``position`` (None: last) and ``source`` (the ``scenarios.NAME`` note) let the inverse of a
+    removal put a scenario back exactly where and as it was.
+    """
+
+    name: str
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    position: int | None = None
+    source: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RenameScenario:
+    """A scenario renamed; its source note (``scenarios.NAME``) follows it."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RemoveScenario:
+    name: str
+
+
 Edit = (
     SetCell
     | SetSetting
@@ -160,6 +187,9 @@ Edit = (
     | SetHistoryRow
     | EditBlock
     | SetUncertainty
+    | AddScenario
+    | RenameScenario
+    | RemoveScenario
 )
 
 
@@ -202,6 +232,8 @@ def _apply(doc: Model, edit: Edit, scenario: str | None) -> Edit:
     if isinstance(edit, SetUncertainty):
         previous, doc["uncertainty"] = doc.get("uncertainty"), copy.deepcopy(edit.section)
         return SetUncertainty(previous)
+    if isinstance(edit, AddScenario | RenameScenario | RemoveScenario):
+        return _edit_scenarios(doc, edit)
     raise TypeError(f"not an edit: {edit!r}")
 
 
@@ -525,4 +557,92 @@ def blank_model(base_year: int, horizon: int = 10) -> Model:
                 "price_change": [0.0] * horizon,
             },
         }
+    )
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def _scenario_source_path(name: str) -> str:
+    return f"scenarios.{name}"
+
+
+def _check_scenario_name(doc: Model, name: Any) -> str:
+    """A name a new or renamed scenario may take: the loader's rules, and no other scenario's."""
+    check_text(name, "scenarios")
+    if name == BASE_SCENARIO:
+        raise ModelError(_scenario_source_path(name), f'"{BASE_SCENARIO}" is reserved for the model itself')
+    if name in doc["scenarios"]:
+        raise ModelError(_scenario_source_path(name), f"{name!r} is the name of another scenario")
+    return name
+
+
+def _known_scenario(doc: Model, name: str) -> None:
+    if name not in doc["scenarios"]:
+        raise ModelError(_scenario_source_path(name), "names no scenario of this model")
+
+
+def _edit_scenarios(doc: Model, edit: AddScenario | RenameScenario | RemoveScenario) -> Edit:
+    """Scenarios are the model's structure: these edits apply whichever scenario is shown."""
+    scenarios: dict[str, Any] = doc["scenarios"]
+    names = list(scenarios)
+    if isinstance(edit, AddScenario):
+        name = _check_scenario_name(doc, edit.name)
+        position = len(names) if edit.position is None else max(0, min(edit.position, len(names)))
+        names.insert(position, name)
+        added = {name: copy.deepcopy(dict(edit.overrides))}
+        doc["scenarios"] = {key: added[key] if key == name else scenarios[key] for key in names}
+        if edit.source is not None:
+            doc["sources"][_scenario_source_path(name)] = copy.deepcopy(dict(edit.source))
+        return RemoveScenario(name)
+    if isinstance(edit, RenameScenario):
+        _known_scenario(doc, edit.old)
+        if edit.new == edit.old:
+            return edit
+        _check_scenario_name(doc, edit.new)
+        doc["scenarios"] = {edit.new if key == edit.old else key: value for key, value in scenarios.items()}
+        old_path, new_path = _scenario_source_path(edit.old), _scenario_source_path(edit.new)
+        doc["sources"] = {new_path if key == old_path else key: value for key, value in doc["sources"].items()}
+        return RenameScenario(edit.new, edit.old)
+    _known_scenario(doc, edit.name)
+    overrides = scenarios.pop(edit.name)
+    source = doc["sources"].pop(_scenario_source_path(edit.name), None)
+    return AddScenario(edit.name, overrides, names.index(edit.name), source)
+
+
+def scenario_shown_after(edit: Edit, scenario: str) -> str:
+    """The scenario the window shows once ``edit``, made while ``scenario`` was shown, is applied:
+    a new or renamed scenario becomes the shown one, removing the shown one shows Base."""
+    if isinstance(edit, AddScenario):
+        return edit.name
+    if isinstance(edit, RenameScenario):
+        return edit.new
+    if isinstance(edit, RemoveScenario) and edit.name == scenario:
+        return BASE_SCENARIO
+    return scenario
+
+
+def unused_scenario_name(model: Model, stem: str = "New scenario") -> str:
+    """``stem``, or ``stem 2``, ``stem 3``... whichever no scenario of the model uses yet."""
+    names, number = {BASE_SCENARIO, *model["scenarios"]}, 1
+    while (candidate := stem if number == 1 else f"{stem} {number}") in names:
+        number += 1
+    return candidate
+
+
+def new_scenario(model: Model, name: str, from_scenario: str = BASE_SCENARIO) -> AddScenario:
+    """Scenario > New: ``name`` with the overrides of ``from_scenario`` (none from Base), last."""
+    overrides = {} if from_scenario == BASE_SCENARIO else model["scenarios"][from_scenario]
+    return AddScenario(name, copy.deepcopy(overrides))
+
+
+def duplicate_scenario(model: Model, name: str) -> AddScenario:
+    """Scenario > Duplicate: a copy of ``name`` (overrides and source note) right after it."""
+    if name == BASE_SCENARIO:
+        return AddScenario(unused_scenario_name(model, f"{BASE_SCENARIO} copy"))
+    return AddScenario(
+        unused_scenario_name(model, f"{name} copy"),
+        copy.deepcopy(model["scenarios"][name]),
+        list(model["scenarios"]).index(name) + 1,
+        copy.deepcopy(model["sources"].get(_scenario_source_path(name))),
     )

@@ -21,20 +21,30 @@ class EditCommand(QUndoCommand):
     """
 
     def __init__(
-        self, controller: WorkbenchController, edit: Edit, inverse: Edit, scenario: str, edited: Model, label: str
+        self,
+        controller: WorkbenchController,
+        edit: Edit,
+        inverse: Edit,
+        scenario: str,
+        edited: Model,
+        label: str,
+        shown_after: str | None = None,
     ) -> None:
         super().__init__(label)
         self._controller = controller
         self._edit, self._inverse = edit, inverse
         self._scenario = scenario
+        # A scenario edit shows another scenario afterwards (a new or renamed one, Base once the
+        # shown one is removed); the inverse is applied there, where that scenario exists.
+        self._shown_after = shown_after or scenario
         self._edited: Model | None = edited
 
     def redo(self) -> None:
         edited, self._edited = self._edited, None
         if edited is None:
             edited, _ = apply_edit(self._controller.model, self._edit, self._scenario)
-        self._controller.show_model(edited, self._scenario)
+        self._controller.show_model(edited, self._shown_after)
 
     def undo(self) -> None:
-        restored, _ = apply_edit(self._controller.model, self._inverse, self._scenario)
+        restored, _ = apply_edit(self._controller.model, self._inverse, self._shown_after)
         self._controller.show_model(restored, self._scenario)

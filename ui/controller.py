@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from model import ModelError, Results, apply_scenario, compute, load_model, save_model, scenario_names
-from model.edits import Edit, apply_edit
+from model.edits import Edit, apply_edit, scenario_shown_after
 from model.schema import BASE_SCENARIO
 from model.validation import Model
 from ui.commands import EditCommand
@@ -103,7 +103,8 @@ class WorkbenchController(QObject):
         except ModelError as error:
             self.error_reported.emit(f"{error} ({label})")
             return False
-        self.undo_stack.push(EditCommand(self, edit, inverse, self._scenario, edited, label))
+        shown_after = scenario_shown_after(edit, self._scenario)
+        self.undo_stack.push(EditCommand(self, edit, inverse, self._scenario, edited, label, shown_after))
         return True
 
     def report(self, message: str) -> None:
@@ -111,11 +112,15 @@ class WorkbenchController(QObject):
         self.error_reported.emit(message)
 
     def show_model(self, model: Model, scenario: str) -> None:
-        """Show an already validated model in ``scenario`` (the undo command's way in)."""
-        if scenario != self._scenario:
-            self._scenario = scenario
-            self.scenario_changed.emit(scenario)
+        """Show an already validated model in ``scenario`` (the undo command's way in).
+
+        The scenario may be new to this model (added or renamed by the edit), so the model is set
+        before ``scenario_changed`` reaches anyone who reads the two together.
+        """
+        changed, self._scenario = scenario != self._scenario, scenario
         self._set_model(model)
+        if changed:
+            self.scenario_changed.emit(scenario)
 
     def set_scenario(self, scenario: str) -> None:
         if scenario == self._scenario:

@@ -50,6 +50,8 @@ CHOICE_KEYS = {label.lower(): key for key, label in CHOICE_LABELS.items()}
 def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:
     """The text a table cell shows: 1 decimal for money and rates, 2 for multiples, so a row's
     figures line up; "n/a" for an undefined value."""
+    if unit.startswith(DERIVED_UNITS):
+        return format_derived(value, unit, money)
     if unit == "bool":
         return ""
     if unit == "choice":
@@ -66,7 +68,7 @@ def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:
         return fixed(value, 1)
     if unit == "integer":
         return f"{int(value)}"
-    if unit in ("x", "RMB/USD"):
+    if unit in ("x", "RMB/USD", "per share"):
         return fixed(value, 2)
     return f"{value:,.4g}"
 
@@ -82,6 +84,8 @@ def fixed(value: float, decimals: int) -> str:
 
 def format_entry(value: Any, unit: str, money: MoneyDisplay) -> str:
     """The full-precision text a cell is edited and copied as (``12.5%``, ``1234.5``)."""
+    if unit.startswith(DERIVED_UNITS):
+        return format_derived_entry(value, unit, money)
     if unit in ("text", "choice"):
         return str(value)
     if unit == "bool":
@@ -157,3 +161,39 @@ def format_kpi_change(value: float | None, base: float | None, unit: str, money:
     if unit == "%":
         return f"{change * 100:+.1f} pt vs Base"
     return f"{change:+,.1f} {KPI_UNIT_WORDS.get(unit, unit)} vs Base"
+
+
+# --------------------------------------------------------------------------- derived units
+
+# A cell may hold a difference to Base (``CHANGE + unit``) or a row of yearly values
+# (``ROW + unit``) in one of the units above; both are numbers, so they align as numbers do.
+CHANGE, ROW = "change in ", "row of "
+DERIVED_UNITS = (CHANGE, ROW)
+
+
+def format_derived(value: Any, unit: str, money: MoneyDisplay) -> str:
+    """A difference to Base signed (``+1.2``, ``-0.8 pt`` for rates), or a row of yearly values
+    as its one value or its first and last known values (``80.0% → 85.0%``)."""
+    if unit.startswith(CHANGE):
+        unit = unit.removeprefix(CHANGE)
+        if is_missing(value):
+            return NOT_AVAILABLE
+        text = f"{fixed(abs(value) * 100, 1)} pt" if unit == "%" else format_cell(abs(value), unit, money)
+        if not any(digit in "123456789" for digit in text):
+            return text  # no change at the shown precision: neither +0.0 nor -0.0
+        return f"{'+' if value > 0 else '-'}{text}"
+    unit = unit.removeprefix(ROW)
+    known = [item for item in value if not is_missing(item)]
+    if not known:
+        return NOT_AVAILABLE
+    first, last = format_cell(known[0], unit, money), format_cell(known[-1], unit, money)
+    if all(format_cell(item, unit, money) == first for item in known):
+        return first
+    return f"{first} → {last}"
+
+
+def format_derived_entry(value: Any, unit: str, money: MoneyDisplay) -> str:
+    """A difference as the number it is; a row as its values, separated by semicolons."""
+    if unit.startswith(CHANGE):
+        return format_entry(value, unit.removeprefix(CHANGE), money)
+    return "; ".join(format_entry(item, unit.removeprefix(ROW), money) for item in value)

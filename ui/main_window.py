@@ -36,6 +36,7 @@ from ui.grid_view import SheetView
 from ui.kpi_strip import KpiStrip
 from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
 from ui.risk.panel import RiskPanel
+from ui.scenarios_view import ScenarioActions, ScenariosView
 from ui.style import STYLE_SHEET
 
 BUNDLED_MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.analysis_tabs.setMinimumSize(320, 240)
         self.analysis_tabs.addTab(self.charts, "Charts")
         self.analysis_tabs.addTab(RiskPanel(controller), "Risk")
+        self.analysis_tabs.addTab(ScenariosView(controller), "Scenarios")
         self.projections = ProjectionsPanel(controller)
 
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -190,6 +192,8 @@ class MainWindow(QMainWindow):
         view_menu = menu_bar.addMenu("&View")
         currency_menu = view_menu.addMenu("Display &currency")
         currency_menu.addActions(list(self.currency_actions.values()))
+        self.scenario_actions = ScenarioActions(self.controller, self)
+        menu_bar.addMenu(self.scenario_actions.menu)
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("MainToolBar")

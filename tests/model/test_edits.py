@@ -12,16 +12,23 @@ from hypothesis import strategies as st
 from model import ModelError, compute, validate_model
 from model.edits import (
     AddClass,
+    AddScenario,
     EditBlock,
     RemoveClass,
+    RemoveScenario,
     RenameClass,
+    RenameScenario,
     SetCell,
     SetClassField,
     SetOverride,
     SetSetting,
     apply_edit,
     blank_model,
+    duplicate_scenario,
     new_class,
+    new_scenario,
+    scenario_shown_after,
+    unused_scenario_name,
 )
 from tests.factories import model_doc, valid_models
 
@@ -237,3 +244,101 @@ def test_economic_and_tax_lives_are_set_and_removed_with_undo(bundled_model):
     assert "economic_life" not in removed["asset_classes"][0]  # it follows the book life again
     with pytest.raises(ModelError, match=r"lag: 6 is outside 0\.\.5"):
         apply_edit(bundled_model, SetClassField(servers, "lag", 6))
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def test_new_scenario_from_base_is_empty_last_and_computes_as_base(bundled_model):
+    edited, inverse, _ = round_trip(bundled_model, new_scenario(bundled_model, "Flat"))
+    assert list(edited["scenarios"]) == [*bundled_model["scenarios"], "Flat"]
+    assert edited["scenarios"]["Flat"] == {}
+    assert inverse == RemoveScenario("Flat")
+    assert compute(edited, "Flat").kpis == compute(edited).kpis
+
+
+def test_new_scenario_from_current_copies_its_overrides_not_its_source(bundled_model):
+    edited, _, _ = round_trip(bundled_model, new_scenario(bundled_model, "My bull", "Bull"))
+    assert edited["scenarios"]["My bull"] == bundled_model["scenarios"]["Bull"]
+    assert "scenarios.My bull" not in edited["sources"]
+    assert compute(edited, "My bull").kpis == compute(edited, "Bull").kpis
+
+
+def test_duplicate_sits_after_the_original_with_its_source(bundled_model):
+    edit = duplicate_scenario(bundled_model, "Bull")
+    edited, _, _ = round_trip(bundled_model, edit)
+    names = list(edited["scenarios"])
+    assert names[names.index("Bull") + 1] == "Bull copy"
+    assert edited["sources"]["scenarios.Bull copy"] == bundled_model["sources"]["scenarios.Bull"]
+    again = duplicate_scenario(edited, "Bull")
+    assert again.name == "Bull copy 2"
+    assert duplicate_scenario(bundled_model, "Base") == AddScenario("Base copy")
+
+
+def test_rename_scenario_keeps_its_place_and_its_source(bundled_model):
+    edited, inverse, _ = round_trip(bundled_model, RenameScenario("Bull", "Optimist"))
+    assert list(edited["scenarios"]) == ["Optimist" if name == "Bull" else name for name in bundled_model["scenarios"]]
+    assert edited["scenarios"]["Optimist"] == bundled_model["scenarios"]["Bull"]
+    assert edited["sources"]["scenarios.Optimist"] == bundled_model["sources"]["scenarios.Bull"]
+    assert "scenarios.Bull" not in edited["sources"]
+    assert inverse == RenameScenario("Optimist", "Bull")
+
+
+def test_remove_scenario_is_undone_with_its_overrides_source_and_position(bundled_model):
+    names = list(bundled_model["scenarios"])
+    edited, inverse, _ = round_trip(bundled_model, RemoveScenario("Bull"))
+    assert "Bull" not in edited["scenarios"] and "scenarios.Bull" not in edited["sources"]
+    assert inverse == AddScenario(
+        "Bull", bundled_model["scenarios"]["Bull"], names.index("Bull"), bundled_model["sources"]["scenarios.Bull"]
+    )
+    restored, _ = apply_edit(edited, inverse)
+    assert list(restored["scenarios"]) == names  # dict equality ignores the order; the selector does not
+
+
+def test_scenario_edits_apply_whichever_scenario_is_shown(bundled_model):
+    edited, inverse = apply_edit(bundled_model, RemoveScenario("Bear"), "Bear")
+    restored, _ = apply_edit(edited, inverse, "Bull")
+    assert restored == bundled_model
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (AddScenario(""), "scenarios: '' is not a non-empty text"),
+        (AddScenario("  "), "scenarios: '  ' is not a non-empty text"),
+        (AddScenario("Base"), 'scenarios.Base: "Base" is reserved for the model itself'),
+        (AddScenario("Bull"), "scenarios.Bull: 'Bull' is the name of another scenario"),
+        (AddScenario("Bad\x07name"), "scenarios: 'Bad\\x07name' holds the character U+0007, which no file can"),
+        (AddScenario("Rate", {"settings": {"wacc": -2}}), "scenarios.Rate.settings.wacc: -2 is below -1"),
+        (
+            AddScenario("Solved", {"settings": {"ai_revenue_yield": 0.5}}),
+            "scenarios.Solved.settings.ai_revenue_yield: is solved by the calibration: a scenario cannot set it",
+        ),
+        (RenameScenario("Bull", "Bear"), "scenarios.Bear: 'Bear' is the name of another scenario"),
+        (RenameScenario("Bull", "Base"), 'scenarios.Base: "Base" is reserved for the model itself'),
+        (RenameScenario("Bull", ""), "scenarios: '' is not a non-empty text"),
+        (RenameScenario("Nope", "Other"), "scenarios.Nope: names no scenario of this model"),
+        (RemoveScenario("Base"), "scenarios.Base: names no scenario of this model"),
+        (RemoveScenario("Nope"), "scenarios.Nope: names no scenario of this model"),
+    ],
+)
+def test_scenario_edits_are_refused_with_the_rule(bundled_model, edit, message):
+    before = copy.deepcopy(bundled_model)
+    with pytest.raises(ModelError) as refusal:
+        apply_edit(bundled_model, edit)
+    assert str(refusal.value) == message
+    assert bundled_model == before
+
+
+def test_scenario_shown_after_an_edit():
+    assert scenario_shown_after(AddScenario("New"), "Bull") == "New"
+    assert scenario_shown_after(RenameScenario("Bear", "Worst"), "Bull") == "Worst"
+    assert scenario_shown_after(RemoveScenario("Bull"), "Bull") == "Base"
+    assert scenario_shown_after(RemoveScenario("Bear"), "Bull") == "Bull"
+    assert scenario_shown_after(SetSetting("wacc", 0.1), "Bull") == "Bull"
+
+
+def test_unused_scenario_name_skips_base_and_taken_names(bundled_model):
+    assert unused_scenario_name(bundled_model) == "New scenario"
+    assert unused_scenario_name(bundled_model, "Bull") == "Bull 2"
+    assert unused_scenario_name(bundled_model, "Base") == "Base 2"
