@@ -12,11 +12,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from model.document import Model
 from model.engine import PlanArrays, compute_kpis, compute_lines, plan_arrays
 from model.outputs import KPI_KEYS
 from model.risk.irr import go_forward_irr_rows
 from model.schema import MAX_LIFE
-from model.validation import Model, apply_scenario
+from model.validation import apply_scenario
 
 
 def resolved_plan(model: Model, scenario: str | None) -> tuple[Model, PlanArrays]:

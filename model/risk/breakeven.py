@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from model.document import Model
 from model.engine import plain_number
 from model.errors import ModelError
 from model.outputs import KPI_KEYS
@@ -14,7 +15,6 @@ from model.risk.analysis import Progress, check_metric
 from model.risk.batch import evaluate, resolved_plan
 from model.risk.targets import Target, apply_values
 from model.schema import format_number
-from model.validation import Model
 
 BREAKEVEN_SCAN_POINTS = 41
 NOT_REACHABLE = "not reachable in this range"

@@ -26,12 +26,13 @@ history, asset_classes, calibration) move together as one lever named by the sec
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
+from model.document import Document, Model
 from model.engine import PlanArrays, compute_kpis, compute_lines, plain_number, plan_arrays
 from model.errors import ModelError
 from model.outputs import KPI_KEYS, LINE_KEYS
@@ -39,7 +40,7 @@ from model.risk.analysis import Progress, RunCancelled
 from model.risk.diff import SECTIONS, Change, diff, set_input
 from model.risk.irr import go_forward_irr_rows
 from model.schema import BASE_SCENARIO
-from model.validation import Model, apply_scenario, describe, validate_model
+from model.validation import apply_scenario, describe, validate_model
 
 MAX_EXACT_LEVERS = 16  # above this, levers are grouped by section (section 9)
 CHUNK_STATES = 2048  # states per engine call: bounds memory, and small batches stay in cache (faster)
@@ -178,8 +179,13 @@ def levers_of(changes: Sequence[Change]) -> tuple[list[Lever], bool]:
 
 def state_document(a: Model, levers: Sequence[Lever], state: int) -> Model:
     """The model document of one state: A with the levers whose bit is set in ``state`` taken
-    from B (scenarios, uncertainty and sources dropped: they are no part of a state)."""
-    doc = {key: value for key, value in a.items() if key not in ("scenarios", "uncertainty", "sources")}
+    from B (scenarios, uncertainty and sources dropped: they are no part of a state).
+
+    Each input is A's or B's, so the document has the shape of a Model; it may still break a
+    rule that ties inputs together, which ``validate_model`` or ``_structural_rule`` reports.
+    """
+    fields: Mapping[str, Any] = a
+    doc: Document = {key: value for key, value in fields.items() if key not in ("scenarios", "uncertainty", "sources")}
     doc = {
         **doc,
         "settings": dict(a["settings"]),
@@ -194,7 +200,7 @@ def state_document(a: Model, levers: Sequence[Lever], state: int) -> Model:
         if state >> i & 1:
             for change in lever.changes:
                 set_input(doc, change, change.new)
-    return doc
+    return cast(Model, doc)
 
 
 def describe_state(levers: Sequence[Lever], state: int) -> str:
@@ -207,7 +213,7 @@ def describe_state(levers: Sequence[Lever], state: int) -> str:
     return "{" + ", ".join(taken) + "}"
 
 
-def _structural_key(plan: PlanArrays) -> tuple:
+def _structural_key(plan: PlanArrays) -> tuple[Hashable, ...]:
     """What the engine shares across a batch: states whose structure gives equal keys are one batch."""
     return (
         plan.lives.tobytes(),
@@ -360,13 +366,13 @@ def evaluate_states(a: Model, levers: Sequence[Lever], metric: Metric, progress:
     structural = [i for i, lever in enumerate(levers) if lever.structural]
     structural_mask = sum(1 << i for i in structural)
     history_years = max(
-        [len(row) for row in (a.get("history") or {}).get("capex", {}).values()]
+        [len(row) for row in (a["history"]["capex"].values() if "history" in a else ())]
         + [len(c.new or ()) for lever in levers for c in lever.changes if c.section == "history"]
         + [len(c.old or ()) for lever in levers for c in lever.changes if c.section == "history"]
         + [0]
     )
     # Each combination of structural bits, as a document (numeric levers at A), merged by structure.
-    groups: dict[tuple, tuple[PlanArrays, str | None, list[int]]] = {}
+    groups: dict[tuple[tuple[Hashable, ...], str | None], tuple[PlanArrays, str | None, list[int]]] = {}
     for combo in range(1 << len(structural)):
         bits = sum(1 << i for j, i in enumerate(structural) if combo >> j & 1)
         only_structure = [replace(lever, changes=tuple(c for c in lever.changes if not c.numeric)) for lever in levers]

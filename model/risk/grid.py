@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.document import Model
 from model.engine import plain_number
 from model.errors import ModelError
 from model.risk.analysis import Progress, check_metric
 from model.risk.batch import evaluate, resolved_plan
 from model.risk.targets import Target, apply_values
-from model.validation import Model
 
 Axis = tuple[str, Sequence[float]]  # a target path and its values (kept as a tuple of floats)
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.document import Model
 from model.engine import plain_number
 from model.errors import ModelError
 from model.risk.analysis import METRICS, Progress, RunCancelled
@@ -21,7 +22,7 @@ from model.risk.batch import evaluate, resolved_plan, select_rows
 from model.risk.sampling import correlated_uniforms, inverse_cdf, values_at
 from model.risk.targets import Target, apply_values
 from model.schema import MAX_TRIALS, SAMPLERS
-from model.validation import Model, correlation_matrix
+from model.validation import correlation_matrix
 
 STATISTICS = ("mean", "sd", "p5", "p10", "p50", "p90", "p95")
 PERCENTILES = {"p5": 5.0, "p10": 10.0, "p50": 50.0, "p90": 90.0, "p95": 95.0}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from model.document import Model
 from model.engine import PlanArrays
 from model.errors import ModelError
 from model.schema import (
@@ -24,7 +25,7 @@ from model.schema import (
     NUMERIC_SETTINGS,
     SETTINGS,
 )
-from model.validation import Model, calibrated_paths, parse_target
+from model.validation import calibrated_paths, parse_target
 
 # Where each life target puts its value, and the whole years it is kept in (section 3).
 LIFE_TARGET_FIELDS = {"life": "lives", "economic_life": "economic_lives", "tax_life": "tax_lives"}
