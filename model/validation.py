@@ -328,10 +328,10 @@ def validate_model(doc: Any) -> Model:
     model["uncertainty"] = check_uncertainty(model, doc["uncertainty"]) if doc.get("uncertainty") is not None else None
     model["sources"] = _check_sources(model, doc.get("sources", {}))
     _check_calibration_solves(model)
-    return in_file_order(model)
+    return _in_file_order(model)
 
 
-def in_file_order(model: Model) -> Model:
+def _in_file_order(model: Model) -> Model:
     """The model with its keys in the order of ``TOP_LEVEL_KEYS``, as a saved file lists them
     (``history`` and ``calibration`` come before ``actuals``)."""
     fields: Mapping[str, object] = model

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from model.document import Model
 from model.engine import plain_number
@@ -69,8 +70,8 @@ class BreakevenResults:
 
 
 class Breakeven:
-    name = "breakeven"
-    Request = BreakevenRequest
+    name: ClassVar[str] = "breakeven"
+    Request: ClassVar[type[BreakevenRequest]] = BreakevenRequest
 
     def run(
         self, model: Model, scenario: str | None, request: BreakevenRequest, progress: Progress | None = None
@@ -84,7 +85,7 @@ class Breakeven:
         resolved, base = resolved_plan(model, scenario)
         moved = Target.parse(resolved, target)
 
-        def at(values: np.ndarray) -> dict[str, np.ndarray]:
+        def at(values: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
             batch, ok = apply_values(base, [moved], values[:, None])
             result = evaluate(batch, len(values))
             return {key: np.where(ok, value, np.nan) for key, value in result.items()}

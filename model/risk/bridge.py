@@ -28,9 +28,10 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import numpy as np
+from numpy.typing import NDArray
 
 from model.document import Document, Model
 from model.engine import PlanArrays, compute_kpis, compute_lines, plain_number, plan_arrays
@@ -245,7 +246,7 @@ def _structural_rule(doc: Model) -> str | None:
     return None
 
 
-def _as_row(value: Any, length: int) -> np.ndarray:
+def _as_row(value: Any, length: int) -> NDArray[np.float64]:
     """A driver, capex or history row as numbers (absent: zeros; null: NaN), front-padded with
     zeros to ``length`` (history rows are aligned on the base year)."""
     if value is None:
@@ -254,7 +255,7 @@ def _as_row(value: Any, length: int) -> np.ndarray:
     return np.concatenate([np.zeros(length - len(row)), row])
 
 
-def _market_row(value: Any, horizon: int) -> np.ndarray:
+def _market_row(value: Any, horizon: int) -> NDArray[np.float64]:
     """cloud_market as the engine reads it: NaN where unknown (null, 0 or absent)."""
     if value is None:
         return np.full(horizon, np.nan)
@@ -266,12 +267,12 @@ class _States:
     """The metric of every state, whether the state is a valid model, and why the first invalid
     one of each batch is not."""
 
-    values: np.ndarray
-    valid: np.ndarray
+    values: NDArray[np.float64]
+    valid: NDArray[np.bool_]
     reasons: dict[int, str]
 
 
-def _batch(plan: PlanArrays, levers: Sequence[Lever], on: np.ndarray, history_years: int) -> PlanArrays:
+def _batch(plan: PlanArrays, levers: Sequence[Lever], on: NDArray[np.bool_], history_years: int) -> PlanArrays:
     """The plan of a group with the numeric levers of each row applied (``on``: rows x levers)."""
     rows = len(on)
     horizon = plan.capex.shape[-1]
@@ -305,10 +306,10 @@ def _batch(plan: PlanArrays, levers: Sequence[Lever], on: np.ndarray, history_ye
     return replace(plan, settings=settings, drivers=drivers, capex=capex, history=history, cloud_market=market)
 
 
-def _rules(plan: PlanArrays, rows: int) -> list[tuple[np.ndarray, str]]:
+def _rules(plan: PlanArrays, rows: int) -> list[tuple[NDArray[np.bool_], str]]:
     """The cross rules of section 3 that mixing A and B can break, row by row."""
     s, d = plan.settings, plan.drivers
-    checks = []
+    checks: list[tuple[NDArray[np.bool_], str]] = []
     if plan.terminal_method == "gordon":
         checks.append(
             (
@@ -337,7 +338,7 @@ def _rules(plan: PlanArrays, rows: int) -> list[tuple[np.ndarray, str]]:
 
 def _metric_values(
     plan: PlanArrays, metric: Metric, index: int | None, rows: int
-) -> tuple[np.ndarray, np.ndarray, str]:
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], str]:
     """The metric of each row of a batch, whether the calibration could be solved, and why not."""
     computation = compute_lines(plan)
     solved = np.broadcast_to(computation.valid, rows)
@@ -416,7 +417,7 @@ def evaluate_states(a: Model, levers: Sequence[Lever], metric: Metric, progress:
 # --------------------------------------------------------------------------- Shapley values
 
 
-def shapley(values: np.ndarray) -> np.ndarray:
+def shapley(values: NDArray[np.float64]) -> NDArray[np.float64]:
     """The Shapley value of each of n players from the 2^n values of a game (index: bitmask of
     the players in the coalition), vectorised over coalitions: Σ φ = values[-1] − values[0]."""
     n = len(values).bit_length() - 1
@@ -507,8 +508,8 @@ def _scenario(model: Model, name: str, where: str) -> Model:
 
 
 class Bridge:
-    name = "bridge"
-    Request = BridgeRequest
+    name: ClassVar[str] = "bridge"
+    Request: ClassVar[type[BridgeRequest]] = BridgeRequest
 
     def run(
         self, model: Model, scenario: str | None, request: BridgeRequest, progress: Progress | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -61,8 +61,8 @@ class GridResults:
 
 
 class Grid:
-    name = "grid"
-    Request = GridRequest
+    name: ClassVar[str] = "grid"
+    Request: ClassVar[type[GridRequest]] = GridRequest
 
     def run(
         self, model: Model, scenario: str | None, request: GridRequest, progress: Progress | None = None

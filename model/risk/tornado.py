@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -79,8 +79,8 @@ def applied_ends(batch: PlanArrays, target: Target, low: float, high: float) -> 
 
 
 class Tornado:
-    name = "tornado"
-    Request = TornadoRequest
+    name: ClassVar[str] = "tornado"
+    Request: ClassVar[type[TornadoRequest]] = TornadoRequest
 
     def run(
         self, model: Model, scenario: str | None, request: TornadoRequest, progress: Progress | None = None
