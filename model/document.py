@@ -9,12 +9,18 @@ A model file is plain JSON (docs/model.md section 3). Two types stand for it in 
   ``History``, ``ScenarioOverrides``, ``Uncertainty`` with its ``UncertainInput`` list, and
   ``Source``.
 
-The keys of settings, drivers and class fields are also listed in ``model.schema`` with their
-limits; the two lists agree:
+The keys and choices are also listed in ``model.schema`` with their limits; the two agree:
 
 >>> from typing import get_args
+>>> from model import schema
 >>> from model.schema import ASSET_CLASS_KEYS, CALIBRATION_KEYS, SETTINGS, TOP_LEVEL_KEYS
 >>> list(Settings.__annotations__) == list(SETTINGS)
+True
+>>> [get_args(TerminalMethod), get_args(InfrastructureCharge), get_args(Treatment)] == [
+...     schema.TERMINAL_METHODS, schema.INFRASTRUCTURE_CHARGES, schema.TREATMENTS]
+True
+>>> [get_args(Distribution), get_args(Sampler), get_args(ApplyMode)] == [
+...     tuple(schema.DISTRIBUTIONS), schema.SAMPLERS, schema.APPLY_MODES]
 True
 >>> list(get_args(NumericSetting)) == [key for key, spec in SETTINGS.items() if spec.kind == "number"]
 True
@@ -61,7 +67,7 @@ SettingValue = float | bool | str
 """One setting's value: a number (an int is a float to the type checker), a flag or a choice."""
 
 Series = list[float]
-"""One number per year (a capex or history row, a driver)."""
+"""One number per year: a capex or history row."""
 
 DriverSeries = list[float | None]
 """A driver's numbers by projection year; only the optional ``cloud_market`` holds nulls."""
