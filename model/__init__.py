@@ -9,10 +9,11 @@ Typical use::
     results.kpis["npv"], results.lines.loc["ebita_margin"]
 """
 
+from model.document import Model
 from model.engine import Results, compute, results_json
 from model.errors import ModelError, ModelFileError
 from model.fileio import atomic_write, load_model, save_model
-from model.validation import Model, apply_scenario, scenario_names, validate_model
+from model.validation import apply_scenario, scenario_names, validate_model
 
 __all__ = [
     "Model",

@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from model.document import Model
 from model.engine import Results, compute
 from model.outputs import KPIS, LINES, Unit
 from model.schema import ASSET_CLASS_KEYS, DRIVERS, SETTINGS
-from model.validation import Model, scenario_names
+from model.validation import scenario_names
 
 COMPARED_KPIS = (
     "npv",
@@ -56,7 +57,7 @@ class ComparedFigure:
         """The figure in ``results``; None where it is undefined (no IRR, no payback, NaN)."""
         if self.year is None:
             return results.kpis[self.key]
-        value = float(results.lines.at[self.key, self.year])
+        value = float(results.line(self.key)[results.years.index(self.year)])
         return None if math.isnan(value) else value
 
 
@@ -117,10 +118,11 @@ def overridden_inputs(model: Model) -> list[OverriddenInput]:
         return found
 
     inputs: list[OverriddenInput] = []
-    for key, spec in SETTINGS.items():
+    settings: dict[str, Any] = dict(model["settings"])
+    for key, setting in SETTINGS.items():
         if values := overriding("settings", key):
-            unit = spec.unit if spec.kind == "number" else spec.kind
-            inputs.append(OverriddenInput(f"settings.{key}", spec.label, unit, model["settings"][key], values))
+            unit = setting.unit if setting.kind == "number" else setting.kind
+            inputs.append(OverriddenInput(f"settings.{key}", setting.label, unit, settings[key], values))
     for key, spec in DRIVERS.items():
         if values := overriding("drivers", key):
             base = model["drivers"].get(key) or [None] * model["horizon"]

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from model.document import Document, Model, editable
 from model.errors import ModelError
 from model.schema import (
     BASE_SCENARIO,
@@ -32,7 +33,6 @@ from model.schema import (
     VERSION,
 )
 from model.validation import (
-    Model,
     check_asset_class_fields,
     check_number,
     check_setting,
@@ -136,7 +136,7 @@ class EditBlock:
     The values are checked in order, so a refusal names the first bad cell.
     """
 
-    edits: tuple[SetCell | SetSetting | SetClassField | RenameClass, ...]
+    edits: tuple[Edit, ...]
 
 
 @dataclass(frozen=True)
@@ -203,12 +203,12 @@ def apply_edit(model: Model, edit: Edit, scenario: str | None = None) -> tuple[M
     scenario = None if scenario in (None, BASE_SCENARIO) else scenario
     if scenario is not None and scenario not in model["scenarios"]:
         raise ModelError("scenario", f"{scenario!r} is not a scenario of this model")
-    doc = copy.deepcopy(model)
+    doc = editable(model)
     inverse = _apply(doc, edit, scenario)
     return validate_model(doc), inverse
 
 
-def _apply(doc: Model, edit: Edit, scenario: str | None) -> Edit:
+def _apply(doc: Document, edit: Edit, scenario: str | None) -> Edit:
     """Check ``edit``'s values, change ``doc`` in place and return the inverse edit."""
     if isinstance(edit, EditBlock):
         inverses = [_apply(doc, part, scenario) for part in edit.edits]
@@ -241,11 +241,12 @@ def _prefix(scenario: str | None) -> str:
     return f"scenarios.{scenario}." if scenario else ""
 
 
-def _overrides(doc: Model, scenario: str, section: str) -> dict:
-    return doc["scenarios"][scenario].setdefault(section, {})
+def _overrides(doc: Document, scenario: str, section: str) -> dict[str, Any]:
+    overrides: dict[str, Any] = doc["scenarios"][scenario].setdefault(section, {})
+    return overrides
 
 
-def _previous_override(doc: Model, scenario: str, section: str, key: str) -> SetOverride:
+def _previous_override(doc: Document, scenario: str, section: str, key: str) -> SetOverride:
     """The edit that puts back the scenario's current override of ``key`` (or its absence)."""
     overrides = doc["scenarios"][scenario].get(section, {})
     if section == "history":  # history overrides are {"history": {"capex": {CLASS: row}}}
@@ -253,7 +254,7 @@ def _previous_override(doc: Model, scenario: str, section: str, key: str) -> Set
     return SetOverride(section, key, copy.deepcopy(overrides.get(key)))
 
 
-def _set_cell(doc: Model, edit: SetCell, scenario: str | None) -> Edit:
+def _set_cell(doc: Document, edit: SetCell, scenario: str | None) -> Edit:
     section, key, index = edit.section, edit.key, edit.index
     path = f"{_prefix(scenario)}{section}.{key}[{index}]"
     if section not in CELL_SECTIONS:
@@ -284,11 +285,12 @@ def _set_cell(doc: Model, edit: SetCell, scenario: str | None) -> Edit:
     return inverse
 
 
-def _history_rows(doc: Model) -> dict[str, list]:
-    return doc["history"]["capex"] if doc.get("history") else {}
+def _history_rows(doc: Document) -> dict[str, list[Any]]:
+    rows: dict[str, list[Any]] = doc["history"]["capex"] if doc.get("history") else {}
+    return rows
 
 
-def _set_history_cell(doc: Model, edit: SetCell, scenario: str | None, path: str) -> Edit:
+def _set_history_cell(doc: Document, edit: SetCell, scenario: str | None, path: str) -> Edit:
     """One year of a class's history; in a scenario the whole row becomes its override."""
     rows = _history_rows(doc)
     if edit.key not in rows:
@@ -308,7 +310,7 @@ def _set_history_cell(doc: Model, edit: SetCell, scenario: str | None, path: str
     return inverse
 
 
-def _set_history_row(doc: Model, edit: SetHistoryRow) -> Edit:
+def _set_history_row(doc: Document, edit: SetHistoryRow) -> Edit:
     rows = _history_rows(doc)
     previous = rows.get(edit.name)
     if edit.row is None:
@@ -319,13 +321,13 @@ def _set_history_row(doc: Model, edit: SetHistoryRow) -> Edit:
     return SetHistoryRow(edit.name, None if previous is None else tuple(previous))
 
 
-def _zero_history(doc: Model) -> tuple[float, ...] | None:
+def _zero_history(doc: Document) -> tuple[float, ...] | None:
     """A row of zeros as long as the model's history (None without one)."""
     rows = _history_rows(doc)
     return (0.0,) * len(next(iter(rows.values()))) if rows else None
 
 
-def _set_setting(doc: Model, edit: SetSetting, scenario: str | None) -> Edit:
+def _set_setting(doc: Document, edit: SetSetting, scenario: str | None) -> Edit:
     path = f"{_prefix(scenario)}settings.{edit.key}"
     if edit.key not in SETTINGS:
         raise ModelError(path, "names no setting")
@@ -339,14 +341,14 @@ def _set_setting(doc: Model, edit: SetSetting, scenario: str | None) -> Edit:
     return inverse
 
 
-def _class_index(doc: Model, name: str, path: str) -> int:
+def _class_index(doc: Document, name: str, path: str) -> int:
     for i, cls in enumerate(doc["asset_classes"]):
         if cls["name"] == name:
             return i
     raise ModelError(path, "names no asset class of this model")
 
 
-def _set_class_field(doc: Model, edit: SetClassField, scenario: str | None) -> Edit:
+def _set_class_field(doc: Document, edit: SetClassField, scenario: str | None) -> Edit:
     """One field of a class; ``value`` None removes a life (an expensed class needs none).
 
     A class turned capitalized without a life gets NEW_CLASS_LIFE years, which the analyst then
@@ -386,7 +388,7 @@ def _set_class_field(doc: Model, edit: SetClassField, scenario: str | None) -> E
     return inverse
 
 
-def _set_override(doc: Model, edit: SetOverride, scenario: str | None) -> Edit:
+def _set_override(doc: Document, edit: SetOverride, scenario: str | None) -> Edit:
     path = f"{_prefix(scenario)}{edit.section}.{edit.key}"
     if scenario is None:
         raise ModelError(path, f"{BASE_SCENARIO} is the model itself and has no overrides")
@@ -426,14 +428,14 @@ def _class_source_paths(name: str) -> tuple[str, ...]:
     )
 
 
-def _check_new_name(doc: Model, name: Any, path: str) -> str:
-    check_text(name, path)
-    if name in doc["capex"]:
-        raise ModelError(path, f"{name!r} is used by another class")
-    return name
+def _check_new_name(doc: Document, name: Any, path: str) -> str:
+    text = check_text(name, path)
+    if text in doc["capex"]:
+        raise ModelError(path, f"{text!r} is used by another class")
+    return text
 
 
-def _add_class(doc: Model, edit: AddClass) -> Edit:
+def _add_class(doc: Document, edit: AddClass) -> Edit:
     position = len(doc["asset_classes"]) if edit.position is None else edit.position
     path = f"asset_classes[{position}]"
     name = _check_new_name(doc, edit.fields.get("name"), f"{path}.name")
@@ -450,12 +452,12 @@ def _add_class(doc: Model, edit: AddClass) -> Edit:
     return RemoveClass(name)
 
 
-def _reordered_capex(doc: Model, rows: Mapping[str, list]) -> dict[str, list]:
+def _reordered_capex(doc: Document, rows: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
     """Capex rows in the order of the class list, as the file shows them."""
     return {cls["name"]: rows[cls["name"]] for cls in doc["asset_classes"]}
 
 
-def _remove_class(doc: Model, edit: RemoveClass) -> Edit:
+def _remove_class(doc: Document, edit: RemoveClass) -> Edit:
     path = f"asset_classes.{edit.name}"
     position = _class_index(doc, edit.name, path)
     targets = set(_class_targets(edit.name))
@@ -479,11 +481,11 @@ def _remove_class(doc: Model, edit: RemoveClass) -> Edit:
 
 def _override_rows(sections: dict[str, Any], section: str) -> dict[str, Any]:
     """A scenario's overrides of one section by class name (history's sit under "capex")."""
-    rows = sections.get(section, {})
+    rows: dict[str, Any] = sections.get(section, {})
     return rows.get("capex", {}) if section == "history" else rows
 
 
-def _rename_class(doc: Model, edit: RenameClass) -> Edit:
+def _rename_class(doc: Document, edit: RenameClass) -> Edit:
     old, new = edit.old, edit.new
     path = f"asset_classes.{old}"
     position = _class_index(doc, old, path)
@@ -567,9 +569,9 @@ def _scenario_source_path(name: str) -> str:
     return f"scenarios.{name}"
 
 
-def _check_scenario_name(doc: Model, name: Any) -> str:
+def _check_scenario_name(doc: Document, value: Any) -> str:
     """A name a new or renamed scenario may take: the loader's rules, and no other scenario's."""
-    check_text(name, "scenarios")
+    name = check_text(value, "scenarios")
     if name == BASE_SCENARIO:
         raise ModelError(_scenario_source_path(name), f'"{BASE_SCENARIO}" is reserved for the model itself')
     if name in doc["scenarios"]:
@@ -577,12 +579,12 @@ def _check_scenario_name(doc: Model, name: Any) -> str:
     return name
 
 
-def _known_scenario(doc: Model, name: str) -> None:
+def _known_scenario(doc: Document, name: str) -> None:
     if name not in doc["scenarios"]:
         raise ModelError(_scenario_source_path(name), "names no scenario of this model")
 
 
-def _edit_scenarios(doc: Model, edit: AddScenario | RenameScenario | RemoveScenario) -> Edit:
+def _edit_scenarios(doc: Document, edit: AddScenario | RenameScenario | RemoveScenario) -> Edit:
     """Scenarios are the model's structure: these edits apply whichever scenario is shown."""
     scenarios: dict[str, Any] = doc["scenarios"]
     names = list(scenarios)

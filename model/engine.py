@@ -24,12 +24,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
+from model.document import Model
 from model.errors import ModelError
 from model.irr import go_forward_irr_roots, nearest_root
 from model.outputs import KPI_KEYS, LINE_KEYS
 from model.schema import ENGINE_DRIVERS, NUMERIC_SETTINGS, format_number
-from model.validation import Model, apply_scenario
+from model.validation import apply_scenario
 from model.vintages import VintageTables, vintage_tables
 
 # How far new_vintage_yield may move over the horizon before a warning says so (section 4).
@@ -59,19 +61,19 @@ class PlanArrays:
     given and follows the book life (docs/model.md section 3).
     """
 
-    settings: dict[str, np.ndarray]
-    drivers: dict[str, np.ndarray]
-    capex: np.ndarray
-    history: np.ndarray
-    lives: np.ndarray
-    economic_lives: np.ndarray
-    tax_lives: np.ndarray
-    lags: np.ndarray
-    economic_follows: np.ndarray
-    tax_follows: np.ndarray
-    capitalized: np.ndarray
-    revenue_generating: np.ndarray
-    cloud_market: np.ndarray
+    settings: dict[str, NDArray[np.float64]]
+    drivers: dict[str, NDArray[np.float64]]
+    capex: NDArray[np.float64]
+    history: NDArray[np.float64]
+    lives: NDArray[np.float64]
+    economic_lives: NDArray[np.float64]
+    tax_lives: NDArray[np.float64]
+    lags: NDArray[np.float64]
+    economic_follows: NDArray[np.bool_]
+    tax_follows: NDArray[np.bool_]
+    capitalized: NDArray[np.bool_]
+    revenue_generating: NDArray[np.bool_]
+    cloud_market: NDArray[np.float64]
     mid_year: bool
     terminal_method: str
     plan_years: int
@@ -103,11 +105,11 @@ def plan_arrays(model: Model) -> PlanArrays:
     settings = model["settings"]
     capitalized = np.array([c["treatment"] == "capitalized" for c in classes])
     market = model["drivers"].get("cloud_market") or [None] * horizon
-    history = (model.get("history") or {}).get("capex", {})
+    history = model["history"]["capex"] if "history" in model else {}
     history_years = len(next(iter(history.values()))) if history else 0
     book = [c.get("life", 1) for c in classes]
     return PlanArrays(
-        settings={key: np.float64(settings[key]) for key in NUMERIC_SETTINGS},
+        settings={key: np.asarray(settings[key], dtype=np.float64) for key in NUMERIC_SETTINGS},
         drivers={key: np.asarray(model["drivers"].get(key, [0.0] * horizon), dtype=float) for key in ENGINE_DRIVERS},
         capex=np.array([model["capex"][c["name"]] for c in classes], dtype=float).reshape(len(classes), horizon),
         history=np.array([history.get(c["name"], [0.0] * history_years) for c in classes], dtype=float).reshape(
@@ -134,20 +136,23 @@ def plan_arrays(model: Model) -> PlanArrays:
     )
 
 
-def _cumprod_growth(base: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    return np.asarray(base)[..., None] * np.cumprod(1.0 + rates, axis=-1)
+def _cumprod_growth(base: NDArray[np.float64], rates: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.asarray(base)[..., None] * np.cumprod(1.0 + rates, axis=-1, dtype=np.float64)
 
 
-def _safe_divide(numerator: np.ndarray, denominator: np.ndarray, valid: np.ndarray) -> np.ndarray:
+def _safe_divide(
+    numerator: NDArray[np.float64], denominator: NDArray[np.float64], valid: NDArray[np.bool_]
+) -> NDArray[np.float64]:
     """numerator / denominator where ``valid``, NaN (reported as null) elsewhere."""
     shape = np.broadcast_shapes(np.shape(numerator), np.shape(denominator), np.shape(valid))
     # Dividing only where valid avoids 0/0; a subnormal denominator may still overflow to inf,
     # which is reported as null like any other non-finite value.
     with np.errstate(over="ignore"):
-        return np.divide(numerator, denominator, out=np.full(shape, np.nan), where=valid)
+        quotient: NDArray[np.float64] = np.divide(numerator, denominator, out=np.full(shape, np.nan), where=valid)
+    return quotient
 
 
-def _before(values: np.ndarray) -> np.ndarray:
+def _before(values: NDArray[np.float64]) -> NDArray[np.float64]:
     """Each year's previous value, 0 before year 1."""
     return np.concatenate([np.zeros_like(values[..., :1]), values[..., :-1]], axis=-1)
 
@@ -156,14 +161,14 @@ def _before(values: np.ndarray) -> np.ndarray:
 class Fleet:
     """What a group of vintages (installed, plan or follow-on) does each year, by class (..., C, H)."""
 
-    depreciation: np.ndarray
-    impairment: np.ndarray
-    in_service: np.ndarray  # money of capex in economic service (revenue classes)
-    capacity: np.ndarray  # compute units in service (revenue classes)
-    book_value: np.ndarray | None = None
-    tax_depreciation: np.ndarray | None = None
+    depreciation: NDArray[np.float64]
+    impairment: NDArray[np.float64]
+    in_service: NDArray[np.float64]  # money of capex in economic service (revenue classes)
+    capacity: NDArray[np.float64]  # compute units in service (revenue classes)
+    book_value: NDArray[np.float64] | None = None
+    tax_depreciation: NDArray[np.float64] | None = None
 
-    def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def totals(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         """Compute units in service, capex in service and depreciation plus impairment of every
         class together, by year (..., H)."""
         return (
@@ -174,11 +179,11 @@ class Fleet:
 
 
 def _fleet(
-    spend: np.ndarray,
+    spend: NDArray[np.float64],
     tables: VintageTables,
     vintages: slice,
     plan: PlanArrays,
-    cost_index: np.ndarray | None,
+    cost_index: NDArray[np.float64] | None,
     full: bool = False,
 ) -> Fleet:
     """The fleet bought by ``spend`` (..., C, V) in the vintage years ``vintages`` of the tables.
@@ -187,9 +192,12 @@ def _fleet(
     """
     spend = spend * plan.capitalized[:, None]
 
-    def through(table: np.ndarray, amount: np.ndarray = spend) -> np.ndarray:
+    def through(table: NDArray[np.float64], amount: NDArray[np.float64] = spend) -> NDArray[np.float64]:
         # A batch goes through BLAS (ten times faster); one model is faster without planning the path.
-        return np.einsum("...cv,cvt->...ct", amount, table[:, vintages, :], optimize=amount.ndim > 2)
+        flows: NDArray[np.float64] = np.einsum(
+            "...cv,cvt->...ct", amount, table[:, vintages, :], optimize=amount.ndim > 2
+        )
+        return flows
 
     earning = spend * plan.revenue_generating[:, None]
     compute_units = earning if cost_index is None else earning / cost_index[..., None, :]
@@ -203,7 +211,7 @@ def _fleet(
     )
 
 
-def _capital_recovery(rate: np.ndarray, life: np.ndarray) -> np.ndarray:
+def _capital_recovery(rate: NDArray[np.float64], life: NDArray[np.float64]) -> NDArray[np.float64]:
     """CRF(r, L) = r / (1 - (1 + r) ** -L), and 1 / L at r = 0: the level yearly charge that
     repays one unit of cost over L years at the rate r."""
     rate = np.asarray(rate, dtype=float)[..., None]
@@ -217,20 +225,20 @@ class Computation:
     """The lines of one model or batch, the settings after calibration, and which trials the
     calibration could solve (``failure`` says why the first one could not)."""
 
-    lines: dict[str, np.ndarray]
-    settings: dict[str, np.ndarray]
-    valid: np.ndarray
+    lines: dict[str, NDArray[np.float64]]
+    settings: dict[str, NDArray[np.float64]]
+    valid: NDArray[np.bool_]
     failure: str | None
 
 
 def _calibrate(
     plan: PlanArrays,
-    settings: dict[str, np.ndarray],
-    core_index: np.ndarray,
-    price_index: np.ndarray,
-    fleet_totals: tuple[np.ndarray, np.ndarray, np.ndarray],
-    plan_expensed: np.ndarray,
-) -> tuple[np.ndarray, str | None]:
+    settings: dict[str, NDArray[np.float64]],
+    core_index: NDArray[np.float64],
+    price_index: NDArray[np.float64],
+    fleet_totals: tuple[NDArray[np.float64], ...],
+    plan_expensed: NDArray[np.float64],
+) -> tuple[NDArray[np.bool_], str | None]:
     """Solve each calibration target in closed form (docs/model.md section 4a), in place in
     ``settings``; returns which trials could be solved and the first reason one could not.
 
@@ -256,6 +264,7 @@ def _calibrate(
         core = s["base_core_revenue"] * core_index[..., y]
         ai = s["ai_revenue_yield"] * per_yield
         wanted = target.value
+        checks: tuple[tuple[NDArray[np.bool_], str], ...]  # each condition and why a trial fails it
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if target.solve == "ai_revenue_yield":
                 coefficient = per_yield * (1.0 + s["pull_through"])
@@ -312,9 +321,10 @@ def compute_lines(plan: PlanArrays) -> Computation:
     cap, earning = plan.capitalized, plan.revenue_generating
     in_plan = np.arange(1, horizon + 1) <= plan_years
     plan_capex = plan.capex[..., :plan_years]
-    cost_index = np.cumprod(1.0 + d["compute_cost_change"], axis=-1)  # K_t, t = 1..H
-    price_index = np.cumprod(1.0 + d["price_change"], axis=-1)
-    core_index = np.cumprod(1.0 + d["core_growth"], axis=-1)
+    # The dtype changes nothing (the drivers are float64): numpy's stubs widen cumprod's result.
+    cost_index = np.cumprod(1.0 + d["compute_cost_change"], axis=-1, dtype=np.float64)  # K_t, t = 1..H
+    price_index = np.cumprod(1.0 + d["price_change"], axis=-1, dtype=np.float64)
+    core_index = np.cumprod(1.0 + d["core_growth"], axis=-1, dtype=np.float64)
     margin = d["core_ebita_margin"]
     utilization = d["utilization"]
 
@@ -340,7 +350,9 @@ def compute_lines(plan: PlanArrays) -> Computation:
     variable = np.asarray(s["ai_variable_cost_pct"])[..., None]
     core_revenue = np.asarray(s["base_core_revenue"])[..., None] * core_index
 
-    def group(totals: tuple[np.ndarray, ...], expensed: np.ndarray | float = 0.0) -> dict[str, np.ndarray]:
+    def group(
+        totals: tuple[NDArray[np.float64], ...], expensed: NDArray[np.float64] | float = 0.0
+    ) -> dict[str, NDArray[np.float64]]:
         """Revenue, opex and reported EBITA of a group of vintages (every class, no rent)."""
         capacity, in_service, written_off = totals
         ai = capacity * revenue_yield * utilization
@@ -394,7 +406,7 @@ def compute_lines(plan: PlanArrays) -> Computation:
     follow = group(_fleet(follow_spend, tables, follow_slice, plan, follow_cost).totals(), follow_expensed)
 
     cohort = cap & earning if plan.rent else cap
-    lines: dict[str, np.ndarray] = {}
+    lines: dict[str, NDArray[np.float64]] = {}
     lines["capex_capitalized"] = by_class[..., cap, :].sum(axis=-2)
     lines["capex_expensed"] = plan_expensed
     lines["capex_total"] = lines["capex_capitalized"] + lines["capex_expensed"]
@@ -403,8 +415,10 @@ def compute_lines(plan: PlanArrays) -> Computation:
     depreciation_by_class = np.where(cohort[:, None], cohort_fleet.depreciation, 0.0)
     lines["depreciation"] = depreciation_by_class.sum(axis=-2)
     lines["impairment"] = cohort_fleet.impairment[..., cohort, :].sum(axis=-2)
-    lines["tax_depreciation"] = cohort_fleet.tax_depreciation[..., cohort, :].sum(axis=-2)
-    lines["net_ppe"] = cohort_fleet.book_value[..., cohort, :].sum(axis=-2)
+    tax_depreciation, book_value = cohort_fleet.tax_depreciation, cohort_fleet.book_value
+    assert tax_depreciation is not None and book_value is not None  # computed: the cohort fleet is full
+    lines["tax_depreciation"] = tax_depreciation[..., cohort, :].sum(axis=-2)
+    lines["net_ppe"] = book_value[..., cohort, :].sum(axis=-2)
     lines["capacity"] = plan_group["capacity"]
     lines["capex_in_service"] = plan_group["in_service"]
     lines["revenue_yield"] = revenue_yield
@@ -475,7 +489,9 @@ def compute_lines(plan: PlanArrays) -> Computation:
     return Computation(lines=lines, settings=s, valid=valid, failure=failure)
 
 
-def discount_factors(wacc: np.ndarray, horizon: int, mid_year: bool, valuation_offset: int = 0) -> np.ndarray:
+def discount_factors(
+    wacc: NDArray[np.float64], horizon: int, mid_year: bool, valuation_offset: int = 0
+) -> NDArray[np.float64]:
     """(1 + wacc) ** -(t - t0), or ** -(t - t0 - 0.5) with mid-year timing; 0 for t <= t0
     (sunk flows); shape (..., H)."""
     t = np.arange(1, horizon + 1)
@@ -483,7 +499,9 @@ def discount_factors(wacc: np.ndarray, horizon: int, mid_year: bool, valuation_o
     return np.where(t > valuation_offset, (1.0 + np.asarray(wacc)[..., None]) ** -periods, 0.0)
 
 
-def terminal_value(plan: PlanArrays, settings: Mapping[str, np.ndarray], lines: Mapping[str, np.ndarray]) -> np.ndarray:
+def terminal_value(
+    plan: PlanArrays, settings: Mapping[str, NDArray[np.float64]], lines: Mapping[str, NDArray[np.float64]]
+) -> NDArray[np.float64]:
     """TV at the end of year H by the model's terminal method (docs/model.md section 5)."""
     s, method = settings, plan.terminal_method
     if method == "book_value":
@@ -496,7 +514,7 @@ def terminal_value(plan: PlanArrays, settings: Mapping[str, np.ndarray], lines: 
     return np.zeros_like(lines["fcf"][..., -1])
 
 
-def payback_years(flows: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
+def payback_years(flows: NDArray[np.float64], cumulative: NDArray[np.float64]) -> NDArray[np.float64]:
     """(tau - 1) + (-cumulative[tau-1]) / flows[tau] at the first tau with cumulative >= 0, on
     go-forward years (tau = 1 is the first year after the valuation date); NaN if never."""
     reached = cumulative >= 0
@@ -509,7 +527,7 @@ def payback_years(flows: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
     return np.where(reached.any(axis=-1), years, np.nan)
 
 
-def compute_kpis(plan: PlanArrays, computation: Computation) -> dict[str, np.ndarray]:
+def compute_kpis(plan: PlanArrays, computation: Computation) -> dict[str, NDArray[np.float64]]:
     """Every KPI of docs/model.md section 6 except the IRR (which needs a root finder), on the
     flows after the valuation date."""
     lines, s = computation.lines, computation.settings
@@ -520,7 +538,7 @@ def compute_kpis(plan: PlanArrays, computation: Computation) -> dict[str, np.nda
     cumulative = lines["cumulative_fcf"][..., t0:]
     spent = (lines["cohort_capex"] + lines["capex_expensed"])[..., t0:]
     tv = terminal_value(plan, s, lines)
-    kpis: dict[str, np.ndarray] = {}
+    kpis: dict[str, NDArray[np.float64]] = {}
     kpis["terminal_value"] = tv
     kpis["pv_terminal_value"] = tv * (1.0 + s["wacc"]) ** -(horizon - t0)
     kpis["npv"] = pv_fcf.sum(axis=-1) + kpis["pv_terminal_value"]
@@ -549,7 +567,7 @@ def calibrated_settings(plan: PlanArrays, computation: Computation) -> dict[str,
     return {f"settings.{t.solve}": plain_number(computation.settings[t.solve]) for t in plan.calibration}
 
 
-def warnings_for(plan: PlanArrays, lines: Mapping[str, np.ndarray]) -> list[str]:
+def warnings_for(plan: PlanArrays, lines: Mapping[str, NDArray[np.float64]]) -> list[str]:
     """The plain sentences of docs/model.md section 7 ``warnings`` for one computed model."""
     warnings = []
     if plan.terminal_method in ("gordon", "exit_multiple"):
@@ -585,11 +603,11 @@ class Results:
     kpis: dict[str, float | None]
     irr_roots: list[float]
     class_names: list[str]
-    depreciation_by_class_array: np.ndarray
+    depreciation_by_class_array: NDArray[np.float64]
     calibrated: dict[str, float | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
-    def line(self, key: str) -> np.ndarray:
+    def line(self, key: str) -> NDArray[np.float64]:
         return self.lines.loc[key].to_numpy()
 
     @property

@@ -12,13 +12,15 @@ only if the net present value there is zero to rounding.
 from __future__ import annotations
 
 from contextlib import suppress
+from typing import overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 IRR_LOW, IRR_HIGH = -0.99, 10.0
 
 
-def npv_at(rate: float, flows: np.ndarray) -> float:
+def npv_at(rate: float, flows: NDArray[np.float64]) -> float:
     """Net present value of year-end ``flows`` (years 1..n) at ``rate``.
 
     >>> round(npv_at(0.1, np.array([-100.0, 121.0])), 6)  # -100 / 1.1 + 121 / 1.21
@@ -28,13 +30,13 @@ def npv_at(rate: float, flows: np.ndarray) -> float:
     return float(np.sum(flows * (1.0 + rate) ** -years))
 
 
-def _npv_and_slope(rate: float, flows: np.ndarray, years: np.ndarray) -> tuple[float, float, float]:
+def _npv_and_slope(rate: float, flows: NDArray[np.float64], years: NDArray[np.intp]) -> tuple[float, float, float]:
     """NPV, its derivative in ``rate`` and the sum of absolute present values (the scale)."""
     discounted = flows * (1.0 + rate) ** -years
     return float(discounted.sum()), float(-(years * discounted).sum() / (1.0 + rate)), float(np.abs(discounted).sum())
 
 
-def irr_roots(flows: np.ndarray, low: float = IRR_LOW, high: float = IRR_HIGH) -> list[float]:
+def irr_roots(flows: NDArray[np.float64], low: float = IRR_LOW, high: float = IRR_HIGH) -> list[float]:
     """All rates r in (low, high) at which the NPV of ``flows`` is zero, ascending.
 
     An empty list when there is none (for example when every flow has the same sign).
@@ -64,7 +66,7 @@ def irr_roots(flows: np.ndarray, low: float = IRR_LOW, high: float = IRR_HIGH) -
     return [_tidy(r) for r in roots]
 
 
-def _candidate_xs(coefficients: np.ndarray) -> np.ndarray:
+def _candidate_xs(coefficients: NDArray[np.float64]) -> NDArray[np.float64]:
     """Roots in x of the polynomial with these coefficients (highest power first), as candidates.
 
     A flow many orders of magnitude smaller than the rest at either end of the plan wrecks the
@@ -83,7 +85,7 @@ def _candidate_xs(coefficients: np.ndarray) -> np.ndarray:
     return np.concatenate(found) if found else np.array([], dtype=complex)
 
 
-def _polish(rate: float, flows: np.ndarray, years: np.ndarray) -> float:
+def _polish(rate: float, flows: NDArray[np.float64], years: NDArray[np.intp]) -> float:
     """Newton steps on the NPV equation; keeps the best point seen."""
     best, best_value = rate, np.inf
     for _ in range(20):
@@ -110,7 +112,7 @@ def nearest_root(roots: list[float], target: float) -> float | None:
     return min(roots, key=lambda r: abs(r - target)) if roots else None
 
 
-def timed_flows(fcf: np.ndarray, terminal: np.ndarray | float, mid_year: bool) -> np.ndarray:
+def timed_flows(fcf: NDArray[np.float64], terminal: NDArray[np.float64] | float, mid_year: bool) -> NDArray[np.float64]:
     """The go-forward flows on the grid their IRR is solved on (docs/model.md section 6).
 
     ``fcf[..., k]`` is the flow of the (k + 1)-th year after the valuation date and ``terminal``
@@ -133,17 +135,25 @@ def timed_flows(fcf: np.ndarray, terminal: np.ndarray | float, mid_year: bool) -
     return flows
 
 
-def annual_rate(period_rate: np.ndarray | float, mid_year: bool) -> np.ndarray | float:
+@overload
+def annual_rate(period_rate: NDArray[np.float64], mid_year: bool) -> NDArray[np.float64]: ...
+@overload
+def annual_rate(period_rate: float, mid_year: bool) -> float: ...
+def annual_rate(period_rate: NDArray[np.float64] | float, mid_year: bool) -> NDArray[np.float64] | float:
     """The annual rate of a rate per period of ``timed_flows``'s grid."""
     return (1.0 + period_rate) ** 2 - 1.0 if mid_year else period_rate
 
 
-def period_rate(rate: np.ndarray | float, mid_year: bool) -> np.ndarray | float:
+@overload
+def period_rate(rate: NDArray[np.float64], mid_year: bool) -> NDArray[np.float64]: ...
+@overload
+def period_rate(rate: float, mid_year: bool) -> float: ...
+def period_rate(rate: NDArray[np.float64] | float, mid_year: bool) -> NDArray[np.float64] | float:
     """The rate per period of ``timed_flows``'s grid of an annual rate (the inverse of annual_rate)."""
     return np.sqrt(1.0 + np.asarray(rate, dtype=float)) - 1.0 if mid_year else rate
 
 
-def go_forward_irr_roots(fcf: np.ndarray, terminal: float, mid_year: bool) -> list[float]:
+def go_forward_irr_roots(fcf: NDArray[np.float64], terminal: float, mid_year: bool) -> list[float]:
     """Every annual IRR in (IRR_LOW, IRR_HIGH) of go-forward flows and a terminal value.
 
     >>> go_forward_irr_roots(np.array([-100.0, 121.0]), 0.0, True)  # the half-year shift cancels

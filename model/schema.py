@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import get_args
 
 import numpy as np
+from numpy.typing import NDArray
+
+from model.document import NumericSetting
 
 FORMAT = "capex-model"
 VERSION = 2
@@ -50,9 +54,9 @@ class Bound:
                 return f"{shown} must be below {format_number(self.high)}"
         return None
 
-    def contains(self, values: np.ndarray) -> np.ndarray:
+    def contains(self, values: NDArray[np.float64]) -> NDArray[np.bool_]:
         """Element-wise ``violation(v) is None`` for arrays (used on Monte Carlo trials)."""
-        ok = np.isfinite(values)
+        ok: NDArray[np.bool_] = np.isfinite(values)
         if self.low is not None:
             ok &= values >= self.low if self.low_inclusive else values > self.low
         if self.high is not None:
@@ -123,7 +127,8 @@ SETTINGS: dict[str, SettingSpec] = {
 REQUIRED_SETTINGS = tuple(k for k, spec in SETTINGS.items() if spec.required)
 # Settings that are part of the version 2 format: a version 1 file holding one is refused.
 VERSION_2_SETTINGS = ("plan_years", "valuation_year", "shares_outstanding", "infrastructure_charge")
-NUMERIC_SETTINGS = tuple(k for k, spec in SETTINGS.items() if spec.kind == "number")
+# The settings of kind "number", in the order of SETTINGS (model.document checks the two agree).
+NUMERIC_SETTINGS: tuple[NumericSetting, ...] = get_args(NumericSetting)
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,25 @@ import difflib
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 import numpy as np
+from numpy.typing import NDArray
 
+from model.document import (
+    AssetClass,
+    CalibrationEntry,
+    ClassFields,
+    DriverSeries,
+    History,
+    Model,
+    ScenarioOverrides,
+    Settings,
+    SettingValue,
+    Source,
+    UncertainInput,
+    Uncertainty,
+)
 from model.errors import ModelError
 from model.outputs import LINE_KEYS
 from model.schema import (
@@ -56,13 +71,10 @@ from model.schema import (
     format_number,
 )
 
-Model = dict[str, Any]
-
-
 # --------------------------------------------------------------------------- small checkers
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """True for int and float but not bool (JSON true would otherwise pass as 1)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -80,8 +92,8 @@ def describe(value: Any) -> str:
     return "an object" if isinstance(value, Mapping) else f"a {type(value).__name__}"
 
 
-def check_number(value: Any, path: str, bound: Bound = ANY) -> float | int:
-    """A finite number inside ``bound``; returns it unchanged."""
+def check_number(value: object, path: str, bound: Bound = ANY) -> float:
+    """A finite number inside ``bound``; returns it unchanged (an int stays an int)."""
     if not is_number(value):
         raise ModelError(path, f"{describe(value)} is not a number")
     if not math.isfinite(value):
@@ -92,15 +104,15 @@ def check_number(value: Any, path: str, bound: Bound = ANY) -> float | int:
     return value
 
 
-def check_integer(value: Any, path: str, low: int, high: int) -> int:
+def check_integer(value: object, path: str, low: int, high: int) -> int:
     """An integer in [low, high]; 5.0 is accepted as 5 (spreadsheets and JSON tools write it)."""
-    check_number(value, path)
-    if value != int(value):
+    number = check_number(value, path)
+    if number != int(number):
         raise ModelError(path, f"{describe(value)} is not a whole number")
-    value = int(value)
-    if not low <= value <= high:
-        raise ModelError(path, f"{value} is outside {low}..{high}")
-    return value
+    whole = int(number)
+    if not low <= whole <= high:
+        raise ModelError(path, f"{whole} is outside {low}..{high}")
+    return whole
 
 
 # C0 controls other than tab and line breaks, unpaired surrogates and U+FFFE/U+FFFF cannot be
@@ -138,7 +150,7 @@ def check_keys(obj: Mapping[str, Any], path: str, known: Sequence[str]) -> None:
             raise ModelError(where, f"unknown key{suggestion}")
 
 
-def check_series(values: Any, path: str, horizon: int, bound: Bound, nullable: bool = False) -> list:
+def check_series(values: Any, path: str, horizon: int, bound: Bound, nullable: bool = False) -> list[Any]:
     """Exactly ``horizon`` finite numbers inside ``bound`` (or null where ``nullable``)."""
     if not isinstance(values, list):
         raise ModelError(path, f"{describe(values)} is not a list of {horizon} numbers")
@@ -150,7 +162,7 @@ def check_series(values: Any, path: str, horizon: int, bound: Bound, nullable: b
     return list(values)
 
 
-def check_setting(key: str, value: Any, path: str) -> Any:
+def check_setting(key: str, value: Any, path: str) -> SettingValue:
     """One setting by its own rule (the cross rule of Gordon growth is checked with the model)."""
     spec = SETTINGS[key]
     if spec.kind == "bool":
@@ -160,20 +172,24 @@ def check_setting(key: str, value: Any, path: str) -> Any:
     if spec.kind == "choice":
         if value not in spec.choices:
             raise ModelError(path, f"{describe(value)} is not one of {', '.join(spec.choices)}")
-        return value
+        choice: str = value
+        return choice
     if spec.kind == "integer":
         # The range depends on the model (horizon, base year): checked with the whole model.
         return check_integer(value, path, -(10**6), 10**6)
     return check_number(value, path, spec.bound)
 
 
-def check_driver(key: str, values: Any, path: str, horizon: int) -> list:
+def check_driver(key: str, values: Any, path: str, horizon: int) -> DriverSeries:
     spec = DRIVERS[key]
     return check_series(values, path, horizon, spec.bound, spec.nullable)
 
 
-def check_asset_class_fields(fields: Mapping[str, Any], path: str, partial: bool = False) -> dict:
-    """The fields of one asset class; with ``partial`` (a scenario override) any may be absent."""
+def check_asset_class_fields(fields: Mapping[str, Any], path: str, partial: bool = False) -> dict[str, Any]:
+    """The fields of one asset class; with ``partial`` (a scenario override) any may be absent.
+
+    The result is an ``AssetClass`` without a name when not ``partial``, else ``ClassFields``.
+    """
     if partial and "treatment" in fields:
         raise ModelError(f"{path}.treatment", "a scenario cannot change a treatment: it is the model's structure")
     # A scenario overrides any field but the name and the treatment.
@@ -237,16 +253,15 @@ def validate_model(doc: Any) -> Model:
     if version == 1:
         _refuse_version_2_fields(doc)
 
-    model: Model = {"format": FORMAT, "version": VERSION}
-    model["name"] = check_text(doc["name"], "name")
-    model["currency"] = check_text(doc.get("currency", "RMB"), "currency")
-    model["unit"] = check_text(doc.get("unit", "bn"), "unit")
-    model["base_year"] = check_integer(doc["base_year"], "base_year", 1900, 2200)
-    horizon = model["horizon"] = check_integer(doc["horizon"], "horizon", MIN_HORIZON, MAX_HORIZON)
+    model_name = check_text(doc["name"], "name")
+    currency = check_text(doc.get("currency", "RMB"), "currency")
+    unit = check_text(doc.get("unit", "bn"), "unit")
+    base_year = check_integer(doc["base_year"], "base_year", 1900, 2200)
+    horizon = check_integer(doc["horizon"], "horizon", MIN_HORIZON, MAX_HORIZON)
 
     settings = check_object(doc.get("settings", {}), "settings")
     check_keys(settings, "settings", tuple(SETTINGS))
-    defaults = {"plan_years": horizon, "valuation_year": model["base_year"]}
+    defaults: dict[str, float] = {"plan_years": horizon, "valuation_year": base_year}
     if version > 1:
         for key in REQUIRED_SETTINGS:
             if key not in settings:
@@ -256,43 +271,71 @@ def validate_model(doc: Any) -> Model:
             if method == needed_by and key not in settings:
                 raise ModelError(f"settings.{key}", f'is missing: the terminal method "{needed_by}" needs it')
             defaults[key] = 0.0
-    model["settings"] = {
-        key: check_setting(key, settings.get(key, defaults.get(key, spec.default)), f"settings.{key}")
-        for key, spec in SETTINGS.items()
-    }
+    # Every key of SETTINGS, each checked by its own rule: the Settings of model.document.
+    checked_settings = cast(
+        Settings,
+        {
+            key: check_setting(key, settings.get(key, defaults.get(key, spec.default)), f"settings.{key}")
+            for key, spec in SETTINGS.items()
+        },
+    )
 
-    model["asset_classes"] = _check_asset_classes(doc["asset_classes"])
-    class_names = [c["name"] for c in model["asset_classes"]]
+    classes = _check_asset_classes(doc["asset_classes"])
+    class_names = [c["name"] for c in classes]
 
     capex = check_object(doc["capex"], "capex")
     check_keys(capex, "capex", class_names)
     for name in class_names:
         if name not in capex:
             raise ModelError(f"capex.{name}", "is missing: every declared class needs a capex row")
-    model["capex"] = {name: check_series(capex[name], f"capex.{name}", horizon, NON_NEGATIVE) for name in class_names}
+    capex_rows = {name: check_series(capex[name], f"capex.{name}", horizon, NON_NEGATIVE) for name in class_names}
 
     drivers = check_object(doc["drivers"], "drivers")
     check_keys(drivers, "drivers", tuple(DRIVERS))
     for key in REQUIRED_DRIVERS:
         if key not in drivers:
             raise ModelError(f"drivers.{key}", "is missing")
-    model["drivers"] = {
-        key: check_driver(key, drivers[key], f"drivers.{key}", horizon) for key in DRIVERS if key in drivers
+    model: Model = {
+        "format": FORMAT,
+        "version": VERSION,
+        "name": model_name,
+        "currency": currency,
+        "unit": unit,
+        "base_year": base_year,
+        "horizon": horizon,
+        "settings": checked_settings,
+        "asset_classes": classes,
+        "capex": capex_rows,
+        "drivers": {
+            key: check_driver(key, drivers[key], f"drivers.{key}", horizon) for key in DRIVERS if key in drivers
+        },
+        # Checked below, in this order: the later checks read the sections checked before them.
+        "actuals": {},
+        "peers": {},
+        "scenarios": {},
+        "uncertainty": None,
+        "sources": {},
     }
     if doc.get("history") is not None:
-        model["history"] = check_history(doc["history"], "history", model["asset_classes"])
+        model["history"] = check_history(doc["history"], "history", classes)
     _check_cross_rules(model, "")
     if doc.get("calibration") is not None:
         model["calibration"] = _check_calibration(model, doc["calibration"])
     model["actuals"] = _check_actuals(doc.get("actuals", {}))
     model["peers"] = _check_peers(doc.get("peers", {}))
-    model["scenarios"] = {}
-    for name, overrides in check_object(doc.get("scenarios", {}), "scenarios").items():
-        model["scenarios"][name] = _check_scenario(model, name, overrides)
+    for scenario, overrides in check_object(doc.get("scenarios", {}), "scenarios").items():
+        model["scenarios"][scenario] = _check_scenario(model, scenario, overrides)
     model["uncertainty"] = check_uncertainty(model, doc["uncertainty"]) if doc.get("uncertainty") is not None else None
     model["sources"] = _check_sources(model, doc.get("sources", {}))
     _check_calibration_solves(model)
-    return model
+    return _in_file_order(model)
+
+
+def _in_file_order(model: Model) -> Model:
+    """The model with its keys in the order of ``TOP_LEVEL_KEYS``, as a saved file lists them
+    (``history`` and ``calibration`` come before ``actuals``)."""
+    fields: Mapping[str, object] = model
+    return cast(Model, {key: fields[key] for key in TOP_LEVEL_KEYS if key in fields})
 
 
 def _refuse_version_2_fields(doc: Mapping[str, Any]) -> None:
@@ -311,7 +354,7 @@ def _refuse_version_2_fields(doc: Mapping[str, Any]) -> None:
         raise ModelError(found[0], 'is a version 2 field: the file needs "version": 2')
 
 
-def check_history(history: Any, path: str, classes: Sequence[Mapping[str, Any]]) -> dict:
+def check_history(history: Any, path: str, classes: Sequence[AssetClass]) -> History:
     """``history``: capex of every capitalized class (and no other) in the years before the
     first projection year, oldest first, all rows of one length 1..30."""
     history = check_object(history, path)
@@ -336,12 +379,13 @@ def check_history(history: Any, path: str, classes: Sequence[Mapping[str, Any]])
     }
 
 
-def _check_calibration(model: Model, calibration: Any) -> list[dict]:
+def _check_calibration(model: Model, calibration: Any) -> list[CalibrationEntry]:
     """``calibration``: one or two targets, at most one per line (docs/model.md section 3)."""
     targets = [calibration] if isinstance(calibration, Mapping) else calibration
     if not isinstance(targets, list) or not 1 <= len(targets) <= 2:
         raise ModelError("calibration", f"{describe(calibration)} is not one or two targets")
-    out, first, last = [], model["base_year"] + 1, model["base_year"] + model["settings"]["plan_years"]
+    out: list[CalibrationEntry] = []
+    first, last = model["base_year"] + 1, model["base_year"] + model["settings"]["plan_years"]
     for i, target in enumerate(targets):
         path = f"calibration[{i}]"
         target = check_object(target, path)
@@ -386,10 +430,11 @@ def _check_calibration_solves(model: Model) -> None:
             raise ModelError(f"{where}calibration", error.rule) from None
 
 
-def _check_asset_classes(classes: Any) -> list[dict]:
+def _check_asset_classes(classes: Any) -> list[AssetClass]:
     if not isinstance(classes, list) or not classes:
         raise ModelError("asset_classes", f"{describe(classes)} is not a non-empty list of classes")
-    out, seen = [], set()
+    out: list[AssetClass] = []
+    seen: set[str] = set()
     for i, entry in enumerate(classes):
         path = f"asset_classes[{i}]"
         fields = check_asset_class_fields(check_object(entry, path), path)
@@ -398,7 +443,7 @@ def _check_asset_classes(classes: Any) -> list[dict]:
         if fields["name"] in seen:
             raise ModelError(f"{path}.name", f"{describe(fields['name'])} is used by another class")
         seen.add(fields["name"])
-        out.append({key: fields[key] for key in ASSET_CLASS_KEYS if key in fields})
+        out.append(cast(AssetClass, {key: fields[key] for key in ASSET_CLASS_KEYS if key in fields}))
     return out
 
 
@@ -425,7 +470,7 @@ def _check_cross_rules(model: Model, prefix: str) -> None:
         )
     reinvestment = model["drivers"].get("reinvestment_rate") or []
     for i, rate in enumerate(reinvestment[plan_years:], start=plan_years):
-        if rate > 0 and not any(plan_capex.values()):
+        if rate is not None and rate > 0 and not any(plan_capex.values()):  # never None: not nullable
             raise ModelError(
                 f"{prefix}drivers.reinvestment_rate[{i}]",
                 f"{format_number(rate)} needs some plan capex: the plan's class mix splits the follow-on",
@@ -438,8 +483,8 @@ def _check_cross_rules(model: Model, prefix: str) -> None:
         )
 
 
-def _check_actuals(actuals: Any) -> dict:
-    out = {}
+def _check_actuals(actuals: Any) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
     for year, lines in check_object(actuals, "actuals").items():
         if not str(year).isdigit():
             raise ModelError(f"actuals.{year}", "is not a fiscal year")
@@ -449,8 +494,8 @@ def _check_actuals(actuals: Any) -> dict:
     return out
 
 
-def _check_peers(peers: Any) -> dict:
-    out = {}
+def _check_peers(peers: Any) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
     for name, lines in check_object(peers, "peers").items():
         check_text(name, "peers")
         lines = check_object(lines, f"peers.{name}")
@@ -459,8 +504,8 @@ def _check_peers(peers: Any) -> dict:
     return out
 
 
-def _check_sources(model: Model, sources: Any) -> dict:
-    out = {}
+def _check_sources(model: Model, sources: Any) -> dict[str, Source]:
+    out: dict[str, Source] = {}
     for field, source in check_object(sources, "sources").items():
         path = f"sources.{field}"
         if not source_field_exists(model, field):
@@ -471,7 +516,7 @@ def _check_sources(model: Model, sources: Any) -> dict:
         for key in ("url", "date"):
             if key in source and not isinstance(source[key], str):
                 raise ModelError(f"{path}.{key}", f"{describe(source[key])} is not text")
-        out[field] = dict(source)
+        out[field] = cast(Source, dict(source))  # text, and url and date if given, checked above
     return out
 
 
@@ -495,7 +540,8 @@ def source_field_exists(model: Model, field: str) -> bool:
         return rest in model["scenarios"]
     if section in ("actuals", "peers"):
         owner, _, line = rest.rpartition(".")
-        return line in model[section].get(owner, {})
+        figures = model["actuals"] if section == "actuals" else model["peers"]
+        return line in figures.get(owner, {})
     if section == "uncertainty" and model["uncertainty"]:
         return rest in (entry["target"] for entry in model["uncertainty"]["inputs"])
     return False
@@ -504,7 +550,7 @@ def source_field_exists(model: Model, field: str) -> bool:
 # --------------------------------------------------------------------------- scenarios
 
 
-def _check_scenario(model: Model, name: str, overrides: Any) -> dict:
+def _check_scenario(model: Model, name: str, overrides: Any) -> ScenarioOverrides:
     path = f"scenarios.{name}"
     if name == BASE_SCENARIO:
         raise ModelError(path, f'"{BASE_SCENARIO}" is reserved for the model itself')
@@ -512,7 +558,7 @@ def _check_scenario(model: Model, name: str, overrides: Any) -> dict:
     overrides = check_object(overrides, path)
     check_keys(overrides, path, SCENARIO_SECTIONS)
     horizon = model["horizon"]
-    out: dict[str, dict] = {}
+    out: ScenarioOverrides = {}
     if "settings" in overrides:
         settings = check_object(overrides["settings"], f"{path}.settings")
         check_keys(settings, f"{path}.settings", tuple(SETTINGS))
@@ -543,8 +589,11 @@ def _check_scenario(model: Model, name: str, overrides: Any) -> dict:
         classes = check_object(overrides["asset_classes"], f"{path}.asset_classes")
         check_keys(classes, f"{path}.asset_classes", tuple(model["capex"]))
         out["asset_classes"] = {
-            k: check_asset_class_fields(
-                check_object(v, f"{path}.asset_classes.{k}"), f"{path}.asset_classes.{k}", partial=True
+            k: cast(
+                ClassFields,
+                check_asset_class_fields(
+                    check_object(v, f"{path}.asset_classes.{k}"), f"{path}.asset_classes.{k}", partial=True
+                ),
             )
             for k, v in classes.items()
         }
@@ -559,16 +608,23 @@ def _check_scenario(model: Model, name: str, overrides: Any) -> dict:
     return out
 
 
-def merge_overrides(model: Model, overrides: Mapping[str, Any]) -> Model:
+def merge_overrides(model: Model, overrides: ScenarioOverrides) -> Model:
     """The base model with a scenario's overrides applied (whole arrays, named class fields)."""
-    merged = {k: v for k, v in model.items() if k not in ("settings", "drivers", "capex", "history", "asset_classes")}
-    merged["settings"] = {**model["settings"], **overrides.get("settings", {})}
+    merged = model.copy()
+    # Whole settings replace settings of the same key, so the merged settings are still Settings.
+    merged["settings"] = cast(Settings, {**model["settings"], **overrides.get("settings", {})})
     merged["drivers"] = {**model["drivers"], **overrides.get("drivers", {})}
     merged["capex"] = {**model["capex"], **overrides.get("capex", {})}
     if "history" in model:
-        merged["history"] = {"capex": {**model["history"]["capex"], **overrides.get("history", {}).get("capex", {})}}
+        history_rows = overrides.get("history", {"capex": {}})["capex"]
+        merged["history"] = {"capex": {**model["history"]["capex"], **history_rows}}
     class_fields = overrides.get("asset_classes", {})
-    merged["asset_classes"] = [{**cls, **class_fields.get(cls["name"], {})} for cls in model["asset_classes"]]
+    merged["asset_classes"] = [_merged_class(cls, class_fields.get(cls["name"], {})) for cls in model["asset_classes"]]
+    return merged
+
+
+def _merged_class(cls: AssetClass, fields: ClassFields) -> AssetClass:
+    merged: AssetClass = {**cls, **fields}
     return merged
 
 
@@ -621,21 +677,22 @@ def parse_target(model: Model, target: Any, path: str) -> tuple[str, str]:
     raise ModelError(path, f"{describe(target)} is not a numeric input{suggestion}")
 
 
-def check_uncertainty(model: Model, section: Any) -> dict:
+def check_uncertainty(model: Model, section: Any) -> Uncertainty:
     """The ``uncertainty`` section (section 8), normalised with its defaults."""
     section = check_object(section, "uncertainty")
     check_keys(section, "uncertainty", ("trials", "seed", "sampler", "inputs", "correlations"))
-    out: dict[str, Any] = {
+    out: Uncertainty = {
         "trials": check_integer(section.get("trials", 10000), "uncertainty.trials", 1, MAX_TRIALS),
         "seed": check_integer(section.get("seed", 0), "uncertainty.seed", 0, 2**32 - 1),
         "sampler": section.get("sampler", "lhs"),
+        "inputs": [],
+        "correlations": [],
     }
     if out["sampler"] not in SAMPLERS:
         raise ModelError("uncertainty.sampler", f"{describe(out['sampler'])} is not random or lhs")
     inputs = section.get("inputs", [])
     if not isinstance(inputs, list):
         raise ModelError("uncertainty.inputs", f"{describe(inputs)} is not a list")
-    out["inputs"] = []
     for i, entry in enumerate(inputs):
         out["inputs"].append(check_uncertain_input(model, entry, f"uncertainty.inputs[{i}]"))
     targets = [entry["target"] for entry in out["inputs"]]
@@ -646,7 +703,7 @@ def check_uncertainty(model: Model, section: Any) -> dict:
     return out
 
 
-def check_uncertain_input(model: Model, entry: Any, path: str) -> dict:
+def check_uncertain_input(model: Model, entry: Any, path: str) -> UncertainInput:
     entry = check_object(entry, path)
     kind, _ = parse_target(model, entry.get("target"), f"{path}.target")
     dist = entry.get("dist")
@@ -654,28 +711,30 @@ def check_uncertain_input(model: Model, entry: Any, path: str) -> dict:
         raise ModelError(f"{path}.dist", f"{describe(dist)} is not one of {', '.join(DISTRIBUTIONS)}")
     params = DISTRIBUTIONS[dist]
     check_keys(entry, path, ("target", "dist", "apply", *params))
-    out = {"target": entry["target"], "dist": dist, "apply": entry.get("apply", DEFAULT_APPLY[kind])}
-    if out["apply"] not in APPLY_MODES:
-        raise ModelError(f"{path}.apply", f"{describe(out['apply'])} is not set, shift or scale")
+    apply = entry.get("apply", DEFAULT_APPLY[kind])
+    if apply not in APPLY_MODES:
+        raise ModelError(f"{path}.apply", f"{describe(apply)} is not set, shift or scale")
+    values: dict[str, float] = {}
     for param in params:
         if param not in entry:
             raise ModelError(f"{path}.{param}", f"is missing: {dist} needs {', '.join(params)}")
-        out[param] = check_number(entry[param], f"{path}.{param}")
+        values[param] = check_number(entry[param], f"{path}.{param}")
     for spread in ("sd", "sigma"):
-        if spread in out and out[spread] < 0:
-            raise ModelError(f"{path}.{spread}", f"{format_number(out[spread])} is below 0")
-    if "mode" in out and not out["low"] <= out["mode"] <= out["high"]:
+        if spread in values and values[spread] < 0:
+            raise ModelError(f"{path}.{spread}", f"{format_number(values[spread])} is below 0")
+    if "mode" in values and not values["low"] <= values["mode"] <= values["high"]:
         raise ModelError(f"{path}.mode", "low ≤ mode ≤ high is not true")
-    if "low" in out and not out["low"] <= out["high"]:
-        raise ModelError(f"{path}.high", f"{format_number(out['high'])} is below low")
-    return out
+    if "low" in values and not values["low"] <= values["high"]:
+        raise ModelError(f"{path}.high", f"{format_number(values['high'])} is below low")
+    # The parameters of DISTRIBUTIONS[dist], each checked above.
+    return cast(UncertainInput, {"target": entry["target"], "dist": dist, "apply": apply, **values})
 
 
-def _check_correlations(correlations: Any, targets: list[str]) -> list:
+def _check_correlations(correlations: Any, targets: list[str]) -> list[list[Any]]:
     path = "uncertainty.correlations"
     if not isinstance(correlations, list):
         raise ModelError(path, f"{describe(correlations)} is not a list")
-    out = []
+    out: list[list[Any]] = []
     for i, entry in enumerate(correlations):
         where = f"{path}[{i}]"
         if not isinstance(entry, list) or len(entry) != 3:
@@ -693,7 +752,7 @@ def _check_correlations(correlations: Any, targets: list[str]) -> list:
     return out
 
 
-def _correlation_matrix(targets: list[str], correlations: list) -> np.ndarray:
+def _correlation_matrix(targets: list[str], correlations: list[list[Any]]) -> NDArray[np.float64]:
     matrix = np.eye(len(targets))
     for first, second, rho in correlations:
         a, b = targets.index(first), targets.index(second)
@@ -701,6 +760,6 @@ def _correlation_matrix(targets: list[str], correlations: list) -> np.ndarray:
     return matrix
 
 
-def correlation_matrix(uncertainty: Mapping[str, Any]) -> np.ndarray:
+def correlation_matrix(uncertainty: Uncertainty) -> NDArray[np.float64]:
     """The target correlation matrix of a validated uncertainty section, in input order."""
     return _correlation_matrix([entry["target"] for entry in uncertainty["inputs"]], uncertainty["correlations"])

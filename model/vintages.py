@@ -13,9 +13,10 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 
-def half_year_weight(age: np.ndarray, life: np.ndarray) -> np.ndarray:
+def half_year_weight(age: NDArray[np.float64], life: NDArray[np.float64]) -> NDArray[np.float64]:
     """w(a, L): 0.5 in the year of entry (a = 0), 1 in full years, 0.5 in year a = L, 0 after.
 
     The weights of one vintage sum to L; for L = 1 they are 0.5 and 0.5.
@@ -30,11 +31,11 @@ def half_year_weight(age: np.ndarray, life: np.ndarray) -> np.ndarray:
 class VintageTables:
     """Per unit of capex: each table is (C, n + H, H), vintage years by service years."""
 
-    depreciation: np.ndarray
-    impairment: np.ndarray
-    book_value: np.ndarray
-    tax_depreciation: np.ndarray
-    in_service: np.ndarray  # w(a, E): the share of a year the vintage works (revenue classes use it)
+    depreciation: NDArray[np.float64]
+    impairment: NDArray[np.float64]
+    book_value: NDArray[np.float64]
+    tax_depreciation: NDArray[np.float64]
+    in_service: NDArray[np.float64]  # w(a, E): the share of a year the vintage works (revenue classes use it)
 
 
 @functools.lru_cache(maxsize=64)

@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
+from model.document import Model
 from model.errors import ModelError
-from model.validation import Model
 
 METRICS = ("npv", "irr")
 

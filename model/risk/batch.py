@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any, TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
 
+from model.document import Model
 from model.engine import PlanArrays, compute_kpis, compute_lines, plan_arrays
 from model.outputs import KPI_KEYS
 from model.risk.irr import go_forward_irr_rows
 from model.schema import MAX_LIFE
-from model.validation import Model, apply_scenario
+from model.validation import apply_scenario
 
 
 def resolved_plan(model: Model, scenario: str | None) -> tuple[Model, PlanArrays]:
@@ -28,21 +31,32 @@ def resolved_plan(model: Model, scenario: str | None) -> tuple[Model, PlanArrays
 LIFE_FIELDS = ("lives", "economic_lives", "tax_lives")  # the class lives an analysis may move
 
 
-def select_rows(plan: PlanArrays, rows: np.ndarray) -> PlanArrays:
+class Lives(TypedDict, total=False):
+    """Class lives of a batch, by the field of PlanArrays they replace (``LIFE_FIELDS``)."""
+
+    lives: NDArray[np.float64]
+    economic_lives: NDArray[np.float64]
+    tax_lives: NDArray[np.float64]
+
+
+def select_rows(plan: PlanArrays, rows: NDArray[np.intp]) -> PlanArrays:
     """The trials ``rows`` of a batch (inputs not batched are shared as they are)."""
+
+    def class_rows(values: NDArray[np.float64]) -> NDArray[np.float64]:
+        return values[rows] if values.ndim == 2 else values
+
     return replace(
         plan,
         settings={k: v[rows] if np.ndim(v) == 1 else v for k, v in plan.settings.items()},
         drivers={k: v[rows] if np.ndim(v) == 2 else v for k, v in plan.drivers.items()},
         capex=plan.capex[rows] if plan.capex.ndim == 3 else plan.capex,
-        **{
-            name: getattr(plan, name)[rows] if getattr(plan, name).ndim == 2 else getattr(plan, name)
-            for name in LIFE_FIELDS
-        },
+        lives=class_rows(plan.lives),
+        economic_lives=class_rows(plan.economic_lives),
+        tax_lives=class_rows(plan.tax_lives),
     )
 
 
-def _life_groups(plan: PlanArrays, trials: int) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+def _life_groups(plan: PlanArrays, trials: int) -> list[tuple[NDArray[np.intp], Lives]]:
     """Trials with equal class lives, as (trial rows, the lives of those trials, one per class).
 
     Codes built column by column are much faster than ``np.unique(axis=0)``, and only classes
@@ -59,7 +73,11 @@ def _life_groups(plan: PlanArrays, trials: int) -> list[tuple[np.ndarray, dict[s
     return [
         (
             np.flatnonzero(code == code[row]),
-            {name: lives[row, i * classes : (i + 1) * classes] for i, name in enumerate(LIFE_FIELDS)},
+            {
+                "lives": lives[row, :classes],
+                "economic_lives": lives[row, classes : 2 * classes],
+                "tax_lives": lives[row, 2 * classes : 3 * classes],
+            },
         )
         for row in first
     ]
@@ -68,25 +86,29 @@ def _life_groups(plan: PlanArrays, trials: int) -> list[tuple[np.ndarray, dict[s
 def stack(batches: Sequence[PlanArrays], sizes: Sequence[int]) -> PlanArrays:
     """One batch of all the trials of several batches, in order (so one engine call serves all)."""
 
-    def joined(values: Sequence[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    def joined(values: Sequence[NDArray[np.float64]], shape: tuple[int, ...]) -> NDArray[np.float64]:
         return np.concatenate([np.broadcast_to(v, (n, *shape)) for v, n in zip(values, sizes, strict=True)])
 
     first = batches[0]
     horizon = first.capex.shape[-1]
+    classes = (len(first.class_names),)
     return replace(
         first,
         settings={k: joined([b.settings[k] for b in batches], ()) for k in first.settings},
         drivers={k: joined([b.drivers[k] for b in batches], (horizon,)) for k in first.drivers},
         capex=joined([b.capex for b in batches], first.capex.shape[-2:]),
-        **{name: joined([getattr(b, name) for b in batches], (len(first.class_names),)) for name in LIFE_FIELDS},
+        lives=joined([b.lives for b in batches], classes),
+        economic_lives=joined([b.economic_lives for b in batches], classes),
+        tax_lives=joined([b.tax_lives for b in batches], classes),
     )
 
 
-def evaluate(plan: PlanArrays, trials: int, lines: Sequence[str] = (), irr: bool = True) -> dict[str, np.ndarray]:
+def evaluate(plan: PlanArrays, trials: int, lines: Sequence[str] = (), irr: bool = True) -> dict[str, NDArray[Any]]:
     """Every KPI, the IRR and the named lines of a batch of ``trials`` trials, shapes (N,) and (N, H).
 
     Without ``irr`` the IRR is left NaN (it is the one costly KPI and the tornado needs only npv).
     ``"solved"`` says which trials the calibration could solve (section 4a); the others are NaN.
+    Every array is of float64 but ``"solved"``, of bool.
 
     Trials whose lives differ are computed in groups of equal lives: the vintage weights are
     classes x years x years per life combination, and there are only a few combinations, whereas
@@ -94,11 +116,11 @@ def evaluate(plan: PlanArrays, trials: int, lines: Sequence[str] = (), irr: bool
     """
     horizon = plan.capex.shape[-1]
     t0 = plan.valuation_offset
-    out = {key: np.full(trials, np.nan) for key in KPI_KEYS}
+    out: dict[str, NDArray[Any]] = {key: np.full(trials, np.nan) for key in KPI_KEYS}
     out.update({line: np.full((trials, horizon), np.nan) for line in lines})
     out["solved"] = np.zeros(trials, dtype=bool)
     batched = any(getattr(plan, name).ndim == 2 for name in LIFE_FIELDS)
-    groups = _life_groups(plan, trials) if batched else [(np.arange(trials), {})]
+    groups: list[tuple[NDArray[np.intp], Lives]] = _life_groups(plan, trials) if batched else [(np.arange(trials), {})]
     for rows, lives in groups:
         part = replace(select_rows(plan, rows) if batched else plan, **lives)
         computation = compute_lines(part)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from numpy.typing import NDArray
 
+from model.document import Model
 from model.engine import plain_number
 from model.errors import ModelError
 from model.outputs import KPI_KEYS
@@ -14,7 +16,6 @@ from model.risk.analysis import Progress, check_metric
 from model.risk.batch import evaluate, resolved_plan
 from model.risk.targets import Target, apply_values
 from model.schema import format_number
-from model.validation import Model
 
 BREAKEVEN_SCAN_POINTS = 41
 NOT_REACHABLE = "not reachable in this range"
@@ -69,8 +70,8 @@ class BreakevenResults:
 
 
 class Breakeven:
-    name = "breakeven"
-    Request = BreakevenRequest
+    name: ClassVar[str] = "breakeven"
+    Request: ClassVar[type[BreakevenRequest]] = BreakevenRequest
 
     def run(
         self, model: Model, scenario: str | None, request: BreakevenRequest, progress: Progress | None = None
@@ -84,7 +85,7 @@ class Breakeven:
         resolved, base = resolved_plan(model, scenario)
         moved = Target.parse(resolved, target)
 
-        def at(values: np.ndarray) -> dict[str, np.ndarray]:
+        def at(values: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
             batch, ok = apply_values(base, [moved], values[:, None])
             result = evaluate(batch, len(values))
             return {key: np.where(ok, value, np.nan) for key, value in result.items()}

@@ -26,12 +26,14 @@ history, asset_classes, calibration) move together as one lever named by the sec
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar, cast
 
 import numpy as np
+from numpy.typing import NDArray
 
+from model.document import Document, Model
 from model.engine import PlanArrays, compute_kpis, compute_lines, plain_number, plan_arrays
 from model.errors import ModelError
 from model.outputs import KPI_KEYS, LINE_KEYS
@@ -39,7 +41,7 @@ from model.risk.analysis import Progress, RunCancelled
 from model.risk.diff import SECTIONS, Change, diff, set_input
 from model.risk.irr import go_forward_irr_rows
 from model.schema import BASE_SCENARIO
-from model.validation import Model, apply_scenario, describe, validate_model
+from model.validation import apply_scenario, describe, validate_model
 
 MAX_EXACT_LEVERS = 16  # above this, levers are grouped by section (section 9)
 CHUNK_STATES = 2048  # states per engine call: bounds memory, and small batches stay in cache (faster)
@@ -178,8 +180,13 @@ def levers_of(changes: Sequence[Change]) -> tuple[list[Lever], bool]:
 
 def state_document(a: Model, levers: Sequence[Lever], state: int) -> Model:
     """The model document of one state: A with the levers whose bit is set in ``state`` taken
-    from B (scenarios, uncertainty and sources dropped: they are no part of a state)."""
-    doc = {key: value for key, value in a.items() if key not in ("scenarios", "uncertainty", "sources")}
+    from B (scenarios, uncertainty and sources dropped: they are no part of a state).
+
+    Each input is A's or B's, so the document has the shape of a Model; it may still break a
+    rule that ties inputs together, which ``validate_model`` or ``_structural_rule`` reports.
+    """
+    fields: Mapping[str, Any] = a
+    doc: Document = {key: value for key, value in fields.items() if key not in ("scenarios", "uncertainty", "sources")}
     doc = {
         **doc,
         "settings": dict(a["settings"]),
@@ -194,7 +201,7 @@ def state_document(a: Model, levers: Sequence[Lever], state: int) -> Model:
         if state >> i & 1:
             for change in lever.changes:
                 set_input(doc, change, change.new)
-    return doc
+    return cast(Model, doc)
 
 
 def describe_state(levers: Sequence[Lever], state: int) -> str:
@@ -207,7 +214,7 @@ def describe_state(levers: Sequence[Lever], state: int) -> str:
     return "{" + ", ".join(taken) + "}"
 
 
-def _structural_key(plan: PlanArrays) -> tuple:
+def _structural_key(plan: PlanArrays) -> tuple[Hashable, ...]:
     """What the engine shares across a batch: states whose structure gives equal keys are one batch."""
     return (
         plan.lives.tobytes(),
@@ -239,7 +246,7 @@ def _structural_rule(doc: Model) -> str | None:
     return None
 
 
-def _as_row(value: Any, length: int) -> np.ndarray:
+def _as_row(value: Any, length: int) -> NDArray[np.float64]:
     """A driver, capex or history row as numbers (absent: zeros; null: NaN), front-padded with
     zeros to ``length`` (history rows are aligned on the base year)."""
     if value is None:
@@ -248,7 +255,7 @@ def _as_row(value: Any, length: int) -> np.ndarray:
     return np.concatenate([np.zeros(length - len(row)), row])
 
 
-def _market_row(value: Any, horizon: int) -> np.ndarray:
+def _market_row(value: Any, horizon: int) -> NDArray[np.float64]:
     """cloud_market as the engine reads it: NaN where unknown (null, 0 or absent)."""
     if value is None:
         return np.full(horizon, np.nan)
@@ -260,12 +267,12 @@ class _States:
     """The metric of every state, whether the state is a valid model, and why the first invalid
     one of each batch is not."""
 
-    values: np.ndarray
-    valid: np.ndarray
+    values: NDArray[np.float64]
+    valid: NDArray[np.bool_]
     reasons: dict[int, str]
 
 
-def _batch(plan: PlanArrays, levers: Sequence[Lever], on: np.ndarray, history_years: int) -> PlanArrays:
+def _batch(plan: PlanArrays, levers: Sequence[Lever], on: NDArray[np.bool_], history_years: int) -> PlanArrays:
     """The plan of a group with the numeric levers of each row applied (``on``: rows x levers)."""
     rows = len(on)
     horizon = plan.capex.shape[-1]
@@ -299,10 +306,10 @@ def _batch(plan: PlanArrays, levers: Sequence[Lever], on: np.ndarray, history_ye
     return replace(plan, settings=settings, drivers=drivers, capex=capex, history=history, cloud_market=market)
 
 
-def _rules(plan: PlanArrays, rows: int) -> list[tuple[np.ndarray, str]]:
+def _rules(plan: PlanArrays, rows: int) -> list[tuple[NDArray[np.bool_], str]]:
     """The cross rules of section 3 that mixing A and B can break, row by row."""
     s, d = plan.settings, plan.drivers
-    checks = []
+    checks: list[tuple[NDArray[np.bool_], str]] = []
     if plan.terminal_method == "gordon":
         checks.append(
             (
@@ -331,7 +338,7 @@ def _rules(plan: PlanArrays, rows: int) -> list[tuple[np.ndarray, str]]:
 
 def _metric_values(
     plan: PlanArrays, metric: Metric, index: int | None, rows: int
-) -> tuple[np.ndarray, np.ndarray, str]:
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], str]:
     """The metric of each row of a batch, whether the calibration could be solved, and why not."""
     computation = compute_lines(plan)
     solved = np.broadcast_to(computation.valid, rows)
@@ -360,13 +367,13 @@ def evaluate_states(a: Model, levers: Sequence[Lever], metric: Metric, progress:
     structural = [i for i, lever in enumerate(levers) if lever.structural]
     structural_mask = sum(1 << i for i in structural)
     history_years = max(
-        [len(row) for row in (a.get("history") or {}).get("capex", {}).values()]
+        [len(row) for row in (a["history"]["capex"].values() if "history" in a else ())]
         + [len(c.new or ()) for lever in levers for c in lever.changes if c.section == "history"]
         + [len(c.old or ()) for lever in levers for c in lever.changes if c.section == "history"]
         + [0]
     )
     # Each combination of structural bits, as a document (numeric levers at A), merged by structure.
-    groups: dict[tuple, tuple[PlanArrays, str | None, list[int]]] = {}
+    groups: dict[tuple[tuple[Hashable, ...], str | None], tuple[PlanArrays, str | None, list[int]]] = {}
     for combo in range(1 << len(structural)):
         bits = sum(1 << i for j, i in enumerate(structural) if combo >> j & 1)
         only_structure = [replace(lever, changes=tuple(c for c in lever.changes if not c.numeric)) for lever in levers]
@@ -410,7 +417,7 @@ def evaluate_states(a: Model, levers: Sequence[Lever], metric: Metric, progress:
 # --------------------------------------------------------------------------- Shapley values
 
 
-def shapley(values: np.ndarray) -> np.ndarray:
+def shapley(values: NDArray[np.float64]) -> NDArray[np.float64]:
     """The Shapley value of each of n players from the 2^n values of a game (index: bitmask of
     the players in the coalition), vectorised over coalitions: Σ φ = values[-1] − values[0]."""
     n = len(values).bit_length() - 1
@@ -501,8 +508,8 @@ def _scenario(model: Model, name: str, where: str) -> Model:
 
 
 class Bridge:
-    name = "bridge"
-    Request = BridgeRequest
+    name: ClassVar[str] = "bridge"
+    Request: ClassVar[type[BridgeRequest]] = BridgeRequest
 
     def run(
         self, model: Model, scenario: str | None, request: BridgeRequest, progress: Progress | None = None

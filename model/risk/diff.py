@@ -22,10 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from model.document import AssetClass, Document, Model, editable
 from model.errors import ModelError
 from model.outputs import Unit
 from model.schema import ASSET_CLASS_KEYS, DRIVERS, NUMERIC_SETTINGS, SETTINGS
-from model.validation import Model, validate_model
+from model.validation import validate_model
 
 # The sections of a model whose fields are levers, in the order they are listed (and grouped).
 SECTIONS = ("settings", "drivers", "capex", "history", "asset_classes", "calibration")
@@ -93,12 +94,13 @@ def same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _class(model: Model, name: str) -> Mapping[str, Any] | None:
-    return next((c for c in model["asset_classes"] if c["name"] == name), None)
+def _class(model: Model, name: str) -> AssetClass:
+    """The class called ``name`` (the models are comparable: both have it)."""
+    return next(c for c in model["asset_classes"] if c["name"] == name)
 
 
-def _history_row(model: Model, name: str) -> list | None:
-    return (model.get("history") or {}).get("capex", {}).get(name)
+def _history_row(model: Model, name: str) -> list[float] | None:
+    return model["history"]["capex"].get(name) if "history" in model else None
 
 
 def check_comparable(a: Model, b: Model) -> None:
@@ -134,19 +136,30 @@ def diff(a: Model, b: Model) -> list[Change]:
         if not same(old, new):
             changes.append(Change(path, section, key, field, copy.deepcopy(old), copy.deepcopy(new), unit, label))
 
+    settings_a: Mapping[str, Any] = a["settings"]
+    settings_b: Mapping[str, Any] = b["settings"]
     for key, spec in SETTINGS.items():
         add(
             f"settings.{key}",
             "settings",
             key,
             None,
-            a["settings"].get(key),
-            b["settings"].get(key),
+            settings_a.get(key),
+            settings_b.get(key),
             spec.unit,
             spec.label,
         )
-    for key, spec in DRIVERS.items():
-        add(f"drivers.{key}", "drivers", key, None, a["drivers"].get(key), b["drivers"].get(key), spec.unit, spec.label)
+    for key, driver in DRIVERS.items():
+        add(
+            f"drivers.{key}",
+            "drivers",
+            key,
+            None,
+            a["drivers"].get(key),
+            b["drivers"].get(key),
+            driver.unit,
+            driver.label,
+        )
     for name in classes:
         add(
             f"capex.{name}", "capex", name, None, a["capex"][name], b["capex"][name], Unit.MONEY.value, f"Capex: {name}"
@@ -155,7 +168,8 @@ def diff(a: Model, b: Model) -> list[Change]:
         old, new = _history_row(a, name), _history_row(b, name)
         add(f"history.{name}", "history", name, None, old, new, Unit.MONEY.value, f"Installed capex: {name}")
     for name in classes:
-        old_class, new_class = _class(a, name), _class(b, name)
+        old_class: Mapping[str, Any] = _class(a, name)
+        new_class: Mapping[str, Any] = _class(b, name)
         for field in CLASS_FIELDS:
             add(
                 f"asset_classes.{name}.{field}",
@@ -173,7 +187,7 @@ def diff(a: Model, b: Model) -> list[Change]:
     return changes
 
 
-def set_input(doc: Model, change: Change, value: Any) -> None:
+def set_input(doc: Document, change: Change, value: Any) -> None:
     """Put ``value`` (None: absent) into the input ``change`` names, in place in a document.
 
     A history row given to a model without history (or of another length) is aligned on the
@@ -210,7 +224,7 @@ def set_input(doc: Model, change: Change, value: Any) -> None:
         _align_history(doc)
 
 
-def _align_history(doc: Model) -> None:
+def _align_history(doc: Document) -> None:
     """Every capitalized class with a history row of one length (zeros before a row's oldest
     year), no row for an expensed class, no history when no row is left."""
     rows = (doc.get("history") or {}).get("capex", {})
@@ -231,6 +245,6 @@ def apply_change(model: Model, change: Change) -> Model:
     Raises ModelError naming the field when the result breaks a rule of docs/model.md section 3
     (e.g. a Gordon terminal value accepted without the WACC that makes it valid).
     """
-    doc = copy.deepcopy(model)
+    doc = editable(model)
     set_input(doc, change, change.new)
     return validate_model(doc)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from model.document import Model
 from model.engine import plain_number
 from model.errors import ModelError
 from model.risk.analysis import Progress, check_metric
 from model.risk.batch import evaluate, resolved_plan
 from model.risk.targets import Target, apply_values
-from model.validation import Model
 
 Axis = tuple[str, Sequence[float]]  # a target path and its values (kept as a tuple of floats)
 
@@ -61,8 +61,8 @@ class GridResults:
 
 
 class Grid:
-    name = "grid"
-    Request = GridRequest
+    name: ClassVar[str] = "grid"
+    Request: ClassVar[type[GridRequest]] = GridRequest
 
     def run(
         self, model: Model, scenario: str | None, request: GridRequest, progress: Progress | None = None

@@ -13,6 +13,7 @@ exactly as a single model does.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from model.irr import (
     IRR_HIGH,
@@ -28,7 +29,7 @@ from model.irr import (
 MAX_ITERATIONS = 100
 
 
-def sign_changes(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sign_changes(flows: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Per row: how often the nonzero flows change sign, and the index of the last flow before
     the first change (−1 when there is none)."""
     signs = np.sign(flows)
@@ -48,7 +49,9 @@ def sign_changes(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return change.sum(axis=-1), np.where(change.any(axis=-1), last_before, -1)
 
 
-def _newton_step(x: np.ndarray, years: np.ndarray, pivot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _newton_step(
+    x: NDArray[np.float64], years: NDArray[np.float64], pivot: NDArray[np.intp]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """g(x) = sum_i flows_i x^i (Horner) and the Newton step of h(x) = g(x) x^-m, m = pivot.
 
     ``years`` holds the flows year by year, (H, N): each year's flows of all rows lie together
@@ -67,7 +70,9 @@ def _newton_step(x: np.ndarray, years: np.ndarray, pivot: np.ndarray) -> tuple[n
         return value, value / (slope - pivot * value / x)
 
 
-def _single_change_roots(flows: np.ndarray, pivot: np.ndarray, wacc: np.ndarray) -> np.ndarray:
+def _single_change_roots(
+    flows: NDArray[np.float64], pivot: NDArray[np.intp], wacc: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """The one root r > −1 of each row (NaN when it lies outside the IRR search interval)."""
     roots = np.full(len(flows), np.nan)
     years = np.ascontiguousarray(flows.T)
@@ -105,7 +110,7 @@ GRID_POINTS = 65  # rates tried between IRR_LOW and IRR_HIGH to bracket two root
 BISECTIONS = 56  # halvings of a cell in x: to the last bit, far below the 1e-9 of the single-model rule
 
 
-def _polynomial(x: np.ndarray, years: np.ndarray) -> np.ndarray:
+def _polynomial(x: NDArray[np.float64], years: NDArray[np.float64]) -> NDArray[np.float64]:
     """g(x) = Σ flows_k x^k (Horner) for ``years`` laid out (H, N) and x of shape (..., N)."""
     value = np.zeros(np.broadcast_shapes(x.shape, years.shape[1:]))
     for year in years[::-1]:
@@ -114,7 +119,7 @@ def _polynomial(x: np.ndarray, years: np.ndarray) -> np.ndarray:
     return value
 
 
-def _two_change_roots(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _two_change_roots(flows: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """The roots (2, N) of each row with two sign changes (NaN where fewer), and which rows
     were settled.
 
@@ -146,14 +151,15 @@ def _two_change_roots(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return roots, settled
 
 
-def _nearest(roots: np.ndarray, wacc: np.ndarray) -> np.ndarray:
+def _nearest(roots: NDArray[np.float64], wacc: NDArray[np.float64]) -> NDArray[np.float64]:
     """Of two candidate rates per row (the second NaN where there is one), the one nearest the
     WACC; on a tie, the lower (``model.irr.nearest_root``'s rule)."""
     second_nearer = np.abs(roots[1] - wacc) < np.abs(roots[0] - wacc)
-    return np.where(np.isnan(roots[1]) | ~second_nearer, roots[0], roots[1])
+    nearest: NDArray[np.float64] = np.where(np.isnan(roots[1]) | ~second_nearer, roots[0], roots[1])
+    return nearest
 
 
-def irr_rows(flows: np.ndarray, wacc: np.ndarray) -> np.ndarray:
+def irr_rows(flows: NDArray[np.float64], wacc: NDArray[np.float64]) -> NDArray[np.float64]:
     """IRR of every row of ``flows`` (N, H) with its WACC (N,): NaN where there is none.
 
     Agrees with ``nearest_root(irr_roots(row), wacc)`` row by row. Rows with one sign change
@@ -163,7 +169,7 @@ def irr_rows(flows: np.ndarray, wacc: np.ndarray) -> np.ndarray:
     flows = np.asarray(flows, dtype=float)
     wacc = np.broadcast_to(np.asarray(wacc, dtype=float), flows.shape[:1])
     result = np.full(len(flows), np.nan)
-    finite = np.isfinite(flows).all(axis=-1)
+    finite: NDArray[np.bool_] = np.all(np.isfinite(flows), axis=-1)
     changes, pivot = sign_changes(np.where(finite[:, None], flows, 0.0))
     single = np.flatnonzero(finite & (changes == 1))
     result[single] = _single_change_roots(flows[single], pivot[single], wacc[single])
@@ -176,7 +182,9 @@ def irr_rows(flows: np.ndarray, wacc: np.ndarray) -> np.ndarray:
     return result
 
 
-def go_forward_irr_rows(fcf: np.ndarray, terminal: np.ndarray, wacc: np.ndarray, mid_year: bool) -> np.ndarray:
+def go_forward_irr_rows(
+    fcf: NDArray[np.float64], terminal: NDArray[np.float64], wacc: NDArray[np.float64], mid_year: bool
+) -> NDArray[np.float64]:
     """The annual IRR of each row of go-forward flows ``fcf`` (N, n) with its terminal value
     (N,) and WACC (N,), by the rule of ``model.irr.go_forward_irr_roots``: NaN where there is none.
 
@@ -189,7 +197,7 @@ def go_forward_irr_rows(fcf: np.ndarray, terminal: np.ndarray, wacc: np.ndarray,
     if not mid_year:
         return irr_rows(flows, wacc)
     result = np.full(len(flows), np.nan)
-    finite = np.isfinite(flows).all(axis=-1)
+    finite: NDArray[np.bool_] = np.all(np.isfinite(flows), axis=-1)
     changes, _ = sign_changes(np.where(finite[:, None], flows, 0.0))
     single = np.flatnonzero(finite & (changes == 1))
     rate = annual_rate(irr_rows(flows[single], period_rate(wacc[single], True)), True)

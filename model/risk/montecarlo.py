@@ -7,13 +7,16 @@ prob_irr_above_wacc, invalid_trials).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
+from model.document import Model
 from model.engine import plain_number
 from model.errors import ModelError
 from model.risk.analysis import METRICS, Progress, RunCancelled
@@ -21,7 +24,7 @@ from model.risk.batch import evaluate, resolved_plan, select_rows
 from model.risk.sampling import correlated_uniforms, inverse_cdf, values_at
 from model.risk.targets import Target, apply_values
 from model.schema import MAX_TRIALS, SAMPLERS
-from model.validation import Model, correlation_matrix
+from model.validation import correlation_matrix
 
 STATISTICS = ("mean", "sd", "p5", "p10", "p50", "p90", "p95")
 PERCENTILES = {"p5": 5.0, "p10": 10.0, "p50": 50.0, "p90": 90.0, "p95": 95.0}
@@ -95,7 +98,7 @@ class MonteCarloResults:
         }
 
 
-def _statistics(values: np.ndarray) -> dict[str, float]:
+def _statistics(values: NDArray[np.float64]) -> dict[str, float]:
     if values.size == 0:
         return dict.fromkeys(STATISTICS, np.nan)
     pcts = np.percentile(values, list(PERCENTILES.values()))
@@ -103,11 +106,11 @@ def _statistics(values: np.ndarray) -> dict[str, float]:
     return {"mean": float(values.mean()), "sd": sd, **dict(zip(PERCENTILES, pcts, strict=True))}
 
 
-def _share(flags: np.ndarray) -> float:
+def _share(flags: NDArray[np.bool_]) -> float:
     return float(flags.mean()) if flags.size else np.nan
 
 
-def _convergence(npv: np.ndarray, points: int = 20) -> pd.DataFrame:
+def _convergence(npv: NDArray[np.float64], points: int = 20) -> pd.DataFrame:
     if npv.size == 0:
         return pd.DataFrame({"trials": [], "mean": [], "p50": []})
     counts = np.unique(np.geomspace(min(10, npv.size), npv.size, points).astype(int))
@@ -117,8 +120,8 @@ def _convergence(npv: np.ndarray, points: int = 20) -> pd.DataFrame:
 
 
 class MonteCarlo:
-    name = "montecarlo"
-    Request = MonteCarloRequest
+    name: ClassVar[str] = "montecarlo"
+    Request: ClassVar[type[MonteCarloRequest]] = MonteCarloRequest
 
     def run(
         self, model: Model, scenario: str | None, request: MonteCarloRequest, progress: Progress | None = None
@@ -147,7 +150,7 @@ class MonteCarlo:
         horizon = base.capex.shape[-1]
         fans = {line: np.full((trials, horizon), np.nan) for line in FAN_LINES}
 
-        def run_chunk(start: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        def run_chunk(start: int) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
             chunk = slice(start, start + CHUNK_TRIALS)
             values[chunk] = values_at(inverses, uniforms[chunk])
             batch, ok = apply_values(base, targets, values[chunk])
@@ -186,7 +189,18 @@ def monte_carlo(
     return MonteCarlo().run(model, scenario, MonteCarloRequest(trials, seed, sampler), progress)
 
 
-def _summarise(resolved, targets, values, valid, npv, irr, wacc, fans, seed, sampler) -> MonteCarloResults:
+def _summarise(
+    resolved: Model,
+    targets: Sequence[Target],
+    values: NDArray[np.float64],
+    valid: NDArray[np.bool_],
+    npv: NDArray[np.float64],
+    irr: NDArray[np.float64],
+    wacc: NDArray[np.float64],
+    fans: Mapping[str, NDArray[np.float64]],
+    seed: int,
+    sampler: str,
+) -> MonteCarloResults:
     trials = len(valid)
     npv, irr, wacc = npv[valid], irr[valid], wacc[valid]
     has_irr = np.isfinite(irr)

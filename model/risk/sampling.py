@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from model.errors import ModelError
 
@@ -56,22 +57,23 @@ def point_value(entry: Mapping[str, Any]) -> float:
     return float(entry["low"])
 
 
-def inverse_cdf(entry: Mapping[str, Any]) -> Callable[[np.ndarray], np.ndarray]:
+def inverse_cdf(entry: Mapping[str, Any]) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
     """The input's inverse CDF: values at cumulative probabilities (built once per run: freezing
     a scipy distribution costs more than a chunk's worth of ppf calls)."""
     frozen = distribution(entry)
     if frozen is None:
         value = point_value(entry)
         return lambda probabilities: np.full(np.shape(probabilities), value)
-    return frozen.ppf
+    ppf: Callable[[NDArray[np.float64]], NDArray[np.float64]] = frozen.ppf  # scipy has no types
+    return ppf
 
 
-def quantiles(entry: Mapping[str, Any], probabilities: np.ndarray) -> np.ndarray:
+def quantiles(entry: Mapping[str, Any], probabilities: NDArray[np.float64]) -> NDArray[np.float64]:
     """The input's values at the given cumulative probabilities."""
     return inverse_cdf(entry)(np.asarray(probabilities, dtype=float))
 
 
-def uniform_draws(rng: np.random.Generator, trials: int, inputs: int, sampler: str) -> np.ndarray:
+def uniform_draws(rng: np.random.Generator, trials: int, inputs: int, sampler: str) -> NDArray[np.float64]:
     """(trials, inputs) uniforms in (0, 1); with "lhs" each column has one draw per 1/trials stratum."""
     if sampler == "lhs":
         strata = rng.permuted(np.broadcast_to(np.arange(trials)[:, None], (trials, inputs)), axis=0)
@@ -79,13 +81,16 @@ def uniform_draws(rng: np.random.Generator, trials: int, inputs: int, sampler: s
     return rng.random((trials, inputs))
 
 
-def _factor(matrix: np.ndarray) -> np.ndarray:
+def _factor(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
     """A square root F with F F' = matrix for a positive semi-definite matrix."""
     values, vectors = np.linalg.eigh(matrix)
-    return vectors * np.sqrt(np.clip(values, 0.0, None))
+    factor: NDArray[np.float64] = vectors * np.sqrt(np.clip(values, 0.0, None))
+    return factor
 
 
-def iman_conover(draws: np.ndarray, target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def iman_conover(
+    draws: NDArray[np.float64], target: NDArray[np.float64], rng: np.random.Generator
+) -> NDArray[np.float64]:
     """Reorder each column of ``draws`` so their Spearman rank correlations approach ``target``.
 
     Van der Waerden scores are decorrelated exactly (Cholesky of their sample correlation) and
@@ -115,20 +120,22 @@ def iman_conover(draws: np.ndarray, target: np.ndarray, rng: np.random.Generator
     return out
 
 
-def correlated_uniforms(correlation: np.ndarray, trials: int, seed: int, sampler: str) -> np.ndarray:
+def correlated_uniforms(correlation: NDArray[np.float64], trials: int, seed: int, sampler: str) -> NDArray[np.float64]:
     """(trials, inputs) uniforms with the rank correlations imposed; the same seed, the same draws."""
     rng = np.random.default_rng(seed)
     return iman_conover(uniform_draws(rng, trials, len(correlation), sampler), correlation, rng)
 
 
-def values_at(inverses: Sequence[Callable[[np.ndarray], np.ndarray]], uniforms: np.ndarray) -> np.ndarray:
+def values_at(
+    inverses: Sequence[Callable[[NDArray[np.float64]], NDArray[np.float64]]], uniforms: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Each input's value at its column of uniforms, (trials, inputs); ``inverses`` from ``inverse_cdf``."""
     return np.column_stack([inverse(uniforms[:, i]) for i, inverse in enumerate(inverses)]).reshape(uniforms.shape)
 
 
 def sample_values(
-    entries: Sequence[Mapping[str, Any]], correlation: np.ndarray, trials: int, seed: int, sampler: str
-) -> np.ndarray:
+    entries: Sequence[Mapping[str, Any]], correlation: NDArray[np.float64], trials: int, seed: int, sampler: str
+) -> NDArray[np.float64]:
     """(trials, inputs) values of the uncertain inputs, in input order (see the module docstring)."""
     return values_at([inverse_cdf(e) for e in entries], correlated_uniforms(correlation, trials, seed, sampler))
 

@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import NDArray
 
+from model.document import Model
 from model.engine import PlanArrays
 from model.errors import ModelError
 from model.schema import (
@@ -24,7 +26,7 @@ from model.schema import (
     NUMERIC_SETTINGS,
     SETTINGS,
 )
-from model.validation import Model, calibrated_paths, parse_target
+from model.validation import calibrated_paths, parse_target
 
 # Where each life target puts its value, and the whole years it is kept in (section 3).
 LIFE_TARGET_FIELDS = {"life": "lives", "economic_life": "economic_lives", "tax_life": "tax_lives"}
@@ -63,7 +65,7 @@ def target_paths(model: Model) -> list[str]:
     return paths
 
 
-def _applied(current: np.ndarray, value: np.ndarray, mode: str) -> np.ndarray:
+def _applied(current: NDArray[np.float64], value: NDArray[np.float64], mode: str) -> NDArray[np.float64]:
     if mode == "shift":
         return current + value
     if mode == "scale":
@@ -71,7 +73,9 @@ def _applied(current: np.ndarray, value: np.ndarray, mode: str) -> np.ndarray:
     return np.broadcast_to(value, np.broadcast_shapes(np.shape(current), np.shape(value))).copy()
 
 
-def apply_values(plan: PlanArrays, targets: Sequence[Target], values: np.ndarray) -> tuple[PlanArrays, np.ndarray]:
+def apply_values(
+    plan: PlanArrays, targets: Sequence[Target], values: NDArray[np.float64]
+) -> tuple[PlanArrays, NDArray[np.bool_]]:
     """The plan with N values of each target applied, as a batch, and which trials are valid.
 
     ``values`` is (N, len(targets)); targets are applied in order. Lives are rounded half up to a

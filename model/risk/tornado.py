@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from model.document import Model
 from model.engine import PlanArrays, plain_number
 from model.risk.analysis import Progress
 from model.risk.batch import evaluate, resolved_plan, stack
 from model.risk.sampling import quantiles
 from model.risk.targets import LIFE_TARGET_FIELDS, Target, apply_values
 from model.schema import ENGINE_DRIVERS, NUMERIC_SETTINGS
-from model.validation import Model, calibrated_paths
+from model.validation import calibrated_paths
 
 TORNADO_FACTORS = (0.9, 1.1)  # every input at 0.9x and 1.1x when the model has no uncertainty section
 # Settings that change no return: the default tornado leaves them out (section 8).
@@ -81,8 +82,8 @@ def applied_ends(batch: PlanArrays, target: Target, low: float, high: float) -> 
 
 
 class Tornado:
-    name = "tornado"
-    Request = TornadoRequest
+    name: ClassVar[str] = "tornado"
+    Request: ClassVar[type[TornadoRequest]] = TornadoRequest
 
     def run(
         self, model: Model, scenario: str | None, request: TornadoRequest, progress: Progress | None = None
