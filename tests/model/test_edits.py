@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 
 import pytest
@@ -237,3 +238,48 @@ def test_economic_and_tax_lives_are_set_and_removed_with_undo(bundled_model):
     assert "economic_life" not in removed["asset_classes"][0]  # it follows the book life again
     with pytest.raises(ModelError, match=r"lag: 6 is outside 0\.\.5"):
         apply_edit(bundled_model, SetClassField(servers, "lag", 6))
+
+
+# --------------------------------------------------------------------------- accepting a change of the semantic diff
+
+
+def test_an_accepted_change_is_one_edit_whose_inverse_is_the_inverted_change(bundled_model):
+    from model import apply_scenario
+    from model.edits import AcceptChange
+    from model.risk import diff
+
+    changes = diff(bundled_model, apply_scenario(bundled_model, "Bull"))
+    for change in changes:
+        edited, inverse, again = round_trip(bundled_model, AcceptChange(change))
+        assert inverse == AcceptChange(change.inverted())
+        assert again == AcceptChange(change)
+        assert diff(edited, apply_scenario(bundled_model, "Bull")) == [c for c in changes if c != change]
+
+
+def test_an_accepted_change_in_a_scenario_becomes_its_override(bundled_model):
+    from model import apply_scenario
+    from model.edits import AcceptChange
+    from model.risk import diff
+
+    [wacc] = [c for c in diff(bundled_model, apply_scenario(bundled_model, "Bull")) if c.path == "settings.wacc"]
+    moved = AcceptChange(dataclasses.replace(wacc, new=0.125))
+    edited, _, _ = round_trip(bundled_model, moved, "Bull")
+    assert edited["settings"]["wacc"] == bundled_model["settings"]["wacc"], "Base must not change"
+    assert edited["scenarios"]["Bull"]["settings"]["wacc"] == 0.125
+    calibration = dataclasses.replace(wacc, path="calibration", section="calibration", key="calibration", new=[])
+    _ = ("calibration", "calibration", None, None, [], "", "Calibration")
+    with pytest.raises(ModelError, match=r"scenarios\.Bull\.calibration: belongs to the model itself"):
+        apply_edit(bundled_model, AcceptChange(calibration), "Bull")
+
+
+def test_an_accepted_change_that_breaks_a_rule_is_refused_naming_the_field(bundled_model):
+    from model.edits import AcceptChange
+    from model.risk import Change
+
+    doc = copy.deepcopy(bundled_model)
+    doc["settings"]["terminal_method"] = "gordon"
+    model = validate_model(doc)
+    growth = model["settings"]["terminal_growth"]
+    wacc = Change("settings.wacc", "settings", "wacc", None, model["settings"]["wacc"], growth / 2, "%", "WACC")
+    with pytest.raises(ModelError, match="terminal_growth"):
+        apply_edit(model, AcceptChange(wacc))
