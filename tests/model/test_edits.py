@@ -267,7 +267,6 @@ def test_an_accepted_change_in_a_scenario_becomes_its_override(bundled_model):
     assert edited["settings"]["wacc"] == bundled_model["settings"]["wacc"], "Base must not change"
     assert edited["scenarios"]["Bull"]["settings"]["wacc"] == 0.125
     calibration = dataclasses.replace(wacc, path="calibration", section="calibration", key="calibration", new=[])
-    _ = ("calibration", "calibration", None, None, [], "", "Calibration")
     with pytest.raises(ModelError, match=r"scenarios\.Bull\.calibration: belongs to the model itself"):
         apply_edit(bundled_model, AcceptChange(calibration), "Bull")
 
