@@ -309,6 +309,10 @@ class BridgePage(QWidget):
         try:
             result = bridge(controller.model, self.metric, start.scenario, end.scenario, against)
         except ModelError as error:
+            name, unit = self._metric_name()
+            self.waterfall.title.setText(f"Bridge of {name}: {start.label()} → {end.label()}")
+            self.waterfall.set_axis_titles(axis_title(name, unit, controller.money), "")
+            self.waterfall.note.setText(" ")
             self.waterfall.show_empty("No bridge: see the message above")
             self._show_message(f"The bridge from {start.label()} to {end.label()} is refused: {error}")
             self._show_changes(self._changes_or_none(start, end, against))
@@ -327,11 +331,16 @@ class BridgePage(QWidget):
         except ModelError:
             return []
 
+    def _metric_name(self) -> tuple[str, Unit]:
+        """The chosen metric as the chart names it (``NPV``, ``EBITA margin FY2030``) and its unit."""
+        key = self.metric_combo.currentData()
+        if key in KPIS:
+            return KPIS[key].label, KPIS[key].unit
+        return f"{LINES[key].label} FY{self.year_combo.currentData()}", LINES[key].unit
+
     def _draw(self, result: BridgeResults, start: State, end: State) -> None:
         money = self._controller.money
-        key = self.metric_combo.currentData()
-        spec = KPIS.get(key) or LINES[key]
-        name = spec.label if key in KPIS else f"{spec.label} FY{self.year_combo.currentData()}"
+        name, unit = self._metric_name()
         bars = [WaterfallBar(f"{start.label()}", result.start, total=True, tooltip=f"{name} in {start.label()}")]
         for lever in result.levers:
             moved = (
@@ -343,7 +352,6 @@ class BridgePage(QWidget):
             tip = f"{lever.lever}: {moved}"
             bars.append(WaterfallBar(lever_name(lever.lever, lever.changes), lever.contribution, tooltip=tip))
         bars.append(WaterfallBar(f"{end.label()}", result.end, total=True, tooltip=f"{name} in {end.label()}"))
-        unit = Unit(spec.unit)
         note = "Each bar is the lever's Shapley contribution (its average effect over every order of the levers); "
         note += "they add up exactly to the change from start to end. Green raises the metric, red lowers it."
         if result.grouped:

@@ -31,9 +31,13 @@ CHANGE_WORDS = {Unit.PERCENT: "pt", Unit.YEARS: "years", Unit.RATIO: "x"}
 
 def value_text(value: float, unit: Unit, money: MoneyDisplay, signed: bool) -> str:
     """A start, end (``signed`` False) or contribution (True) with its unit: ``-33.4 RMB bn``,
-    ``+17.0 RMB bn``, ``12.0%`` and ``+4.4 pt``, ``6.2 years``, ``+0.3 years``."""
+    ``+17.0 RMB bn``, ``12.0%`` and ``+4.4 pt``, ``6.2 years``, ``+0.3 years``; a contribution
+    that rounds to zero is ``0.0`` with no sign."""
+    decimals = 2 if unit == Unit.RATIO else 1
     shown = float(display(value, unit, money))
-    number = ("+" if signed and shown >= 0 else "") + fixed(shown, 2 if unit == Unit.RATIO else 1)
+    if round(shown, decimals) == 0:
+        shown = 0.0  # a lever that changes nothing reads 0.0, never +0.0 or -0.0
+    number = ("+" if signed and shown > 0 else "") + fixed(shown, decimals)
     if unit == Unit.MONEY:
         return f"{number} {money.label}"
     if unit == Unit.PERCENT:
