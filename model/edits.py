@@ -21,6 +21,7 @@ from typing import Any
 
 from model.document import Document, Model, editable
 from model.errors import ModelError
+from model.risk.diff import Change, apply_change
 from model.schema import (
     BASE_SCENARIO,
     DRIVERS,
@@ -176,8 +177,18 @@ class RemoveScenario:
     name: str
 
 
+@dataclass(frozen=True)
+class AcceptChange:
+    """One change of the semantic diff (``model.risk.diff``) taken into the model: its input set
+    to ``change.new``. In Base the inverse is the inverted change; in another scenario the input
+    becomes that scenario's override (the calibration and removing a field are Base's alone)."""
+
+    change: Change
+
+
 Edit = (
-    SetCell
+    AcceptChange
+    | SetCell
     | SetSetting
     | SetClassField
     | AddClass
@@ -203,6 +214,8 @@ def apply_edit(model: Model, edit: Edit, scenario: str | None = None) -> tuple[M
     scenario = None if scenario in (None, BASE_SCENARIO) else scenario
     if scenario is not None and scenario not in model["scenarios"]:
         raise ModelError("scenario", f"{scenario!r} is not a scenario of this model")
+    if isinstance(edit, AcceptChange) and scenario is None:
+        return apply_change(model, edit.change), AcceptChange(edit.change.inverted())
     doc = editable(model)
     inverse = _apply(doc, edit, scenario)
     return validate_model(doc), inverse
@@ -229,12 +242,31 @@ def _apply(doc: Document, edit: Edit, scenario: str | None) -> Edit:
         return _rename_class(doc, edit)
     if isinstance(edit, RemoveClass):
         return _remove_class(doc, edit)
+    if isinstance(edit, AcceptChange):
+        if scenario is None:  # apply_edit takes Base's acceptances through apply_change
+            raise TypeError("a change accepted in Base is applied by apply_edit")
+        return _accept_in_scenario(doc, edit.change, scenario)
     if isinstance(edit, SetUncertainty):
         previous, doc["uncertainty"] = doc.get("uncertainty"), copy.deepcopy(edit.section)
         return SetUncertainty(previous)
     if isinstance(edit, AddScenario | RenameScenario | RemoveScenario):
         return _edit_scenarios(doc, edit)
     raise TypeError(f"not an edit: {edit!r}")
+
+
+def _accept_in_scenario(doc: Document, change: Change, scenario: str) -> Edit:
+    """A diff change accepted as ``scenario``'s override, through the edit of its kind (whose
+    inverse puts the previous override back)."""
+    path = f"{_prefix(scenario)}{change.path}"
+    if change.section not in SCENARIO_SECTIONS:
+        raise ModelError(path, f"belongs to the model itself, not to a scenario; accept it in {BASE_SCENARIO}")
+    if change.new is None:
+        raise ModelError(path, f"a scenario cannot remove an input; accept the change in {BASE_SCENARIO}")
+    if change.section == "settings":
+        return _set_setting(doc, SetSetting(change.key, change.new), scenario)
+    if change.section == "asset_classes" and change.field is not None:
+        return _set_class_field(doc, SetClassField(change.key, change.field, change.new), scenario)
+    return _set_override(doc, SetOverride(change.section, change.key, copy.deepcopy(change.new)), scenario)
 
 
 def _prefix(scenario: str | None) -> str:

@@ -30,6 +30,7 @@ from model import ModelError, scenario_names
 from model.edits import blank_model
 from model.workbook import export_workbook, risk_sheets
 from ui import settings
+from ui.bridge import BridgePage
 from ui.charts import ChartsPanel
 from ui.controller import WorkbenchController
 from ui.grid_view import SheetView
@@ -73,6 +74,8 @@ class MainWindow(QMainWindow):
         self.analysis_tabs.setMinimumSize(320, 240)
         self.analysis_tabs.addTab(self.charts, "Charts")
         self.analysis_tabs.addTab(RiskPanel(controller), "Risk")
+        self.bridge_page = BridgePage(controller)
+        self.analysis_tabs.addTab(self.bridge_page, "Bridge")
         self.analysis_tabs.addTab(ScenariosView(controller), "Scenarios")
         self.projections = ProjectionsPanel(controller)
 
@@ -181,6 +184,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = self.file_menu.addMenu("Open &Recent")
         self.file_menu.addActions([self.save_action, self.save_as_action, self.export_action])
+        self.file_menu.addAction(self.bridge_page.compare_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         edit_menu = menu_bar.addMenu("&Edit")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 
 import pytest
@@ -342,3 +343,47 @@ def test_unused_scenario_name_skips_base_and_taken_names(bundled_model):
     assert unused_scenario_name(bundled_model) == "New scenario"
     assert unused_scenario_name(bundled_model, "Bull") == "Bull 2"
     assert unused_scenario_name(bundled_model, "Base") == "Base 2"
+
+
+# --------------------------------------------------------------------------- accepting a change of the semantic diff
+
+
+def test_an_accepted_change_is_one_edit_whose_inverse_is_the_inverted_change(bundled_model):
+    from model import apply_scenario
+    from model.edits import AcceptChange
+    from model.risk import diff
+
+    changes = diff(bundled_model, apply_scenario(bundled_model, "Bull"))
+    for change in changes:
+        edited, inverse, again = round_trip(bundled_model, AcceptChange(change))
+        assert inverse == AcceptChange(change.inverted())
+        assert again == AcceptChange(change)
+        assert diff(edited, apply_scenario(bundled_model, "Bull")) == [c for c in changes if c != change]
+
+
+def test_an_accepted_change_in_a_scenario_becomes_its_override(bundled_model):
+    from model import apply_scenario
+    from model.edits import AcceptChange
+    from model.risk import diff
+
+    [wacc] = [c for c in diff(bundled_model, apply_scenario(bundled_model, "Bull")) if c.path == "settings.wacc"]
+    moved = AcceptChange(dataclasses.replace(wacc, new=0.125))
+    edited, _, _ = round_trip(bundled_model, moved, "Bull")
+    assert edited["settings"]["wacc"] == bundled_model["settings"]["wacc"], "Base must not change"
+    assert edited["scenarios"]["Bull"]["settings"]["wacc"] == 0.125
+    calibration = dataclasses.replace(wacc, path="calibration", section="calibration", key="calibration", new=[])
+    with pytest.raises(ModelError, match=r"scenarios\.Bull\.calibration: belongs to the model itself"):
+        apply_edit(bundled_model, AcceptChange(calibration), "Bull")
+
+
+def test_an_accepted_change_that_breaks_a_rule_is_refused_naming_the_field(bundled_model):
+    from model.edits import AcceptChange
+    from model.risk import Change
+
+    doc = copy.deepcopy(bundled_model)
+    doc["settings"]["terminal_method"] = "gordon"
+    model = validate_model(doc)
+    growth = model["settings"]["terminal_growth"]
+    wacc = Change("settings.wacc", "settings", "wacc", None, model["settings"]["wacc"], growth / 2, "%", "WACC")
+    with pytest.raises(ModelError, match="terminal_growth"):
+        apply_edit(model, AcceptChange(wacc))
