@@ -59,6 +59,16 @@ CLASS_TITLES = {
     "tax_life": "Tax life",
     "revenue_generating": "Earns revenue",
 }
+# The rule each solved setting must obey (docs/model.md section 4a), and what the sheet says otherwise.
+SOLVED_RULES = {
+    "ai_revenue_yield": ("{0}>=0", "cannot be solved: it needs a negative AI revenue yield (the model is refused)"),
+    "base_core_revenue": ("{0}>0", "cannot be solved: it needs a core revenue of zero or less (the model is refused)"),
+    "ai_cash_opex_rate": ("{0}>=0", "cannot be solved: it needs a negative AI cash opex rate (the model is refused)"),
+    "ai_variable_cost_pct": (
+        "AND({0}>=0,{0}<1)",
+        "cannot be solved: it needs an AI variable cost outside 0..100 % (the model is refused)",
+    ),
+}
 CHOICES = {"terminal_method": TERMINAL_METHODS, "infrastructure_charge": INFRASTRUCTURE_CHARGES}
 
 
@@ -314,7 +324,13 @@ def write_calibration_formulas(writer: WorkbookWriter) -> None:
         else:
             formula = f"=({ebita_before}-{in_service}*ai_cash_opex_rate-{value}*{revenue})/{ai}"
         solved = writer.results.calibrated.get(f"settings.{key}")
-        sheet.write_formula(writer.solved_rows[key], FIRST_YEAR_COL, formula, f.solved, cached(solved))
+        row = writer.solved_rows[key]
+        sheet.write_formula(row, FIRST_YEAR_COL, formula, f.solved, cached(solved))
+        # Whether the solution obeys its setting's rule (section 4a); else the model is refused.
+        here = xl_rowcol_to_cell(row, FIRST_YEAR_COL)
+        rule, reason = SOLVED_RULES[key]
+        check = f'=IF(ISNUMBER({here}),IF({rule.format(here)},"solved","{reason}"),"{reason}")'
+        sheet.write_formula(row, FIRST_YEAR_COL + 1, check, f.note, "solved")
 
 
 def _write_input(writer: WorkbookWriter, sheet: Worksheet, row: int, col: int, value: Any, unit: str) -> None:
