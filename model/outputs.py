@@ -30,7 +30,7 @@ class Unit(StrEnum):
 
 
 EXCEL_FORMATS = {
-    Unit.MONEY: "#,##0.0;[Red]-#,##0.0",
+    Unit.MONEY: "#,##0.0;-#,##0.0",
     Unit.PERCENT: "0.0%",
     Unit.RATIO: "0.000",
     Unit.YEARS: "0.0",
@@ -52,16 +52,18 @@ class Section(StrEnum):
 
 @dataclass(frozen=True)
 class LineSpec:
-    """One output line (one number per projection year)."""
+    """One output line (one number per projection year). ``format_override`` replaces the unit's
+    own format."""
 
     key: str
     label: str
     unit: Unit
     section: Section
+    format_override: str | None = None
 
     @property
     def excel_format(self) -> str:
-        return self.unit.excel_format
+        return self.format_override or self.unit.excel_format
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ LINE_SPECS: tuple[LineSpec, ...] = (
     LineSpec("delta_nwc", "Change in working capital", Unit.MONEY, _C),
     LineSpec("fcf", "Plan free cash flow", Unit.MONEY, _C),
     LineSpec("cumulative_fcf", "Cumulative FCF", Unit.MONEY, _C),
-    LineSpec("discount_factor", "Discount factor", Unit.RATIO, _C),
+    LineSpec("discount_factor", "Discount factor", Unit.RATIO, _C, "0.0000"),
     LineSpec("pv_fcf", "PV of FCF", Unit.MONEY, _C),
     LineSpec("cumulative_pv_fcf", "Cumulative PV of FCF", Unit.MONEY, _C),
     LineSpec("roic", "Plan ROIC", Unit.PERCENT, _C),

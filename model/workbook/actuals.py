@@ -32,7 +32,7 @@ def write_actuals(writer: WorkbookWriter) -> None:
     for year, figures in model["actuals"].items():
         for key, reported in figures.items():
             spec = LINES[key]
-            fmt = f.number(spec.unit)
+            fmt = f.line(key)
             sheet.write_number(row, 0, int(year), f.integer)
             writer.text(sheet, row, 1, spec.label)
             sheet.write_number(row, 2, reported, f.input(spec.unit))

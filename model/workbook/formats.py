@@ -1,4 +1,9 @@
-"""The cell formats of the workbook, and how a computed value is cached in its formula cell."""
+"""The cell formats of the workbook, and how a computed value is cached in its formula cell.
+
+Lines and KPIs take their number formats from the output registry (``model.outputs``,
+``excel_format``): one place says how a line is shown. The formats here are for inputs and the
+workings that are not lines.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +13,37 @@ import numpy as np
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
-# The workbook's own number formats. The output registry (model/outputs.py, ``excel_format``)
-# differs for money (negatives in red) and for some units; taking its formats would change the
-# workbook, so that is a change of its own.
+from model.outputs import KPIS, LINES, Unit
+
+# Number formats of workings and inputs, by the unit words of model.schema.
 NUMBER_FORMATS = {
-    "money": "#,##0.0;-#,##0.0",
-    "%": "0.0%",
-    "x": "0.000",
-    "factor": "0.0000",
-    "years": "0.0",
-    "multiple": '0.00"x"',
+    "money": Unit.MONEY.excel_format,
+    "%": Unit.PERCENT.excel_format,
+    "x": Unit.RATIO.excel_format,
+    "factor": LINES["discount_factor"].excel_format,
+    "years": Unit.YEARS.excel_format,
+    "multiple": KPIS["moic"].excel_format,
     "integer": "0",
     "general": "General",
+    "weight": "0.0###",
 }
 INPUT_FORMATS = {"money": "#,##0.0##", "%": "0.0##%", "x": "0.0##", "integer": "0", "general": "General"}
 INPUT_STYLE = {"font_color": "#0000FF", "bg_color": "#FFF9E5", "border": 1, "border_color": "#D9D9D9"}
+# A value that follows another input (an economic life following the book life): black, italic.
+DERIVED_STYLE = {"italic": True, "font_color": "#595959", "bg_color": "#F2F2F2", "border": 1, "border_color": "#D9D9D9"}
 
 
 class Formats:
     """The workbook's cell formats; ``input_*`` are the modeller's blue-on-light-fill inputs."""
 
     def __init__(self, book: Workbook) -> None:
+        self._book = book
+        self._by_number_format: dict[str, Format] = {}
+
         def fmt(**props: Any) -> Format:
             return book.add_format({"font_name": "Calibri", "font_size": 10, **props})
 
+        self._fmt = fmt
         self.title = fmt(bold=True, font_size=14)
         self.subtitle = fmt(italic=True, font_color="#595959")
         self.section = fmt(bold=True, bottom=1, bg_color="#DDEBF7")
@@ -39,29 +51,41 @@ class Formats:
         self.header_left = fmt(bold=True, bottom=1)
         self.header_right = fmt(bold=True, bottom=1, align="right")
         self.unit = fmt(indent=1)
-        self.life = fmt(bold=True, bottom=1, bg_color="#DDEBF7", num_format='0" years"')
         self.key = fmt(font_color="#808080", font_size=8)
         self.text = fmt()
         self.wrap = fmt(text_wrap=True, valign="top")
         self.note = fmt(italic=True, font_color="#595959")
+        self.warning = fmt(bold=True, font_color="#9C5700", bg_color="#FFEB9C", text_wrap=True, valign="top")
         for name, num in NUMBER_FORMATS.items():
             setattr(self, _attr(name), fmt(num_format=num))
         for name, num in INPUT_FORMATS.items():
             setattr(self, "input_" + _attr(name), fmt(num_format=num, **INPUT_STYLE))
         self.input_text = fmt(**INPUT_STYLE)
+        self.derived = fmt(num_format="0", **DERIVED_STYLE)
+        self.solved = fmt(num_format="0.0000####", bold=True, **DERIVED_STYLE)
         self.link = fmt(font_color="#006100")
         self.kpi_label = fmt(bold=True)
+
+    def number_format(self, num_format: str) -> Format:
+        """A (shared) format of this number format."""
+        if num_format not in self._by_number_format:
+            self._by_number_format[num_format] = self._fmt(num_format=num_format)
+        return self._by_number_format[num_format]
+
+    def line(self, key: str) -> Format:
+        """The format of output line ``key``, from the registry."""
+        return self.number_format(LINES[key].excel_format)
+
+    def kpi(self, key: str) -> Format:
+        """The format of KPI ``key``, from the registry."""
+        return self.number_format(KPIS[key].excel_format)
 
     def number(self, unit: str) -> Format:
         """The output format for a unit of model.schema ("money", "%", "x", "years")."""
         return getattr(self, _attr(unit if unit in ("money", "%", "x", "years") else "general"))
 
     def input(self, unit: str) -> Format:
-        return getattr(self, "input_" + _attr(unit if unit in ("money", "%", "x") else "general"))
-
-    def kpi(self, unit: str) -> Format:
-        """The format of a KPI: as ``number``, but a ratio KPI is a multiple (1.25x)."""
-        return self.multiple if unit == "x" else self.number(unit)
+        return getattr(self, "input_" + _attr(unit if unit in ("money", "%", "x", "integer") else "general"))
 
 
 def _attr(name: str) -> str:

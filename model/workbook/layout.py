@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-SHEETS = ("Summary", "Assumptions", "Depreciation", "Projections", "Scenarios", "Sources", "Actuals")
+SHEETS = ("Summary", "Assumptions", "Fleet", "Projections", "Scenarios", "Sources", "Actuals")
 ASSUMPTIONS = "Assumptions"  # the sheet the reader reads back
 MARKER = "Capex Workbench model"  # cell A1 of Assumptions: the workbook is ours
 OVERRIDE_PREFIX = "scenario:"  # field paths of the rows the exported scenario overrides
+SOLVED_PREFIX = "solved:"  # rows holding a calibrated setting's formula (not read back: it is computed)
 MODEL_FILE_KEY = "model_file"  # hidden rows with the JSON the sheet does not show as inputs
-# Columns of Assumptions, Depreciation and Projections: field path, label, unit, then the years.
+HISTORY_KEY = "history"  # the header row of the history table (its years); rows history[i] below it
+# Columns of Assumptions, Fleet and Projections: field path, label, unit, then the years.
 KEY_COL, LABEL_COL, UNIT_COL, FIRST_YEAR_COL = 0, 1, 2, 3
 HEADER_ROW = 2
-CLASS_FIELD_COLS = {"treatment": 3, "life": 4, "revenue_generating": 5}
+CLASS_FIELDS = ("treatment", "life", "economic_life", "lag", "tax_life", "revenue_generating")
+CLASS_FIELD_COLS = {field: FIRST_YEAR_COL + i for i, field in enumerate(CLASS_FIELDS)}
+# Class fields that follow the book life when absent: the sheet shows them as a formula "=life".
+FOLLOWS_BOOK_LIFE = ("economic_life", "tax_life")
+CALIBRATION_FIELDS = ("line", "year", "value", "solve")
+CALIBRATION_COLS = {field: FIRST_YEAR_COL + i for i, field in enumerate(CALIBRATION_FIELDS)}
 
 
 def year_col(t: int) -> int:
-    """Column of projection year t (1..H) on Assumptions, Depreciation and Projections."""
+    """Column of projection year t (1..H) on Assumptions, Fleet and Projections."""
     return FIRST_YEAR_COL + t - 1
+
+
+def col_name(col: int) -> str:
+    return xl_col_to_name(col)
 
 
 def cell(sheet: str, row: int, col: int, absolute: bool = False) -> str:
     """A sheet-qualified A1 reference (our sheet names need no quotes)."""
     return f"{sheet}!{xl_rowcol_to_cell(row, col, absolute, absolute)}"
+
+
+def span(sheet: str | None, first_row: int, first_col: int, last_row: int, last_col: int, absolute: bool = True) -> str:
+    """A range reference, sheet-qualified unless ``sheet`` is None."""
+    start = xl_rowcol_to_cell(first_row, first_col, absolute, absolute)
+    end = xl_rowcol_to_cell(last_row, last_col, absolute, absolute)
+    return f"{sheet + '!' if sheet else ''}{start}:{end}"

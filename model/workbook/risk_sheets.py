@@ -101,7 +101,7 @@ def write_monte_carlo(writer: WorkbookWriter, run: MonteCarloResults, sample_tri
             row += 1
             sheet.write_string(row, 0, f"{LINES[line].label} {percentile}", f.text)
             for col, value in enumerate(fan.loc[percentile], start=1):
-                _write_value(sheet, row, col, value, f.number(LINES[line].unit))
+                _write_value(sheet, row, col, value, f.line(line))
 
     sample = run.samples.head(sample_trials)
     columns = ["trial", *sample.columns]

@@ -37,7 +37,7 @@ def write_scenarios(writer: WorkbookWriter) -> None:
     row = HEADER_ROW + 1
     for key, spec in KPIS.items():
         writer.text(sheet, row, 0, spec.label)
-        fmt = f.kpi(spec.unit)
+        fmt = f.kpi(key)
         for col, name in enumerate(names, start=1):
             value = cached(results[name].kpis[key])
             if name == writer.scenario:
@@ -74,6 +74,8 @@ def _override_paths(model: Model) -> list[tuple[str, str]]:
             paths[f"drivers.{key}"] = DRIVERS[key].unit
         for name in overrides.get("capex", {}):
             paths[f"capex.{name}"] = "money"
+        for name in overrides.get("history", {}).get("capex", {}):
+            paths[f"history.{name}"] = "money"
         for name, fields in overrides.get("asset_classes", {}).items():
             for field in fields:
                 paths[f"asset_classes.{name}.{field}"] = ""
@@ -81,9 +83,12 @@ def _override_paths(model: Model) -> list[tuple[str, str]]:
 
 
 def _lookup(source: Model, path: str, scenario: str) -> Any:
-    """The value at ``settings.KEY`` / ``capex.CLASS`` / ``asset_classes.CLASS.FIELD`` of the model or
-    of a scenario's overrides (None where the scenario keeps the base value)."""
+    """The value at ``settings.KEY`` / ``capex.CLASS`` / ``history.CLASS`` /
+    ``asset_classes.CLASS.FIELD`` of the model or of a scenario's overrides (None where the
+    scenario keeps the base value)."""
     section, _, rest = path.partition(".")
+    if section == "history":
+        return (source.get("history") or {}).get("capex", {}).get(rest)
     if section != "asset_classes":
         return source.get(section, {}).get(rest)
     name, _, field = rest.rpartition(".")

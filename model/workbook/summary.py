@@ -3,29 +3,29 @@ of cumulative free cash flow; the header names the exported scenario."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from model.outputs import KPIS, LINES
 from model.workbook.formats import cached
-from model.workbook.layout import HEADER_ROW, cell, year_col
+from model.workbook.layout import HEADER_ROW, cell, span, year_col
 
 if TYPE_CHECKING:
     from model.workbook.writer import WorkbookWriter
 
 DEFINITIONS = {
-    "npv": "Σ PV of FCF + PV of terminal value",
-    "irr": "Rate with zero NPV (year-end flows, TV in the final year); root nearest the WACC",
-    "payback_years": "Years until cumulative FCF turns non-negative (TV not counted)",
+    "npv": "Σ PV of go-forward FCF + PV of terminal value, valued at the end of the valuation year",
+    "irr": "Rate with zero NPV of the go-forward flows (mid-year when set, TV at the end); root nearest the WACC",
+    "payback_years": "Years after the valuation date until go-forward cumulative FCF is non-negative (TV not counted)",
     "discounted_payback_years": "The same on discounted FCF",
-    "terminal_value": "By the terminal method on Assumptions, at the end of the final year",
-    "pv_terminal_value": "Terminal value × (1 + WACC)^-H",
-    "total_capex": "Σ capex, capitalized and expensed",
-    "peak_funding": "Largest cumulative cash outflow",
-    "moic": "Cash returned ÷ cash invested, TV included",
-    "profitability_index": "1 + NPV ÷ PV of capex",
+    "terminal_value": "By the terminal method on Assumptions, at the end of the final year (the plan's cohort only)",
+    "pv_terminal_value": "Terminal value × (1 + WACC)^−(H − t0)",
+    "total_capex": "Σ go-forward capex the plan's returns pay for (owned by the plan + expensed)",
+    "peak_funding": "Largest go-forward cumulative cash outflow",
+    "moic": "Go-forward cash returned ÷ cash invested, TV included",
+    "profitability_index": "1 + NPV ÷ PV of go-forward capex",
+    "npv_per_share": "NPV ÷ shares outstanding (empty when no shares are given)",
 }
 
 
@@ -38,12 +38,14 @@ def write_summary(writer: WorkbookWriter) -> None:
     writer.text(sheet, 0, 0, writer.model["name"], f.title)
     writer.text(sheet, 1, 0, f"Scenario: {writer.scenario}", f.kpi_label)
     years = writer.results.years
+    valuation_year = writer.resolved["settings"]["valuation_year"]
     writer.text(
         sheet,
         2,
         0,
-        f"{writer.unit_text('money')}; fiscal years {years[0]}–{years[-1]}; returns of the plan alone, "
-        "revenue and margin of the whole segment. Exported from Capex Workbench.",
+        f"{writer.unit_text('money')}; fiscal years {years[0]}–{years[-1]}; returns of the plan alone, valued at the "
+        f"end of FY{valuation_year} (earlier flows are sunk); revenue and margin of the whole segment. Exported from "
+        "Capex Workbench.",
         f.subtitle,
     )
     for col, title in enumerate(("KPI", "Value", "Unit", "Definition")):
@@ -53,14 +55,20 @@ def write_summary(writer: WorkbookWriter) -> None:
     row = 5
     for key, spec in KPIS.items():
         writer.text(sheet, row, 0, spec.label, f.kpi_label)
-        sheet.write_formula(row, 1, formulas[key], f.kpi(spec.unit), cached(writer.results.kpis[key]))
+        sheet.write_formula(row, 1, formulas[key], f.kpi(key), cached(writer.results.kpis[key]))
         writer.workbook.define_name(f"kpi_{key}", "=" + cell("Summary", row, 1, True))
         writer.text(sheet, row, 2, writer.unit_text(spec.unit), f.unit)
         writer.text(sheet, row, 3, DEFINITIONS[key], f.note)
         row += 1
     roots = ", ".join(f"{r:.2%}" for r in writer.results.irr_roots) or "none"
     writer.text(sheet, row + 1, 0, f"IRR roots found by Capex Workbench in (−99 %, 1000 %): {roots}", f.note)
-    _write_charts(writer, sheet, row + 3)
+    row += 2
+    for warning in writer.results.warnings:
+        row += 1
+        sheet.set_row(row, 30)
+        sheet.merge_range(row, 0, row, 3, "", f.warning)
+        writer.text(sheet, row, 0, f"Warning: {warning}", f.warning)
+    _write_charts(writer, sheet, row + 2)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 1)
 
@@ -71,35 +79,52 @@ def _kpi_formulas(writer: WorkbookWriter) -> dict[str, str]:
     def end(line: str) -> str:
         return writer.line_cell(line, last)
 
-    def span(helper: str) -> str:
-        r = writer.helper_rows[helper]
-        return f"Projections!{xl_rowcol_to_cell(r, year_col(1), True, True)}:" + xl_rowcol_to_cell(
-            r, year_col(last), True, True
-        )
+    def helper(name: str) -> str:
+        r = writer.helper_rows[name]
+        return span("Projections", r, year_col(1), r, year_col(last))
 
     first, end_row = writer.irr_rows
     roots = f"Projections!$D${first + 1}:$D${end_row}"
     distances = f"Projections!$E${first + 1}:$E${end_row}"
-    outlays = '-SUMIF(line_fcf,"<0")+MAX(-kpi_terminal_value,0)'
-    discounted_capex = "SUMPRODUCT(line_capex_total,line_discount_factor)"
+    after = '">"&valuation_year'
+    outlays = f'-SUMIFS(line_fcf,fiscal_years,{after},line_fcf,"<0")+MAX(-kpi_terminal_value,0)'
+    discounted_capex = "SUMPRODUCT(line_cohort_capex+line_capex_expensed,line_discount_factor)"
     payback = 'IF(COUNT({0})=0,"",MIN({0}))'
     return {
-        "npv": "=NPV(wacc,line_fcf)*IF(mid_year,(1+wacc)^0.5,1)+kpi_pv_terminal_value",
+        "npv": "=SUM(line_pv_fcf)+kpi_pv_terminal_value",
         # The engine reports the root nearest the WACC; the spreadsheet's solver starts there.
         "irr": f'=IF(COUNT({distances})=0,"",INDEX({roots},MATCH(MIN({distances}),{distances},0)))',
-        "payback_years": "=" + payback.format(span("payback")),
-        "discounted_payback_years": "=" + payback.format(span("discounted_payback")),
+        "payback_years": "=" + payback.format(helper("payback")),
+        "discounted_payback_years": "=" + payback.format(helper("discounted_payback")),
         "terminal_value": (
             f'=IF(terminal_method="book_value",{end("net_ppe")}+nwc_pct*{end("plan_revenue")},'
             f'IF(terminal_method="gordon",{end("fcf")}*(1+terminal_growth)/(wacc-terminal_growth),'
             f'IF(terminal_method="exit_multiple",exit_multiple*{end("plan_ebita")},0)))'
         ),
-        "pv_terminal_value": "=kpi_terminal_value*(1+wacc)^-COLUMNS(line_fcf)",
-        "total_capex": "=SUM(line_capex_total)",
+        "pv_terminal_value": "=kpi_terminal_value*(1+wacc)^-(base_year+horizon-valuation_year)",
+        "total_capex": (
+            f"=SUMIF(fiscal_years,{after},line_cohort_capex)+SUMIF(fiscal_years,{after},line_capex_expensed)"
+        ),
         "peak_funding": "=-MIN(0,MIN(line_cumulative_fcf))",
-        "moic": f'=IF({outlays}=0,"",(SUMIF(line_fcf,">0")+MAX(kpi_terminal_value,0))/({outlays}))',
+        "moic": (
+            f'=IF({outlays}=0,"",(SUMIFS(line_fcf,fiscal_years,{after},line_fcf,">0")+MAX(kpi_terminal_value,0))'
+            f"/({outlays}))"
+        ),
         "profitability_index": f'=IF({discounted_capex}=0,"",1+kpi_npv/{discounted_capex})',
+        "npv_per_share": '=IF(shares_outstanding>0,kpi_npv/shares_outstanding,"")',
     }
+
+
+def _literal_names(chart: Any) -> Any:
+    """Chart and series titles as literal text: XlsxWriter reads a title that looks like a cell
+    reference (a currency "=Summary!A1") as a formula, which would put it in the chart's XML."""
+    process = chart._process_names
+
+    def literal(name: Any, name_formula: Any) -> tuple[Any, Any]:
+        return (name, name_formula) if isinstance(name, str) else process(name, name_formula)
+
+    chart._process_names = literal
+    return chart
 
 
 def _write_charts(writer: WorkbookWriter, sheet: Worksheet, row: int) -> None:
@@ -116,12 +141,20 @@ def _write_charts(writer: WorkbookWriter, sheet: Worksheet, row: int) -> None:
     def values(key: str) -> list:
         return ["Projections", writer.line_rows[key], first, writer.line_rows[key], last]
 
-    revenue = writer.workbook.add_chart({"type": "column", "subtype": "stacked"})
-    for key, color in (("core_revenue", "#9DC3E6"), ("plan_revenue", "#2E75B6")):
+    def add_chart(options: dict) -> Any:
+        return _literal_names(writer.workbook.add_chart(options))
+
+    revenue = add_chart({"type": "column", "subtype": "stacked"})
+    for key, color in (
+        ("core_revenue", "#9DC3E6"),
+        ("installed_revenue", "#BDD7EE"),
+        ("plan_revenue", "#2E75B6"),
+        ("follow_on_revenue", "#1F4E79"),
+    ):
         revenue.add_series(
             {"name": LINES[key].label, "categories": years, "values": values(key), "fill": {"color": color}}
         )
-    margin = writer.workbook.add_chart({"type": "line"})
+    margin = add_chart({"type": "line"})
     margin.add_series(
         {
             "name": "EBITA margin",
@@ -140,7 +173,7 @@ def _write_charts(writer: WorkbookWriter, sheet: Worksheet, row: int) -> None:
     revenue.set_size({"width": 620, "height": 330})
     sheet.insert_chart(row, 0, revenue)
 
-    cumulative = writer.workbook.add_chart({"type": "column"})
+    cumulative = add_chart({"type": "column"})
     cumulative.add_series(
         {
             "name": LINES["fcf"].label,
@@ -150,7 +183,7 @@ def _write_charts(writer: WorkbookWriter, sheet: Worksheet, row: int) -> None:
             "invert_if_negative": False,
         }
     )
-    line = writer.workbook.add_chart({"type": "line"})
+    line = add_chart({"type": "line"})
     line.add_series(
         {
             "name": LINES["cumulative_fcf"].label,

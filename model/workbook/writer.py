@@ -1,8 +1,9 @@
 """The writer core: the workbook being built, the state its sheets share, and the export itself.
 
-The sheets are written in order (Assumptions, Depreciation, Projections, Summary, Scenarios,
-Sources, Actuals), each by its own module; a sheet's formulas refer to rows the sheets before it
-recorded on the ``WorkbookWriter``. The file is written in memory and moved into place with
+The sheets are written in order (Assumptions, Fleet, Projections, the calibration formulas,
+Summary, Scenarios, Sources, Actuals), each by its own module; a sheet's formulas refer to rows
+recorded on the ``WorkbookWriter`` (the Projections rows are laid out first, since the Fleet's
+follow-on spending reads the revenue of the year before). The file is written in memory and moved into place with
 ``model.fileio.atomic_write``, so a failure never leaves a half-written workbook or destroys the
 previous one.
 """
@@ -17,17 +18,17 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from model.engine import Results, compute
+from model.engine import Results, calibration_targets, compute
 from model.errors import ModelFileError
 from model.fileio import atomic_write
 from model.schema import BASE_SCENARIO
 from model.validation import Model, apply_scenario
 from model.workbook.actuals import write_actuals
-from model.workbook.assumptions import write_assumptions
-from model.workbook.depreciation import write_depreciation
+from model.workbook.assumptions import write_assumptions, write_calibration_formulas
+from model.workbook.fleet import FLEET, write_fleet
 from model.workbook.formats import Formats
 from model.workbook.layout import FIRST_YEAR_COL, HEADER_ROW, KEY_COL, LABEL_COL, SHEETS, UNIT_COL, cell, year_col
-from model.workbook.projections import write_projections
+from model.workbook.projections import layout_projections, write_projections
 from model.workbook.scenarios import write_scenarios
 from model.workbook.sources import write_sources
 from model.workbook.summary import write_summary
@@ -40,8 +41,15 @@ class _ExactNumberWorksheet(Worksheet):
 
     XlsxWriter rounds stored numbers to 16 digits, which would change an input in its last bit
     and break "export then import gives an equal model". It has no public option for this, so
-    this overrides a private method; pyproject.toml pins XlsxWriter to the minor version tested.
+    this overrides a private method (and ``_prepare_formula``, for speed); pyproject.toml pins
+    XlsxWriter to the minor version tested.
     """
+
+    def _prepare_formula(self, formula, expand_future_functions=False) -> str:
+        """The formula without its "=". XlsxWriter also runs about 30 regular expressions over
+        every formula to prefix Excel 365 functions; ours use none, and on a 30-year fleet that
+        search was most of the export time."""
+        return formula[1:] if formula.startswith("=") else formula
 
     def _xml_number_element(self, number, attributes=()) -> None:
         attr = "".join(f' {key}="{self._escape_attributes(value)}"' for key, value in attributes)
@@ -62,17 +70,40 @@ class WorkbookWriter:
         self.workbook = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False})
         self.formats = Formats(self.workbook)
         self.sheets = {name: self.add_sheet(name) for name in SHEETS}
+        settings = self.resolved["settings"]
+        self.valuation_offset: int = settings["valuation_year"] - model["base_year"]
+        self.mid_year: bool = bool(settings["mid_year"])
+        history = (self.resolved.get("history") or {}).get("capex", {})
+        self.history_years: int = len(next(iter(history.values()))) if history else 0
+        self.targets = calibration_targets(self.resolved)
+        self.solved = [target.solve for target in self.targets]
+        # The settings the engine computed with: the solved ones replaced by their solution.
+        self.results_settings = {
+            **settings,
+            **{path.partition(".")[2]: value for path, value in self.results.calibrated.items()},
+        }
         # Recorded by Assumptions: where the formulas find the live inputs (the scenario's override
         # row when it has one).
         self.driver_rows: dict[str, int] = {}
         self.capex_rows: list[int] = []
         self.class_rows: list[int] = []
         self.class_cells: list[dict[str, str]] = []
-        # Recorded by Depreciation: the total rows of each capitalized class.
-        self.dep_rows: dict[str, list[int]] = {"depreciation": [], "capacity": [], "net_ppe": []}
+        self.history_rows: dict[int, int] = {}
+        self.calibration_value_cells: dict[str, str] = {}
+        self.solved_rows: dict[str, int] = {}
+        # Recorded by Fleet.
+        self.fleet_rows: dict[str, int] = {}
+        self.class_table = (0, 0)
+        self.class_refs: list[dict[str, str]] = []
+        self.fleet_capex_first = 0
+        self.follow_first = 0
+        self.class_totals: dict[tuple[str, str], int] = {}
+        self.group_rows: dict[tuple[str, str], int] = {}
         # Recorded by Projections.
         self.line_rows: dict[str, int] = {}
         self.helper_rows: dict[str, int] = {}
+        self.projection_sections: dict[int, object] = {}
+        self.irr_grid = (0, 0)  # first and past-the-last row of the half-year flows
         self.irr_rows = (0, 0)  # first and past-the-last row of the IRR starts
 
     # ------------------------------------------------------------------ for every sheet writer
@@ -92,6 +123,21 @@ class WorkbookWriter:
 
     def line_range(self, key: str) -> str:
         return f"line_{key}"
+
+    def driver_cell(self, key: str, t: int) -> str:
+        """The live driver ``key`` in projection year t."""
+        return cell("Assumptions", self.driver_rows[key], year_col(t))
+
+    def index_cell(self, key: str, t: int) -> str:
+        """An index of the Fleet sheet (price_index, cost_index, core_index, in_plan) in year t."""
+        return cell(FLEET, self.fleet_rows[key], year_col(t))
+
+    def group_cell(self, group: str, key: str, t: int) -> str:
+        """A fleet group total of the Fleet sheet (e.g. installed capacity) in year t."""
+        return cell(FLEET, self.group_rows[(group, key)], year_col(t))
+
+    def helper_cell(self, key: str, t: int) -> str:
+        return cell("Projections", self.helper_rows[key], year_col(t))
 
     def capex_cell(self, index: int, t: int) -> str:
         """The live capex input of asset class ``index`` in projection year t."""
@@ -132,8 +178,10 @@ class WorkbookWriter:
 
     def write(self, extra_sheets: Iterable[SheetWriter] = ()) -> bytes:
         write_assumptions(self)
-        write_depreciation(self)
+        layout_projections(self)
+        write_fleet(self)
         write_projections(self)
+        write_calibration_formulas(self)
         write_summary(self)
         write_scenarios(self)
         write_sources(self)

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 import numpy as np
 import openpyxl
 import pytest
 
-from model import ModelError, ModelFileError, compute, validate_model
-from model.outputs import KPI_KEYS, LINE_KEYS
+from model import ModelError, ModelFileError, compute, load_model, validate_model
+from model.outputs import KPI_KEYS, KPIS, LINE_KEYS, LINES
 from model.schema import NUMERIC_SETTINGS
 from model.workbook import SHEETS, export_workbook, workbook_bytes
+from model.workbook.layout import CLASS_FIELD_COLS
 from model.workbook.projections import spreadsheet_irr
 from tests.conftest import ROOT
-from tests.factories import model_doc
+from tests.factories import model_doc, v2_model_doc
 
 FORMULA_LOOKING = ('=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(1,2)")
 
@@ -73,7 +76,7 @@ def test_computed_cells_are_formulas_carrying_the_model_values(bundled_model, bu
 def test_formulas_read_like_the_model(bull_workbook):
     formulas, _ = bull_workbook
     (npv,) = named_cells(formulas, "kpi_npv")
-    assert "NPV(wacc,line_fcf)" in npv.value
+    assert npv.value == "=SUM(line_pv_fcf)+kpi_pv_terminal_value"
     assert named_cells(formulas, "line_tax")[0].value.startswith("=tax_rate*")
 
 
@@ -237,3 +240,108 @@ def test_command_line_export_errors_are_one_line(tmp_path, args, message):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
     assert message in done.stderr
+
+
+# ------------------------------------------------------------------ version 2
+
+
+@pytest.fixture(scope="module")
+def v2_model():
+    return validate_model(v2_model_doc())
+
+
+def assumption_row(book, key: str) -> int:
+    return next(c.row for c in book["Assumptions"]["A"] if c.value == key)
+
+
+def test_a_version_2_workbook_names_every_line_kpi_and_setting(v2_model):
+    formulas, stored = open_both(workbook_bytes(v2_model, "Bull"))
+    assert formulas.sheetnames == list(SHEETS)
+    names = set(formulas.defined_names)
+    assert {f"line_{key}" for key in LINE_KEYS} | {f"kpi_{key}" for key in KPI_KEYS} <= names
+    assert {"plan_years", "valuation_year", "shares_outstanding", "infrastructure_charge", "rent_rate"} <= names
+    assert {"compute_cost_change", "reinvestment_rate"} <= names
+    results = compute(v2_model, "Bull")
+    (per_share,) = named_cells(stored, "kpi_npv_per_share")
+    assert per_share.value == pytest.approx(results.kpis["npv_per_share"], rel=1e-12)
+    assert named_cells(formulas, "line_discount_factor")[0].number_format == "0.0000"
+    assert named_cells(formulas, "line_capacity")[0].number_format == LINES["capacity"].excel_format
+
+
+def test_number_formats_come_from_the_output_registry(v2_model):
+    formulas, _ = open_both(workbook_bytes(v2_model))
+    for key in LINE_KEYS:
+        assert named_cells(formulas, f"line_{key}")[0].number_format == LINES[key].excel_format, key
+    for key in KPI_KEYS:
+        assert named_cells(formulas, f"kpi_{key}")[0].number_format == KPIS[key].excel_format, key
+
+
+def test_a_calibrated_setting_is_a_formula_and_its_written_value_stays_an_input(v2_model):
+    formulas, stored = open_both(workbook_bytes(v2_model))
+    (solved,) = named_cells(formulas, "ai_revenue_yield")
+    assert solved.data_type == "f" and "ai_revenue_yield" not in solved.value  # no circular reference
+    assert formulas["Assumptions"][f"A{solved.row}"].value == "solved:settings.ai_revenue_yield"
+    (value,) = named_cells(stored, "ai_revenue_yield")
+    assert value.value == pytest.approx(compute(v2_model).calibrated["settings.ai_revenue_yield"], rel=1e-12)
+    written = assumption_row(formulas, "settings.ai_revenue_yield")
+    assert formulas["Assumptions"][f"D{written}"].value == v2_model["settings"]["ai_revenue_yield"]
+
+
+def test_a_life_that_follows_the_book_life_is_a_formula_and_stays_absent(v2_model, tmp_path):
+    path = tmp_path / "plan.xlsx"
+    export_workbook(v2_model, path)
+    book = openpyxl.load_workbook(path)
+    row = assumption_row(book, "asset_classes[2]")  # Buildings: no economic or tax life
+    economic, tax = CLASS_FIELD_COLS["economic_life"] + 1, CLASS_FIELD_COLS["tax_life"] + 1
+    life_cell = book["Assumptions"].cell(row=row, column=CLASS_FIELD_COLS["life"] + 1).coordinate
+    assert book["Assumptions"].cell(row=row, column=economic).value == f"={life_cell}"
+    assert book["Assumptions"].cell(row=row, column=tax).value == f"={life_cell}"
+    book["Assumptions"][life_cell] = 18
+    book["Assumptions"].cell(row=row, column=tax, value=7)  # a number typed there sets the tax life
+    book.save(path)
+    buildings = load_model(path)["asset_classes"][2]
+    assert buildings["life"] == 18 and buildings["tax_life"] == 7
+    assert "economic_life" not in buildings
+
+
+def test_the_history_calibration_and_scenario_overrides_are_inputs(v2_model):
+    formulas, _ = open_both(workbook_bytes(v2_model, "Bull"))
+    sheet = formulas["Assumptions"]
+    keys = [c.value for c in sheet["A"]]
+    assert {"history", "history[0]", "scenario:history[0]", "calibration[0]", "calibration[1]"} <= set(keys)
+    assert "scenario:asset_classes[0]" in keys
+    row = assumption_row(formulas, "history[0]")
+    assert [sheet.cell(row=row, column=4 + k).value for k in range(2)] == v2_model["history"]["capex"]["Servers"]
+
+
+def test_the_terminal_value_warning_is_on_the_summary(v2_model):
+    formulas, _ = open_both(workbook_bytes(v2_model))
+    texts = [c.value for row in formulas["Summary"].iter_rows() for c in row if isinstance(c.value, str)]
+    (warning,) = compute(v2_model).warnings
+    assert f"Warning: {warning}" in texts
+
+
+def test_chart_titles_are_literal_text_never_cell_references():
+    doc = model_doc(currency="=Summary!A1", unit="Sheet1!B2")
+    data = workbook_bytes(validate_model(doc))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        charts = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/charts/chart")]
+    assert charts
+    for xml in charts:
+        references = re.findall(r"<c:f>([^<]*)</c:f>", xml)
+        assert all(ref.startswith("Projections!") for ref in references), references
+        assert "=Summary!A1 Sheet1!B2" in xml  # the axis title, as text
+
+
+def test_no_formula_has_more_arguments_than_a_spreadsheet_takes():
+    from tests.model.test_export_libreoffice import many_classes_model
+
+    formulas, _ = open_both(workbook_bytes(many_classes_model()))
+    longest = max(
+        cell.value.count(",")
+        for sheet in formulas.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    )
+    assert longest < 255

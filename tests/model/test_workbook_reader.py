@@ -13,9 +13,9 @@ import openpyxl.xml
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from model import ModelError, ModelFileError, load_model, scenario_names
+from model import ModelError, ModelFileError, load_model, scenario_names, validate_model
 from model.workbook import export_workbook, read_workbook, workbook_bytes
-from tests.factories import valid_models
+from tests.factories import v2_model_doc, valid_models
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -146,3 +146,37 @@ def test_an_entity_expansion_bomb_is_refused_without_expanding_it(bundled_model,
     finally:
         tracemalloc.stop()
     assert peak < 100e6  # the work done: expanded, the text would take 3 GB
+
+
+@pytest.mark.parametrize("scenario", ["Base", "Bull"])
+def test_a_version_2_model_survives_the_round_trip(tmp_path, scenario):
+    """History, class fields, settings, drivers, calibration and a scenario's history and class
+    overrides all come back."""
+    model = validate_model(v2_model_doc())
+    path = tmp_path / "plan.xlsx"
+    export_workbook(model, path, scenario)
+    assert read_workbook(path) == model
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(valid_models(max_horizon=12, v2=True))
+def test_random_version_2_models_survive_the_round_trip(model):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plan.xlsx"
+        export_workbook(model, path)
+        assert read_workbook(path) == model
+
+
+def test_a_class_switched_to_expensed_loses_its_history_rows(tmp_path):
+    doc = v2_model_doc()
+    doc["scenarios"]["Bull"]["history"] = {"capex": {"Network": [5.0, 6.0]}}
+    model = validate_model(doc)
+    path = tmp_path / "plan.xlsx"
+    export_workbook(model, path, "Bull")
+    book = openpyxl.load_workbook(path)
+    book["Assumptions"][f"D{assumption_row(book, 'asset_classes[1]')}"] = "expensed"
+    book.save(path)
+    switched = read_workbook(path)
+    assert switched["asset_classes"][1] == {"name": "Network", "treatment": "expensed", "revenue_generating": False}
+    assert "Network" not in switched["history"]["capex"]
+    assert "history" not in switched["scenarios"]["Bull"]  # its only history row was the network's
