@@ -215,9 +215,11 @@ def _capital_recovery(rate: NDArray[np.float64], life: NDArray[np.float64]) -> N
     """CRF(r, L) = r / (1 - (1 + r) ** -L), and 1 / L at r = 0: the level yearly charge that
     repays one unit of cost over L years at the rate r."""
     rate = np.asarray(rate, dtype=float)[..., None]
+    # expm1 and log1p keep it exact for a rate near 0, where 1 - (1 + r) ** -L cancels.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        factor = rate / (1.0 - (1.0 + rate) ** -life)
-    return np.where(rate == 0, 1.0 / life, factor)
+        factor = rate / -np.expm1(-life * np.log1p(rate))
+    recovery: NDArray[np.float64] = np.where(rate == 0, 1.0 / life, factor)
+    return recovery
 
 
 @dataclass(frozen=True)

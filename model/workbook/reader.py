@@ -194,8 +194,9 @@ class _AssumptionsReader:
                 history_years = max(history_years, sum(1 for v in row[FIRST_YEAR_COL:] if v is not None))
             elif indexed and indexed.group(1) == "history":
                 history_rows.append((r, int(indexed.group(2)), override))
-                # A file saved without cached values (openpyxl) has an empty header: count the row.
-                filled = [i for i, v in enumerate(row[FIRST_YEAR_COL:]) if v is not None]
+                # A file saved without cached values (openpyxl) has an empty header: count the row's
+                # numbers (and formulas), not the source note that follows the years.
+                filled = [i for i, v in enumerate(row[FIRST_YEAR_COL:]) if _is_year_value(v)]
                 history_years = max(history_years, filled[-1] + 1 if filled else 0)
             elif indexed and indexed.group(1) == "calibration" and not override:
                 calibration.append(
@@ -345,6 +346,15 @@ class _AssumptionsReader:
             shorter = LAST_STEP.sub("", path)
             path = "" if shorter == path else shorter
         return None
+
+
+def _is_year_value(value: Any) -> bool:
+    """A cell of a row of years: a number, or a formula a colleague typed (read by its value)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        or (isinstance(value, str) and value.startswith("="))
+    )
 
 
 def _drop_history_of_expensed(doc: dict[str, Any]) -> None:
