@@ -350,11 +350,8 @@ class _AssumptionsReader:
 
 def _is_year_value(value: Any) -> bool:
     """A cell of a row of years: a number, or a formula a colleague typed (read by its value)."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        or (isinstance(value, str) and value.startswith("="))
-    )
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number or (isinstance(value, str) and value.startswith("="))
 
 
 def _drop_history_of_expensed(doc: dict[str, Any]) -> None:
