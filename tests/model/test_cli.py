@@ -190,7 +190,6 @@ def test_undefined_values_print_as_null(runs):
 
 def test_every_scenario_of_the_bundled_model(runs):
     model = load_model(BUNDLED)
-    base = strict_json(runs["base"].stdout)
     assert model["scenarios"], "the bundled model has scenarios"
     for name in model["scenarios"]:
         result = runs[f"scenario:{name}"]
