@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from model import ModelError, Results, apply_scenario, compute, load_model, save_model, scenario_names
-from model.edits import Edit, apply_edit
+from model.edits import Edit, EditBlock, SetCell, apply_edit
 from model.schema import BASE_SCENARIO
 from model.validation import Model
 from ui.commands import EditCommand
@@ -103,8 +103,20 @@ class WorkbenchController(QObject):
         except ModelError as error:
             self.error_reported.emit(f"{error} ({label})")
             return False
-        self.undo_stack.push(EditCommand(self, edit, inverse, self._scenario, edited, label))
+        # The edit records have no inverse that removes an optional driver row again (its inverse
+        # would write nulls): undoing such an edit shows the model as it was before, which the
+        # linear undo stack guarantees is exact.
+        previous = self._model if self._adds_driver_row(edit) else None
+        self.undo_stack.push(EditCommand(self, edit, inverse, self._scenario, edited, label, previous))
         return True
+
+    def _adds_driver_row(self, edit: Edit) -> bool:
+        """Whether ``edit`` writes a driver the model does not hold yet (Base only)."""
+        parts = edit.edits if isinstance(edit, EditBlock) else (edit,)
+        return any(
+            isinstance(part, SetCell) and part.section == "drivers" and part.key not in self._model["drivers"]
+            for part in parts
+        )
 
     def report(self, message: str) -> None:
         """Refuse a user action before it becomes an edit (a paste that does not fit, say)."""

@@ -88,14 +88,15 @@ def test_typing_into_a_cell_with_the_editor(window, controller, qtbot):
 def test_percent_cells_take_both_forms(window, controller, text):
     table = window.drivers_panel.view.table_model
     row = list(table.sheet.values.index).index("core_growth")
-    assert table.setData(table.index(row, 0), text)
-    assert controller.model["drivers"]["core_growth"][0] == pytest.approx(0.12)
+    # FY2027: a 12 % core growth in the calibration year FY2026 would leave no room for AI opex.
+    assert table.setData(table.index(row, 1), text)
+    assert controller.model["drivers"]["core_growth"][1] == pytest.approx(0.12)
 
 
 def test_money_cells_take_thousands_separators(window, controller):
-    table, index = capex_cell(window, 1, 0)
+    table, index = capex_cell(window, 1, 1)  # FY2027: FY2026, the calibration year, stays as reported
     assert table.setData(index, "1,234.5")
-    assert controller.model["capex"]["Network equipment"][0] == 1234.5
+    assert controller.model["capex"]["Network equipment"][1] == 1234.5
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from tests.conftest import BUNDLED_MODEL_PATH, ROOT
 from ui import settings
 from ui.charts import year_ticks
 from ui.controller import WorkbenchController
-from ui.sheets import capex_sheet, class_sheet, drivers_sheet, projections_sheet, settings_sheet
+from ui.sheets import capex_sheet, class_sheet, drivers_sheet, history_sheet, projections_sheet, settings_sheet
 from ui.table_model import DataFrameTableModel
 
 Buttons = QMessageBox.StandardButton
@@ -33,10 +33,11 @@ def test_every_item_model_passes_the_model_tester(qtmodeltester, bundled_model, 
     controller = WorkbenchController(bundled_model, None, scenario)
     money = controller.money
     sheets = [
-        capex_sheet(bundled_model, scenario, money),
+        capex_sheet(bundled_model, scenario, money, controller.results),
+        history_sheet(bundled_model, scenario, money),
         class_sheet(bundled_model, scenario, money),
         drivers_sheet(bundled_model, scenario, money),
-        settings_sheet(bundled_model, scenario, money),
+        settings_sheet(bundled_model, scenario, money, controller.results),
         projections_sheet(bundled_model, controller.results, money),
     ]
     for sheet in sheets:
