@@ -78,11 +78,13 @@ def year_columns(view: SheetView) -> None:
 
 
 def fit_height(view: SheetView) -> None:
-    """A small grid as tall as its rows (no empty space below, no scroll bar)."""
-    rows = view.table_model.rowCount()
-    height = view.horizontalHeader().sizeHint().height() + rows * view.verticalHeader().defaultSectionSize()
-    scroll = view.horizontalScrollBar().sizeHint().height() if view.horizontalScrollBar().isVisible() else 0
-    view.setFixedHeight(height + 2 * view.frameWidth() + scroll + 1)
+    """A small grid no taller than its rows (no empty space below); in a short window it may
+    shrink to its first row and scroll."""
+    header = 2 * view.fontMetrics().height() + 8  # two-line year headers
+    row = view.verticalHeader().defaultSectionSize()
+    frame = 2 * view.frameWidth() + 2
+    view.setMaximumHeight(header + view.table_model.rowCount() * row + frame)
+    view.setMinimumHeight(header + row + frame)
 
 
 class CapexPanel(QWidget):
@@ -129,9 +131,9 @@ class CapexPanel(QWidget):
         layout.addWidget(self.history_view)
         self._title = section_label("")
         layout.addWidget(self._title)
-        layout.addWidget(self.capex_view, 1)
+        layout.addWidget(self.capex_view, 3)
         layout.addLayout(buttons)
-        layout.addWidget(self.class_view, 1)
+        layout.addWidget(self.class_view, 2)
         layout.addWidget(MarkLegend((SOURCED, OVERRIDDEN, FOLLOW_ON)))
         controller.money_display_changed.connect(self._retitle)
         controller.model_changed.connect(self._retitle)

@@ -180,7 +180,8 @@ class DataFrameTableModel(QAbstractTableModel):
         if role == DISPLAY:
             return sheet.texts[row, column] or format_cell(value, unit, self._money)
         if role == EDIT:
-            return format_entry(value, unit, self._money)
+            # A life that follows the book life is copied as empty, so pasting it back keeps it following.
+            return "" if sheet.marks[row, column] == FOLLOWS else format_entry(value, unit, self._money)
         if role == CHECK_STATE:
             return (Qt.CheckState.Checked if value else Qt.CheckState.Unchecked) if unit == "bool" else None
         if role == TOOLTIP:
@@ -239,7 +240,7 @@ class DataFrameTableModel(QAbstractTableModel):
 
     def describe_cell(self, row: int, column: int) -> str:
         """How the cell is named in the undo history: ``AI servers FY2027``."""
-        column_label = self._sheet.column_labels[column]
+        column_label = self._sheet.column_labels[column].replace("\n", " ")
         return f"{self._sheet.row_labels[row]}, {column_label}".strip(", ")
 
     def submit_edit(self, edit: Edit, label: str) -> bool:
