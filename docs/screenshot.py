@@ -65,6 +65,7 @@ def main() -> None:
         window.controller.apply(SetSetting("terminal_method", "gordon"), "Gordon terminal value")
         shoot("screenshot-warning.png")
         window.controller.undo_stack.undo()
+        window.controller.undo_stack.clear()  # no "Redo" left in the toolbar of the later pictures
 
         risk = window.findChild(RiskPanel)
         window.analysis_tabs.setCurrentWidget(risk)

@@ -360,6 +360,12 @@ def drivers_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
     )
 
 
+# The plan's frame first (what is judged, when, per how many shares, who owns the buildings),
+# then the settings in the order of the model file.
+FIRST_SETTINGS = ("plan_years", "valuation_year", "shares_outstanding", "infrastructure_charge")
+SETTING_ORDER = (*FIRST_SETTINGS, *(key for key in SETTINGS if key not in FIRST_SETTINGS))
+
+
 def setting_unit(key: str, model: Model, money: MoneyDisplay) -> str:
     """The unit column of the settings grid: "%", "×", "RMB bn", "years", "bn shares"."""
     spec = SETTINGS[key]
@@ -381,7 +387,8 @@ def settings_sheet(model: Model, scenario: str, money: MoneyDisplay, results: Re
     horizon, base_year = model["horizon"], model["base_year"]
     rows, units, marks, tooltips, choices, limits = [], [], [], [], {}, {}
     editable = []
-    for row, (key, spec) in enumerate(SETTINGS.items()):
+    for row, key in enumerate(SETTING_ORDER):
+        spec = SETTINGS[key]
         source = source_of(model, f"settings.{key}")
         kind = spec.unit if spec.kind == "number" else spec.kind
         value = resolved["settings"][key]
@@ -405,7 +412,7 @@ def settings_sheet(model: Model, scenario: str, money: MoneyDisplay, results: Re
             limits[(row, 0)] = (1, horizon)
         elif key == "valuation_year":
             limits[(row, 0)] = (base_year, base_year + horizon - 1)
-    values = pd.DataFrame(rows, index=list(SETTINGS), columns=["value", "unit", "source"], dtype=object)
+    values = pd.DataFrame(rows, index=list(SETTING_ORDER), columns=["value", "unit", "source"], dtype=object)
 
     def edit_for(key: str, _column: str, value: Any) -> SetSetting:
         return SetSetting(key, value)
@@ -413,7 +420,7 @@ def settings_sheet(model: Model, scenario: str, money: MoneyDisplay, results: Re
     return Sheet(
         values=values,
         units=pd.DataFrame(units).to_numpy(dtype=object),
-        row_labels=[spec.label for spec in SETTINGS.values()],
+        row_labels=[SETTINGS[key].label for key in SETTING_ORDER],
         column_labels=["Value", "Unit", "Source"],
         editable=pd.DataFrame(editable).to_numpy(dtype=bool),
         marks=pd.DataFrame(marks).to_numpy(dtype=object),

@@ -149,7 +149,7 @@ def test_edits_in_a_scenario_become_overrides_and_reset_to_base(window, controll
 def test_undo_returns_to_the_scenario_the_edit_was_made_in(window, controller):
     controller.set_scenario("Bull")
     table = window.settings_panel.view.table_model
-    assert table.setData(table.index(0, 0), "8%")
+    assert table.setData(table.index(list(table.sheet.values.index).index("wacc"), 0), "8%")
     assert controller.model["scenarios"]["Bull"]["settings"]["wacc"] == pytest.approx(0.08)
     controller.set_scenario("Base")
     controller.undo_stack.undo()

@@ -174,6 +174,17 @@ def test_an_absent_optional_driver_shows_zeros_and_edits_with_undo(qtbot, model_
     controller.undo_stack.setClean()
 
 
+def test_the_plan_settings_come_first(window):
+    table = window.settings_panel.view.table_model
+    assert list(table.sheet.values.index)[:4] == [
+        "plan_years",
+        "valuation_year",
+        "shares_outstanding",
+        "infrastructure_charge",
+    ]
+    assert table.index(1, 0).data(Qt.ItemDataRole.UserRole + 3) == (2025, 2034)  # the spin box's limits
+
+
 def test_solved_settings_are_read_only_and_marked(window, controller):
     for key in ("ai_revenue_yield", "ai_cash_opex_rate"):
         table, index = settings_row(window, key)
