@@ -3,11 +3,12 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshot.py
 
 The window is drawn offscreen at 1600 × 1000: the Capex plan tab in Base (screenshot.png), the
-Drivers and Settings tabs, the Bull scenario with its differences from Base, the Risk tab after
-a Monte Carlo run (risk.png) and its tornado. The exported workbook's Summary sheet is printed
-by headless LibreOffice and rasterised by pdftoppm (poppler-utils) into workbook.png. Settings
-are kept in a temporary folder, so the analyst's own window layout and recent files are neither
-used nor changed.
+Drivers and Settings tabs, the Bull scenario with its differences from Base, the warning banner
+(a Gordon terminal value), the Risk tab after a Monte Carlo run (risk.png) and its tornado. The
+exported workbook's Summary sheet is printed by headless LibreOffice and rasterised by pdftoppm
+(poppler-utils) into workbook.png (``--no-workbook`` leaves that picture as it is). Settings are
+kept in a temporary folder, so the analyst's own window layout and recent files are neither used
+nor changed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from PySide6.QtGui import QColor, QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from main import main as command_line  # noqa: E402
+from model.edits import SetSetting  # noqa: E402
 from resources import bundled_model_path  # noqa: E402
 from ui.app import create_window  # noqa: E402
 from ui.risk.panel import RiskPanel  # noqa: E402
@@ -61,6 +63,10 @@ def main() -> None:
         window.assumption_tabs.setCurrentWidget(window.capex_panel)
         shoot("screenshot-scenario.png")
         window.controller.set_scenario("Base")
+        window.controller.apply(SetSetting("terminal_method", "gordon"), "Gordon terminal value")
+        shoot("screenshot-warning.png")
+        window.controller.undo_stack.undo()
+        window.controller.undo_stack.clear()  # no "Redo" left in the toolbar of the later pictures
 
         risk = window.findChild(RiskPanel)
         window.analysis_tabs.setCurrentWidget(risk)
@@ -77,7 +83,8 @@ def main() -> None:
         shoot("risk-tornado.png")
         window.controller.undo_stack.setClean()
         window.close()
-    workbook_picture(ROOT / "docs" / "workbook.png")
+    if "--no-workbook" not in sys.argv:
+        workbook_picture(ROOT / "docs" / "workbook.png")
 
 
 def workbook_picture(path: Path) -> None:

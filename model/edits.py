@@ -119,6 +119,16 @@ class SetHistoryRow:
 
 
 @dataclass(frozen=True)
+class SetDriverRow:
+    """An optional driver's whole row (``compute_cost_change``, ``reinvestment_rate``,
+    ``cloud_market``); None removes it, so the model falls back to the default. It undoes the
+    first edit of a driver the model did not hold."""
+
+    key: str
+    row: tuple[float | None, ...] | None
+
+
+@dataclass(frozen=True)
 class SetOverride:
     """A scenario's override of one setting, driver row, capex row or class (fields dict).
 
@@ -196,6 +206,7 @@ Edit = (
     | RemoveClass
     | SetOverride
     | SetHistoryRow
+    | SetDriverRow
     | EditBlock
     | SetUncertainty
     | AddScenario
@@ -236,6 +247,8 @@ def _apply(doc: Document, edit: Edit, scenario: str | None) -> Edit:
         return _set_override(doc, edit, scenario)
     if isinstance(edit, SetHistoryRow):
         return _set_history_row(doc, edit)
+    if isinstance(edit, SetDriverRow):
+        return _set_driver_row(doc, edit)
     if isinstance(edit, AddClass):
         return _add_class(doc, edit)
     if isinstance(edit, RenameClass):
@@ -305,10 +318,12 @@ def _set_cell(doc: Document, edit: SetCell, scenario: str | None) -> Edit:
         raise ModelError(path, f"the horizon has years 0..{doc['horizon'] - 1}")
     if not (nullable and edit.value is None):
         check_number(edit.value, path, bound)
-    base_row = doc[section].get(key) or [None] * doc["horizon"]
+    absent = section == "drivers" and key not in doc["drivers"]
+    # An optional driver the model leaves out is zeros, or unknown for the market size (section 3).
+    base_row = doc[section].get(key) or [None if nullable else 0.0] * doc["horizon"]
     if scenario is None:
         row = doc[section][key] = list(base_row)
-        inverse: Edit = SetCell(section, key, index, base_row[index])
+        inverse: Edit = SetDriverRow(key, None) if absent else SetCell(section, key, index, base_row[index])
     else:
         inverse = _previous_override(doc, scenario, section, key)
         overrides = _overrides(doc, scenario, section)
@@ -351,6 +366,17 @@ def _set_history_row(doc: Document, edit: SetHistoryRow) -> Edit:
         rows[edit.name] = list(edit.row)
         doc["history"]["capex"] = {c["name"]: rows[c["name"]] for c in doc["asset_classes"] if c["name"] in rows}
     return SetHistoryRow(edit.name, None if previous is None else tuple(previous))
+
+
+def _set_driver_row(doc: Document, edit: SetDriverRow) -> Edit:
+    if edit.key not in DRIVERS or DRIVERS[edit.key].required:
+        raise ModelError(f"drivers.{edit.key}", "is not an optional driver")
+    previous = doc["drivers"].get(edit.key)
+    if edit.row is None:
+        doc["drivers"].pop(edit.key, None)
+    else:
+        doc["drivers"][edit.key] = list(edit.row)
+    return SetDriverRow(edit.key, None if previous is None else tuple(previous))
 
 
 def _zero_history(doc: Document) -> tuple[float, ...] | None:

@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 
 from model.outputs import LINES
 from ui.controller import WorkbenchController
-from ui.formatting import format_cell
+from ui.formatting import format_cell, unit_words
 from ui.on_screen import RefreshWhenShown
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#30343b")
 
 CORE, AI, PULL = QColor("#9aa7b8"), QColor("#e8772e"), QColor("#f3b37c")
+INSTALLED, FOLLOW = QColor("#7fa7d4"), QColor("#6fbf86")  # the fleet groups: installed, follow-on
 BLUE, RED, GREEN, GREY = QColor("#2c6fbb"), QColor("#c8453c"), QColor("#3e9a5b"), QColor("#7d8490")
 PEER_COLOURS = (QColor("#6a4c93"), QColor("#1b998b"), QColor("#b5838d"), QColor("#8d6a3b"))
 BAR_WIDTH = 0.62
@@ -251,7 +252,25 @@ class ChartCard(QFrame):
         return item
 
     def set_money_axis(self, title: str) -> None:
-        self.plot.setLabel("left", f"{title} ({self._controller.money.label})")
+        self.plot.setLabel("left", axis_label(title, "money", self._controller))
+
+    def right_view(self, title: str) -> pg.ViewBox:
+        """A second y-axis on the right with its own view, sharing the years (x) with the plot."""
+        view = pg.ViewBox()
+        view.setZValue(1)  # its line above the bars
+        self.plot.showAxis("right")
+        self.plot.scene().addItem(view)
+        self.plot.getAxis("right").linkToView(view)
+        self.plot.getAxis("right").setLabel(title)
+        view.setXLink(self.plot)
+        self.plot.vb.sigResized.connect(lambda: view.setGeometry(self.plot.vb.sceneBoundingRect()))
+        return view
+
+
+def axis_label(title: str, unit: str, controller: WorkbenchController) -> str:
+    """An axis title with the words of a registry unit: "Revenue (RMB bn)", "Capex intensity (%)"."""
+    words = unit_words(unit, controller.money)
+    return f"{title} ({words})" if words else title
 
 
 def reference_line(colour: QColor, position: float, angle: int = 0) -> pg.InfiniteLine:
@@ -295,16 +314,29 @@ def show_reported(markers: pg.ScatterPlotItem, reported: dict[int, dict[str, flo
 
 
 class RevenueChart(ChartCard):
-    """Segment revenue stacked by core, AI and pull-through; EBITA margin on the right axis with the
-    reported actuals as markers and the peers' reported margins as labelled reference lines."""
+    """Segment revenue stacked by the core business and the fleet groups (installed, plan,
+    follow-on); EBITA margin on the right axis with the reported actuals as markers and the peers'
+    reported margins as labelled reference lines."""
 
-    readout_lines = ("core_revenue", "ai_revenue", "pull_through_revenue", "total_revenue", "ebita_margin")
+    readout_lines = (
+        "core_revenue",
+        "installed_revenue",
+        "plan_revenue",
+        "follow_on_revenue",
+        "total_revenue",
+        "ebita_margin",
+    )
+    # The stack, bottom up: each group's revenue line and its colour and legend name.
+    GROUPS = (
+        ("core_revenue", CORE, "Core"),
+        ("installed_revenue", INSTALLED, "Installed fleet"),
+        ("plan_revenue", AI, "Plan"),
+        ("follow_on_revenue", FOLLOW, "Follow-on"),
+    )
 
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
-        super().__init__(controller, "Revenue and EBITA margin", parent)
-        self.core = self.bars(CORE, "Core")
-        self.ai = self.bars(AI, "AI")
-        self.pull = self.bars(PULL, "Pull-through")
+        super().__init__(controller, "Revenue by fleet group and EBITA margin", parent)
+        self.group_bars = {key: self.bars(colour, name) for key, colour, name in self.GROUPS}
         self.revenue_actuals = pg.ScatterPlotItem(symbol="d", size=11, brush=pg.mkBrush("#111"))
         self.plot.addItem(self.revenue_actuals)
         self.add_legend_entry(QColor("#111"), "Reported revenue", "◆")
@@ -314,7 +346,8 @@ class RevenueChart(ChartCard):
         self.plot.showAxis("right")
         self.plot.scene().addItem(self.margin_view)
         self.plot.getAxis("right").linkToView(self.margin_view)
-        self.plot.getAxis("right").setLabel("EBITA margin (%)")
+        margin = LINES["ebita_margin"]
+        self.plot.getAxis("right").setLabel(axis_label(margin.label, margin.unit, controller))
         self.margin_view.setXLink(self.plot)
         self.plot.vb.sigResized.connect(self._align_views)
         self.margin = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=2.5), symbol="o", symbolSize=5, symbolBrush=BLUE)
@@ -334,12 +367,11 @@ class RevenueChart(ChartCard):
         results, model, money = self._controller.results, self._controller.model, self._controller.money
         years = np.array(results.years, dtype=float)
         lines = results.lines
-        core = lines.loc["core_revenue"].to_numpy() / money.rate
-        ai = lines.loc["ai_revenue"].to_numpy() / money.rate
-        pull = lines.loc["pull_through_revenue"].to_numpy() / money.rate
-        self.core.setOpts(x=years, height=core, y0=0)
-        self.ai.setOpts(x=years, height=ai, y0=core)
-        self.pull.setOpts(x=years, height=pull, y0=core + ai)
+        stacked = np.zeros(len(years))
+        for key, bars in self.group_bars.items():
+            height = lines.loc[key].to_numpy() / money.rate
+            bars.setOpts(x=years, height=height, y0=stacked.copy())
+            stacked = stacked + height
         self.set_money_axis("Revenue")
         reported = {int(year): values for year, values in model["actuals"].items() if int(year) in results.years}
         show_reported(self.revenue_actuals, reported, "total_revenue", 1 / money.rate)
@@ -347,7 +379,7 @@ class RevenueChart(ChartCard):
         margin = percent(lines.loc["ebita_margin"].to_numpy())
         plot_line(self.margin, years, margin)
         self._update_peers(model["peers"])
-        self.plot.setYRange(0, float(np.nanmax(core + ai + pull)) * HEADROOM, padding=0)
+        self.plot.setYRange(0, float(max(np.nanmax(stacked), 1e-9)) * HEADROOM, padding=0)
         bottom = min(0.0, float(np.nanmin(margin)))
         top = float(np.nanmax(margin)) * HEADROOM
         if self._peer_lines:
@@ -376,29 +408,58 @@ class RevenueChart(ChartCard):
 
 
 class CapexChart(ChartCard):
-    """Capex (capitalized and expensed, stacked) against depreciation."""
+    """Segment capex (the plan's, capitalized and expensed, and the follow-on, stacked) against the
+    plan's depreciation and impairment; capex intensity (segment capex / revenue) on the right axis."""
 
-    readout_lines = ("capex_capitalized", "capex_expensed", "depreciation", "net_ppe")
+    readout_lines = (
+        "capex_capitalized",
+        "capex_expensed",
+        "follow_on_capex",
+        "depreciation",
+        "impairment",
+        "capex_intensity",
+    )
 
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
-        super().__init__(controller, "Capex and depreciation", parent)
-        self.capitalized = self.bars(AI.darker(110), "Capex, capitalized")
-        self.expensed = self.bars(PULL, "Capex, expensed")
-        self.depreciation = self.curve(BLUE, "Depreciation")
+        super().__init__(controller, "Capex, depreciation and impairment", parent)
+        self.capitalized = self.bars(AI.darker(110), "Plan capex, capitalized")
+        self.expensed = self.bars(PULL, "Plan capex, expensed")
+        self.follow_on = self.bars(FOLLOW, "Follow-on capex")
+        self.depreciation = self.curve(BLUE, "Plan depreciation")
+        self.impairment = self.curve(RED, "Plan impairment")
+        spec = LINES["capex_intensity"]
+        self.intensity_view = self.right_view(axis_label("Capex intensity", spec.unit, controller))
+        self.intensity = pg.PlotDataItem(
+            pen=pg.mkPen(GREY.darker(130), width=2, style=Qt.PenStyle.DashLine), connect="finite"
+        )
+        self.intensity_view.addItem(self.intensity)
+        self.add_legend_entry(GREY.darker(130), "Capex intensity (right axis)", "┅")
         self.refresh()
 
     def update_data(self) -> None:
         results, money = self._controller.results, self._controller.money
         years = np.array(results.years, dtype=float)
-        capitalized = results.lines.loc["capex_capitalized"].to_numpy() / money.rate
-        expensed = results.lines.loc["capex_expensed"].to_numpy() / money.rate
-        depreciation = results.lines.loc["depreciation"].to_numpy() / money.rate
+
+        def money_line(key: str) -> np.ndarray:
+            return results.lines.loc[key].to_numpy() / money.rate
+
+        capitalized, expensed = money_line("capex_capitalized"), money_line("capex_expensed")
+        follow_on = money_line("follow_on_capex")
+        depreciation, impairment = money_line("depreciation"), money_line("impairment")
         self.capitalized.setOpts(x=years, height=capitalized, y0=0)
         self.expensed.setOpts(x=years, height=expensed, y0=capitalized)
+        self.follow_on.setOpts(x=years, height=follow_on, y0=capitalized + expensed)
         plot_line(self.depreciation, years, depreciation)
-        top = float(max(np.nanmax(capitalized + expensed), np.nanmax(depreciation), 1e-9))
+        plot_line(self.impairment, years, impairment)
+        top = float(
+            max(np.nanmax(capitalized + expensed + follow_on), np.nanmax(depreciation), np.nanmax(impairment), 1e-9)
+        )
         self.plot.setYRange(0, top * HEADROOM, padding=0)
         self.set_money_axis("Capex")
+        intensity = percent(results.lines.loc["capex_intensity"].to_numpy())
+        plot_line(self.intensity, years, intensity)
+        finite = intensity[np.isfinite(intensity)]
+        self.intensity_view.setYRange(0, float(max(finite.max() if finite.size else 0.0, 1e-9)) * HEADROOM, padding=0)
 
 
 class CashFlowChart(ChartCard):
@@ -450,7 +511,7 @@ class ReturnsChart(ChartCard):
         self.wacc = reference_line(RED, 0.0)
         self.plot.addItem(self.wacc)
         self.add_legend_entry(RED, "WACC", "┅")
-        self.plot.setLabel("left", "Return / margin (%)")
+        self.plot.setLabel("left", axis_label("Return / margin", LINES["roic"].unit, controller))
         self.refresh()
 
     def update_data(self) -> None:

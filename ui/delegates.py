@@ -7,7 +7,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ui.formatting import CHOICE_LABELS
-from ui.table_model import CHOICES_ROLE, LIMITS_ROLE, UNIT_ROLE
+from ui.table_model import CHOICES_ROLE, LIMITS_ROLE, UNIT_ROLE, VALUE_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -40,7 +40,9 @@ class CellDelegate(QStyledItemDelegate):
         if isinstance(editor, QComboBox):
             editor.setCurrentIndex(editor.findData(text))
         elif isinstance(editor, QSpinBox):
-            editor.setValue(int(text) if text else editor.minimum())
+            # An empty entry (a life that follows the book life) starts from the value shown.
+            value = index.data(VALUE_ROLE)
+            editor.setValue(int(text) if text else int(value) if isinstance(value, int | float) else editor.minimum())
         else:
             editor.setText(text)
 
@@ -49,6 +51,8 @@ class CellDelegate(QStyledItemDelegate):
             text = editor.currentData()
         elif isinstance(editor, QSpinBox):
             text = str(editor.value())
+            if not index.data(Qt.ItemDataRole.EditRole) and editor.value() == index.data(VALUE_ROLE):
+                return  # a followed life left as it was stays following
         else:
             text = editor.text()
         if text != index.data(Qt.ItemDataRole.EditRole):

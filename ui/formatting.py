@@ -1,7 +1,9 @@
 """How numbers are shown and typed: money in the display currency, rates as percentages.
 
-Units are those of ``model.schema``: "money", "%", "x" (a multiple or plain ratio), "years",
-"RMB/USD" (an exchange rate), plus the table-only kinds "integer", "text", "choice" and "bool".
+Units are those of ``model.schema`` and ``model.outputs.Unit``: "money", "%", "x" (a multiple or
+plain ratio), "years", "RMB/USD" (an exchange rate), "compute" (compute units: money of capex at
+base-year prices of compute), "per share" (money per share), plus the table-only kinds "integer",
+"text", "choice" and "bool".
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ CHOICE_LABELS = {
     "book_value": "book value",
     "gordon": "Gordon growth",
     "exit_multiple": "exit multiple",
+    "cohort": "owned by the plan",
+    "rent": "rented",
 }
 CHOICE_KEYS = {label.lower(): key for key, label in CHOICE_LABELS.items()}
 
@@ -64,8 +68,10 @@ def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:
         return fixed(value / money.rate, 1)
     if unit == "%":
         return fixed(value * 100, 1) + "%"
-    if unit == "years":
+    if unit in ("years", "compute"):
         return fixed(value, 1)
+    if unit == "per share":
+        return fixed(value / money.rate, 2)
     if unit == "integer":
         return f"{int(value)}"
     if unit in ("x", "RMB/USD", "per share"):
@@ -140,12 +146,25 @@ def parse_entry(text: str, unit: str, money: MoneyDisplay) -> Any:
 KPI_UNIT_WORDS = {"years": "years", "x": "x"}
 
 
+def unit_words(unit: str, money: MoneyDisplay) -> str:
+    """How a unit reads in an axis title or a row label: "RMB bn", "%", "compute units"."""
+    if unit == "money":
+        return money.label
+    if unit == "per share":
+        return f"{money.currency} per share"
+    if unit == "compute":
+        return "compute units"
+    return {"x": "×", "RMB/USD": "RMB per USD", "bool": "yes / no"}.get(unit, unit)
+
+
 def format_kpi(value: float | None, unit: str, money: MoneyDisplay) -> str:
-    """A KPI with its unit: ``RMB 12.3 bn``, ``11.2%``, ``6.4 years``, ``n/a``."""
+    """A KPI with its unit: ``RMB 12.3 bn``, ``11.2%``, ``6.4 years``, ``RMB 3.21 per share``, ``n/a``."""
     if value is None:
         return NOT_AVAILABLE
     if unit == "money":
         return f"{money.currency} {fixed(value / money.rate, 1)} {money.unit}"
+    if unit == "per share":
+        return f"{money.currency} {fixed(value / money.rate, 2)} per share"
     if unit == "%":
         return fixed(value * 100, 1) + "%"
     return f"{fixed(value, 1)} {KPI_UNIT_WORDS.get(unit, unit)}".strip()
@@ -158,6 +177,8 @@ def format_kpi_change(value: float | None, base: float | None, unit: str, money:
     change = value - base
     if unit == "money":
         return f"{change / money.rate:+,.1f} {money.unit} vs Base"
+    if unit == "per share":
+        return f"{change / money.rate:+,.2f} per share vs Base"
     if unit == "%":
         return f"{change * 100:+.1f} pt vs Base"
     return f"{change:+,.1f} {KPI_UNIT_WORDS.get(unit, unit)} vs Base"

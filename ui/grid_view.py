@@ -1,5 +1,5 @@
 """A table view with a spreadsheet's habits: copy and paste tab-separated blocks, fill right,
-and, in a scenario, Reset to Base on an overridden cell."""
+Delete on cells whose value may be absent, and, in a scenario, Reset to Base on an overridden cell."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from model.edits import Edit, EditBlock, RenameClass
@@ -153,6 +153,27 @@ class SheetView(QTableView):
         # Renames go last: the other edits name their classes as the grid shows them.
         edits.sort(key=lambda edit: isinstance(edit, RenameClass))
         return self._controller.apply(EditBlock(tuple(edits)), label)
+
+    def clear_selection(self) -> bool:
+        """Delete: the selected cells that may be absent lose their value (an economic or tax life
+        then follows the book life again), as one undo step. False when none of them may."""
+        model = self.table_model
+        indexes = self.selectionModel().selectedIndexes() or [self.currentIndex()]
+        cells = sorted(
+            {(i.row(), i.column()) for i in indexes if i.isValid() and model.is_clearable(i.row(), i.column())}
+        )
+        if not cells:
+            return False
+        edits = tuple(model.edit_at(row, column, None) for row, column in cells)
+        label = model.describe_cell(*cells[0]) if len(cells) == 1 else f"{len(cells)} cells"
+        return self._controller.apply(EditBlock(edits), f"Clear {label}")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        deleting = event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+        if deleting and self.state() != self.State.EditingState and self.clear_selection():
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # ------------------------------------------------------------------ scenarios
 

@@ -1,12 +1,15 @@
-"""The KPI strip along the top of the window: the plan's returns at a glance, and with a scenario
-selected, how far each moves from Base."""
+"""The KPI strip along the top of the window: the plan's returns at a glance, valued at the
+valuation date it names, and with a scenario selected, how far each moves from Base. Under it, a
+banner with the model's warnings (a terminal value that does not fit a cohort, a drifting new
+vintage yield)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from model import Results
 from model.outputs import KPIS, LINES
@@ -35,7 +38,17 @@ class KpiSpec:
 
 
 STRIP = (
-    KpiSpec("npv", "kpi", "Net present value of the plan's free cash flows and terminal value at the WACC."),
+    KpiSpec(
+        "npv",
+        "kpi",
+        "Net present value at the WACC of the plan's free cash flows after the valuation date and its "
+        "terminal value, valued at the end of the valuation year (earlier flows are sunk).",
+    ),
+    KpiSpec(
+        "npv_per_share",
+        "kpi",
+        "NPV divided by the shares outstanding (Settings), in the display currency; shown when shares are given.",
+    ),
     KpiSpec(
         "irr",
         "kpi",
@@ -50,8 +63,12 @@ STRIP = (
         "kpi",
         "The deepest point of cumulative free cash flow: the cash the plan needs before it pays back.",
     ),
-    KpiSpec("roic", "line", "Plan NOPAT over average net PP&E in the last plan year."),
-    KpiSpec("ebita_margin", "line", "Segment EBITA margin (core plus plan) in the last plan year."),
+    KpiSpec("roic", "line", "Plan NOPAT over its average net PP&E in the last year of the horizon."),
+    KpiSpec(
+        "ebita_margin",
+        "line",
+        "Segment EBITA margin (core, installed fleet, plan and follow-on) in the last year of the horizon.",
+    ),
 )
 
 
@@ -97,13 +114,41 @@ class KpiStrip(QFrame):
     def refresh(self) -> None:
         controller = self._controller
         results, base, money = controller.results, controller.base_results, controller.money
+        settings = controller.scenario_model["settings"]
         last_year = results.years[-1]
         compare = controller.scenario != BASE_SCENARIO
+        valued_at = f"end FY{settings['valuation_year']}"
+        self.tiles["npv_per_share"].setVisible(settings["shares_outstanding"] > 0)
         for key, tile in self.tiles.items():
             spec = tile.spec
             label = (KPIS if spec.source == "kpi" else LINES)[key].label
+            if key in ("npv", "npv_per_share"):
+                label = f"{label} at {valued_at}"
             tile.title.setText(label if spec.source == "kpi" else f"{label} FY{last_year}")
             tile.value.setText(format_kpi(spec.value(results), spec.unit, money))
             tile.change.setText(
                 format_kpi_change(spec.value(results), spec.value(base), spec.unit, money) if compare else ""
             )
+
+
+class WarningBanner(QLabel):
+    """The model's warnings (``Results.warnings``) in plain words; hidden when there are none."""
+
+    def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("WarningBanner")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self._controller = controller
+        controller.results_changed.connect(self.refresh)
+        self.refresh()
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self._controller.results.warnings)
+
+    def refresh(self) -> None:
+        warnings = self.warnings
+        self.setText("<br>".join(f"<b>⚠ Warning:</b> {escape(text)}" for text in warnings))
+        self.setVisible(bool(warnings))

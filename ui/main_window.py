@@ -34,7 +34,7 @@ from ui.bridge import BridgePage
 from ui.charts import ChartsPanel
 from ui.controller import WorkbenchController
 from ui.grid_view import SheetView
-from ui.kpi_strip import KpiStrip
+from ui.kpi_strip import KpiStrip, WarningBanner
 from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
 from ui.risk.panel import RiskPanel
 from ui.scenarios_view import ScenarioActions, ScenariosView
@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.setStyleSheet(STYLE_SHEET)
         self.kpi_strip = KpiStrip(controller)
+        self.warning_banner = WarningBanner(controller)
         self.capex_panel = CapexPanel(controller)
         self.drivers_panel = DriversPanel(controller)
         self.settings_panel = SettingsPanel(controller)
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
         layout.addWidget(self.kpi_strip)
+        layout.addWidget(self.warning_banner)
         layout.addWidget(self.main_splitter, 1)
         self.setCentralWidget(central)
 

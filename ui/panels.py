@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from html import escape
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -14,8 +17,18 @@ from PySide6.QtWidgets import (
 from model.edits import RemoveClass, SetOverride, new_class
 from ui.controller import WorkbenchController
 from ui.grid_view import SheetView
-from ui.sheets import capex_sheet, class_sheet, drivers_sheet, projections_sheet, settings_sheet
-from ui.table_model import MARK_COLOURS, MARK_LEGEND
+from ui.sheets import (
+    calibration_sentences,
+    capex_sheet,
+    class_sheet,
+    drivers_sheet,
+    history_sheet,
+    infrastructure_sentence,
+    projections_sheet,
+    settings_sheet,
+    valuation_sentence,
+)
+from ui.table_model import FOLLOW_ON, MARK_COLOURS, MARK_LEGEND, OVERRIDDEN, SOLVED, SOURCED
 
 
 def section_label(text: str) -> QLabel:
@@ -24,14 +37,18 @@ def section_label(text: str) -> QLabel:
     return label
 
 
-class MarkLegend(QWidget):
-    """What the cell shading means."""
+LEGEND_TEXT = {**MARK_LEGEND, SOLVED: "solved by the calibration", FOLLOW_ON: "follow-on year (after the plan)"}
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+
+class MarkLegend(QWidget):
+    """What the cell shading means (``marks``: the shades the tab uses)."""
+
+    def __init__(self, marks: tuple[str, ...] = (SOURCED, OVERRIDDEN), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 0)
-        for mark, meaning in MARK_LEGEND.items():
+        for mark in marks:
+            meaning = LEGEND_TEXT[mark]
             swatch = QLabel()
             swatch.setFixedSize(12, 12)
             swatch.setStyleSheet(f"background: {MARK_COLOURS[mark].name()}; border: 1px solid #b8bcc4;")
@@ -51,16 +68,43 @@ def _override_reset(section: str):
     return reset_for
 
 
+YEAR_HEADER_STYLE = "QHeaderView::section { font-size: 8pt; }"  # "follow-on" fits a year column
+
+
+def year_columns(view: SheetView) -> None:
+    """Year columns wide enough for "FY29" over "follow-on" in the header."""
+    view.horizontalHeader().setStyleSheet(YEAR_HEADER_STYLE)
+    view.horizontalHeader().setDefaultSectionSize(60)
+
+
+def fit_height(view: SheetView) -> None:
+    """A small grid no taller than its rows (no empty space below); in a short window it may
+    shrink to its first row and scroll."""
+    header = 2 * view.fontMetrics().height() + 8  # two-line year headers
+    row = view.verticalHeader().defaultSectionSize()
+    frame = 2 * view.frameWidth() + 2
+    view.setMaximumHeight(header + view.table_model.rowCount() * row + frame)
+    view.setMinimumHeight(header + row + frame)
+
+
 class CapexPanel(QWidget):
-    """Capex by class and year, and the class table (treatment, life, revenue) with add/remove."""
+    """History (capex before the plan), capex by class and year, and the class table (treatment,
+    lives, lag, revenue) with add/remove."""
 
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
-        self.capex_view = SheetView(
-            controller, lambda c: capex_sheet(c.model, c.scenario, c.money), reset_for=_override_reset("capex")
+        self.history_view = SheetView(
+            controller, lambda c: history_sheet(c.model, c.scenario, c.money), reset_for=_override_reset("history")
         )
-        self.capex_view.horizontalHeader().setDefaultSectionSize(46)
+        year_columns(self.history_view)
+        self.history_label = section_label("")
+        self.capex_view = SheetView(
+            controller,
+            lambda c: capex_sheet(c.model, c.scenario, c.money, c.results),
+            reset_for=_override_reset("capex"),
+        )
+        year_columns(self.capex_view)
         self.class_view = SheetView(
             controller,
             lambda c: class_sheet(c.model, c.scenario, c.money),
@@ -83,17 +127,31 @@ class CapexPanel(QWidget):
         buttons.addWidget(self.remove_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(section_label(f"Capex by asset class ({controller.money.label}), fiscal years"))
-        layout.addWidget(self.capex_view, 1)
+        layout.addWidget(self.history_label)
+        layout.addWidget(self.history_view)
+        self._title = section_label("")
+        layout.addWidget(self._title)
+        layout.addWidget(self.capex_view, 3)
         layout.addLayout(buttons)
-        layout.addWidget(self.class_view, 1)
-        layout.addWidget(MarkLegend())
-        self._title = layout.itemAt(0).widget()
+        layout.addWidget(self.class_view, 2)
+        layout.addWidget(MarkLegend((SOURCED, OVERRIDDEN, FOLLOW_ON)))
         controller.money_display_changed.connect(self._retitle)
         controller.model_changed.connect(self._retitle)
+        self._retitle()
 
     def _retitle(self) -> None:
-        self._title.setText(f"Capex by asset class ({self._controller.money.label}), fiscal years")
+        money = self._controller.money.label
+        has_history = self.history_view.table_model.rowCount() > 0
+        self.history_label.setText(
+            f"History: capex before the plan, the installed fleet ({money})"
+            if has_history
+            else "History: none (no fleet was running before the plan)"
+        )
+        self.history_view.setVisible(has_history)
+        if has_history:
+            fit_height(self.history_view)
+        plan = int(self._controller.scenario_model["settings"]["plan_years"])
+        self._title.setText(f"Capex plan by asset class ({money}): {plan} plan years, then the follow-on (shaded)")
 
     def add_class(self) -> bool:
         edit = new_class(self._controller.model)
@@ -118,7 +176,7 @@ class DriversPanel(QWidget):
         self.view = SheetView(
             controller, lambda c: drivers_sheet(c.model, c.scenario, c.money), reset_for=_override_reset("drivers")
         )
-        self.view.horizontalHeader().setDefaultSectionSize(50)
+        year_columns(self.view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(section_label("Drivers by fiscal year: rates in % (type 12, 12% or 0.12)"))
@@ -127,21 +185,60 @@ class DriversPanel(QWidget):
 
 
 class SettingsPanel(QWidget):
+    """The settings grid, and above it in words: the calibration (each solved setting and what
+    else moves it), how buildings and power are charged, and when the NPV is valued."""
+
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._controller = controller
         self.view = SheetView(
-            controller, lambda c: settings_sheet(c.model, c.scenario, c.money), reset_for=_override_reset("settings")
+            controller,
+            lambda c: settings_sheet(c.model, c.scenario, c.money, c.results),
+            reset_for=_override_reset("settings"),
         )
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.view.setColumnWidth(0, 110)
+        self.calibration_note = QLabel()
+        self.calibration_note.setObjectName("CalibrationNote")
+        self.calibration_note.setWordWrap(True)
+        self.calibration_note.setTextFormat(Qt.TextFormat.RichText)
+        self.charge_note = QLabel()
+        self.charge_note.setObjectName("InfoNote")
+        self.charge_note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(section_label("Settings: returns, terminal value, revenue and cost assumptions"))
+        layout.addWidget(section_label("Settings: plan, valuation, returns, revenue and cost assumptions"))
+        layout.addWidget(self.calibration_note)
+        layout.addWidget(self.charge_note)
         layout.addWidget(self.view, 1)
-        layout.addWidget(MarkLegend())
+        layout.addWidget(MarkLegend((SOURCED, OVERRIDDEN, SOLVED)))
+        controller.results_changed.connect(self.refresh_notes)
+        controller.money_display_changed.connect(self.refresh_notes)
+        self.refresh_notes()
+
+    def refresh_notes(self) -> None:
+        controller = self._controller
+        model, results = controller.model, controller.results
+        sentences = calibration_sentences(model, results, controller.money)
+        swatch = MARK_COLOURS[SOLVED].name()
+        if sentences:
+            items = "".join(
+                f"<li><b>{escape(sentence)}</b> <span style='background:{swatch}'>&nbsp;solved&nbsp;</span>"
+                f"<br>{escape(effect)}</li>"
+                for sentence, effect in sentences
+            )
+            self.calibration_note.setText(
+                f"Calibration (keeps every scenario and trial on the reported year):<ul style='margin:0'>{items}</ul>"
+            )
+        else:
+            self.calibration_note.setText("No calibration: every setting is the analyst's input.")
+        self.charge_note.setText(
+            f"{infrastructure_sentence(model, controller.scenario, results)} "
+            f"{valuation_sentence(model, controller.scenario)}"
+        )
 
 
 class ProjectionsPanel(QWidget):

@@ -13,27 +13,73 @@ from typing import Any
 import pandas as pd
 
 from model import Results
-from model.edits import RenameClass, SetCell, SetClassField, SetSetting
+from model.edits import EditBlock, RenameClass, SetCell, SetClassField, SetOverride, SetSetting
 from model.engine import capex_table
 from model.outputs import LINES
-from model.schema import BASE_SCENARIO, DRIVERS, MAX_LIFE, MIN_LIFE, SETTINGS, TERMINAL_METHODS, TREATMENTS
-from model.validation import Model, apply_scenario
-from ui.formatting import MoneyDisplay, format_cell
-from ui.table_model import OVERRIDDEN, SOURCED, TOTAL, Sheet, grid
+from model.schema import BASE_SCENARIO, DRIVERS, MAX_LAG, MAX_LIFE, MIN_LIFE, SETTINGS, TREATMENTS
+from model.validation import Model, apply_scenario, calibrated_paths
+from ui.formatting import MoneyDisplay, format_cell, unit_words
+from ui.table_model import FOLLOW_ON, FOLLOWS, OVERRIDDEN, SOLVED, SOURCED, TOTAL, Sheet, grid
 
 JUDGMENT_PREFIX = "judgment"
-UNIT_NAMES = {"%": "%", "x": "×", "years": "years", "RMB/USD": "RMB per USD", "bool": "yes / no", "": ""}
 EMPHASISED_LINES = ("total_revenue", "ebita_margin", "fcf")
 CLASS_COLUMNS = {
     "name": "Class",
     "treatment": "Treatment",
-    "life": "Life (years)",
+    "life": "Book life",
+    "economic_life": "Economic life",
+    "lag": "Lag",
+    "tax_life": "Tax life",
     "revenue_generating": "Earns revenue",
+}
+# The class fields in whole years, their spin-box limits and what each means (tooltips).
+LIFE_FIELDS = {
+    "life": ((MIN_LIFE, MAX_LIFE), "Book life in years: depreciation spreads the cost over it."),
+    "economic_life": (
+        (MIN_LIFE, MAX_LIFE),
+        "Economic life in years: how long a vintage earns revenue. Shorter than the book life, the "
+        "book value left when it stops earning is written off (impairment, inside EBITA).",
+    ),
+    "lag": ((0, MAX_LAG), "Lag in whole years from spending to entering service (construction in progress)."),
+    "tax_life": (
+        (0, MAX_LIFE),
+        "Tax life in years (0: deducted in full in the year the asset enters service).",
+    ),
+}
+# Fields that, when absent, follow the book life in force; Delete removes an explicit value.
+FOLLOWING_FIELDS = ("economic_life", "tax_life")
+SOLVED_NOTE = "Solved by the calibration"
+# Short names of the settings a calibration may solve, for the sentence beside the settings.
+SOLVED_NAMES = {
+    "ai_revenue_yield": "AI revenue yield",
+    "base_core_revenue": "Core revenue in the base year",
+    "ai_cash_opex_rate": "AI cash opex rate",
+    "ai_variable_cost_pct": "AI variable cost",
+}
+# What else moves the solved setting (docs/model.md section 4a), said beside the calibration.
+CALIBRATION_EFFECTS = {
+    "ai_revenue_yield": (
+        "With revenue pinned, anything else that adds FY{year} revenue (more pull-through, more "
+        "installed capacity, faster core growth, higher utilization) lowers the solved yield, so its "
+        "net effect on the plan's returns can have the opposite sign to its effect without calibration."
+    ),
+    "base_core_revenue": (
+        "With revenue pinned, anything that adds FY{year} AI or pull-through revenue lowers the solved "
+        "core revenue, and the reverse."
+    ),
+    "ai_cash_opex_rate": (
+        "With the margin pinned, anything else that adds FY{year} EBITA (a higher core margin, lower "
+        "variable cost, less depreciation) raises the solved opex rate, which every later year then bears."
+    ),
+    "ai_variable_cost_pct": (
+        "With the margin pinned, anything else that adds FY{year} EBITA (a higher core margin, lower "
+        "opex, less depreciation) raises the solved variable cost, which every later year then bears."
+    ),
 }
 
 
 def unit_name(unit: str, money: MoneyDisplay) -> str:
-    return money.label if unit == "money" else UNIT_NAMES.get(unit, unit)
+    return unit_words(unit, money)
 
 
 def year_labels(years: list[int]) -> list[str]:
@@ -70,36 +116,69 @@ def _overrides(model: Model, scenario: str, section: str) -> dict[str, Any]:
     return model["scenarios"][scenario].get(section, {})
 
 
-def capex_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
-    """Capex by class and year with a total row and a total column; the class-year cells take input."""
+def plan_years(model: Model, scenario: str) -> int:
+    """P: the years of the plan being judged; later years are the follow-on."""
+    return int(apply_scenario(model, scenario)["settings"]["plan_years"])
+
+
+def capex_sheet(model: Model, scenario: str, money: MoneyDisplay, results: Results) -> Sheet:
+    """Capex by class and year with a total row and a plan-total column; the class-year cells take
+    input. Years after the plan are the follow-on: shaded, labelled, and their total row is the
+    results' follow-on capex (explicit capex plus the reinvestment of the drivers)."""
     values = capex_table(model, scenario)
     classes = list(model["capex"])
     horizon, base_year = model["horizon"], model["base_year"]
+    plan = plan_years(model, scenario)
+    years = list(values.columns[:horizon])
+    # The total row comes from the results: capex_total in the plan, follow_on_capex after it.
+    total_line = results.line("capex_total").copy()
+    total_line[plan:] = results.line("follow_on_capex")[plan:]
+    values.iloc[len(classes), :horizon] = total_line
+    values["Total"] = values.iloc[:, :plan].sum(axis=1)  # the plan's own spending, by class
     units, editable = grid(values, "money"), grid(values, False)
     marks, tooltips = grid(values, ""), grid(values, "")
     editable[: len(classes), :horizon] = True
     marks[len(classes), :] = marks[:, horizon] = TOTAL
-    tooltips[len(classes), :] = tooltips[:, horizon] = "Total capex (capex_total of the results)"
+    tooltips[len(classes), :plan] = "Plan capex of the year (capex_total of the results)"
+    tooltips[:, horizon] = f"Capex over the plan's {plan} years (FY{years[0]}–FY{years[plan - 1]})"
+    reinvestment = apply_scenario(model, scenario)["drivers"].get("reinvestment_rate") or [0.0] * horizon
+    for column in range(plan, horizon):
+        rate = format_cell(reinvestment[column], "%", money)
+        tooltips[len(classes), column] = (
+            f"Follow-on capex FY{years[column]} (follow_on_capex of the results): the capex typed above "
+            f"plus {rate} of FY{years[column] - 1} total revenue reinvested (Drivers), split by the plan's class mix."
+        )
     overridden = _overrides(model, scenario, "capex")
     for row, name in enumerate(classes):
         source = source_of(model, f"capex.{name}")
         note = source_note(source)
         if name in overridden:
             base_total = format_cell(sum(model["capex"][name]), "money", money)
-            note = f"{override_note(scenario, f'{base_total} over the plan')}\n{note}"
+            note = f"{override_note(scenario, f'{base_total} over the horizon')}\n{note}"
             marks[row, :horizon] = OVERRIDDEN
         elif is_reported(source):
             marks[row, :horizon] = SOURCED
         tooltips[row, :horizon] = note
+        for column in range(plan, horizon):
+            if marks[row, column] != OVERRIDDEN:
+                marks[row, column] = FOLLOW_ON
+            tooltips[row, column] = (
+                f"FY{years[column]} is after the plan ({plan} years): capex here is follow-on, outside "
+                f"the plan's returns, added to the reinvestment of the drivers.\n{note}"
+            )
 
     def edit_for(name: str, year: int, value: Any) -> SetCell:
         return SetCell("capex", name, year - base_year - 1, value)
 
+    year_texts = year_labels(years)
     return Sheet(
         values=values,
         units=units,
         row_labels=[*classes, "Total"],
-        column_labels=[*year_labels(list(values.columns[:horizon])), "Total"],
+        column_labels=[
+            *(f"{text}\n{'plan' if i < plan else 'follow-on'}" for i, text in enumerate(year_texts)),
+            "Plan\ntotal",
+        ],
         editable=editable,
         marks=marks,
         tooltips=tooltips,
@@ -107,30 +186,73 @@ def capex_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
     )
 
 
-def class_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
-    """One row per class: name (rename), treatment, life and whether it earns revenue."""
+def history_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
+    """Capex of the years before the plan (the installed fleet), one row per capitalized class;
+    empty when the model has no history."""
     resolved = apply_scenario(model, scenario)
-    names = [cls["name"] for cls in resolved["asset_classes"]]
+    rows = (resolved.get("history") or {}).get("capex", {})
+    length = len(next(iter(rows.values()))) if rows else 0
+    first = model["base_year"] - length + 1
+    years = list(range(first, model["base_year"] + 1))
+    values = pd.DataFrame([rows[name] for name in rows], index=list(rows), columns=years, dtype=object)
+    units, marks, tooltips = grid(values, "money"), grid(values, ""), grid(values, "")
+    overridden = _overrides(model, scenario, "history").get("capex", {})
+    for row, name in enumerate(rows):
+        source = source_of(model, f"history.{name}")
+        note = (
+            "Bought before the plan: the installed fleet, earning and depreciating as the plan's "
+            f"vintages do.\n{source_note(source)}"
+        )
+        if name in overridden:
+            marks[row, :] = OVERRIDDEN
+            note = f"{override_note(scenario, 'see Base')}\n{note}"
+        elif is_reported(source):
+            marks[row, :] = SOURCED
+        tooltips[row, :] = note
+
+    def edit_for(name: str, year: int, value: Any) -> SetCell:
+        return SetCell("history", name, year - first, value)
+
+    return Sheet(
+        values=values,
+        units=units,
+        row_labels=list(rows),
+        column_labels=[f"{text}\nhistory" for text in year_labels(years)],
+        editable=grid(values, True),
+        marks=marks,
+        tooltips=tooltips,
+        edit_for=edit_for,
+    )
+
+
+def class_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
+    """One row per class: name (rename), treatment, book, economic and tax lives, lag and whether
+    it earns revenue. An absent economic or tax life shows, greyed, the book life it follows."""
+    resolved = apply_scenario(model, scenario)
+    classes = resolved["asset_classes"]
+    names = [cls["name"] for cls in classes]
+    keys = list(CLASS_COLUMNS)
     values = pd.DataFrame(
         [
-            [cls["name"], cls["treatment"], cls.get("life"), cls["revenue_generating"]]
-            for cls in resolved["asset_classes"]
+            [cls.get(key, cls.get("life") if key in FOLLOWING_FIELDS else 0) for key in keys]
+            if cls["treatment"] == "capitalized"
+            else [cls["name"], cls["treatment"], None, None, None, None, False]
+            for cls in classes
         ],
         index=names,
-        columns=list(CLASS_COLUMNS),
+        columns=keys,
         dtype=object,
     )
-    units, editable = grid(values, ""), grid(values, True)
-    units[:, 0], units[:, 1], units[:, 2], units[:, 3] = "text", "choice", "integer", "bool"
-    marks, tooltips = grid(values, ""), grid(values, "")
+    units, editable = grid(values, "integer"), grid(values, True)
+    units[:, 0], units[:, 1], units[:, -1] = "text", "choice", "bool"
+    marks, tooltips, texts, clearable = grid(values, ""), grid(values, ""), grid(values, ""), grid(values, False)
     overridden = _overrides(model, scenario, "asset_classes")
     choices, limits = {}, {}
-    for row, cls in enumerate(resolved["asset_classes"]):
+    for row, cls in enumerate(classes):
         source = source_of(model, f"asset_classes.{cls['name']}")
-        editable[row, 2] = cls["treatment"] == "capitalized"
+        capitalized = cls["treatment"] == "capitalized"
         choices[(row, 1)] = TREATMENTS
-        limits[(row, 2)] = (MIN_LIFE, MAX_LIFE)
-        for column, key in enumerate(CLASS_COLUMNS):
+        for column, key in enumerate(keys):
             if key in overridden.get(cls["name"], {}):
                 marks[row, column] = OVERRIDDEN
                 base_class = next(c for c in model["asset_classes"] if c["name"] == cls["name"])
@@ -138,6 +260,22 @@ def class_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
             else:
                 marks[row, column] = SOURCED if is_reported(source) and column else ""
                 tooltips[row, column] = source_note(source)
+            if key not in LIFE_FIELDS:
+                continue
+            column_limits, meaning = LIFE_FIELDS[key]
+            limits[(row, column)] = column_limits
+            tooltips[row, column] = f"{meaning}\n{tooltips[row, column]}"
+            if not capitalized:
+                editable[row, column], texts[row, column] = False, "—"
+                tooltips[row, column] = "An expensed class is charged when spent: it has no lives or lag."
+            elif key in FOLLOWING_FIELDS and key not in cls:
+                texts[row, column] = f"= book {cls['life']}"
+                if marks[row, column] != OVERRIDDEN:
+                    marks[row, column] = FOLLOWS
+                tooltips[row, column] = f"{meaning}\nNot given: it follows the book life ({cls['life']} years)."
+            elif key in FOLLOWING_FIELDS:
+                clearable[row, column] = True
+                tooltips[row, column] += "\nDelete: follow the book life instead."
         tooltips[row, 0] = "Type a new name to rename the class (every scenario and source follows)."
 
     def edit_for(name: str, key: str, value: Any) -> RenameClass | SetClassField:
@@ -154,6 +292,8 @@ def class_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
         edit_for=edit_for,
         choices=choices,
         limits=limits,
+        texts=texts,
+        clearable=clearable,
     )
 
 
@@ -162,7 +302,10 @@ def drivers_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
     resolved = apply_scenario(model, scenario)
     horizon, base_year = model["horizon"], model["base_year"]
     years = list(range(base_year + 1, base_year + horizon + 1))
-    rows = {key: resolved["drivers"].get(key) or [None] * horizon for key in DRIVERS}
+    # An optional driver the model lacks is zero in every year, as the engine reads it.
+    rows = {
+        key: resolved["drivers"].get(key) or [None if spec.nullable else 0.0] * horizon for key, spec in DRIVERS.items()
+    }
     values = pd.DataFrame(list(rows.values()), index=list(rows), columns=years, dtype=object)
     units, marks, tooltips = grid(values, ""), grid(values, ""), grid(values, "")
     overridden = _overrides(model, scenario, "drivers")
@@ -173,7 +316,15 @@ def drivers_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
         if spec.unit == "%":
             note += "\nType 12, 12% or 0.12 for 12 %."
         if spec.nullable:
-            note += "\nLeave a year empty when it is unknown."
+            note += "\nLeave a year empty (or press Delete) when it is unknown."
+        if key == "reinvestment_rate":
+            plan = int(resolved["settings"]["plan_years"])
+            note += (
+                f"\nFollow-on capex of a year after the plan: this share of the prior year's total revenue,"
+                f" split by the plan's class mix. The plan's own years (the first {plan}) are ignored."
+            )
+        if key not in resolved["drivers"] and not spec.nullable:
+            note += "\nNot in the model: zero every year until a year is typed in."
         if key in overridden:
             marks[row, :] = OVERRIDDEN
             note = f"{override_note(scenario, 'see Base')}\n{note}"
@@ -181,49 +332,87 @@ def drivers_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
             marks[row, :] = SOURCED
         tooltips[row, :] = note
 
-    def edit_for(key: str, year: int, value: Any) -> SetCell:
-        return SetCell("drivers", key, year - base_year - 1, value)
+    clearable = grid(values, False)
+    clearable[[spec.nullable for spec in DRIVERS.values()], :] = True
 
+    def edit_for(key: str, year: int, value: Any) -> SetCell | EditBlock | SetOverride:
+        index = year - base_year - 1
+        if key in resolved["drivers"] or DRIVERS[key].nullable:
+            return SetCell("drivers", key, index, value)
+        # An absent optional driver is written whole: zeros, and the typed year.
+        row = [0.0] * horizon
+        row[index] = value
+        if scenario != BASE_SCENARIO:
+            return SetOverride("drivers", key, row)
+        return EditBlock(tuple(SetCell("drivers", key, i, v) for i, v in enumerate(row)))
+
+    plan = int(resolved["settings"]["plan_years"])
     return Sheet(
         values=values,
         units=units,
         row_labels=[f"{spec.label} ({unit_name(spec.unit, money)})" for spec in DRIVERS.values()],
-        column_labels=year_labels(years),
+        column_labels=[f"{text}\n{'plan' if i < plan else 'follow-on'}" for i, text in enumerate(year_labels(years))],
         editable=grid(values, True),
         marks=marks,
         tooltips=tooltips,
         edit_for=edit_for,
+        clearable=clearable,
     )
 
 
-def settings_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
-    """Every setting with its value, unit and source; the value column takes input."""
+# The plan's frame first (what is judged, when, per how many shares, who owns the buildings),
+# then the settings in the order of the model file.
+FIRST_SETTINGS = ("plan_years", "valuation_year", "shares_outstanding", "infrastructure_charge")
+SETTING_ORDER = (*FIRST_SETTINGS, *(key for key in SETTINGS if key not in FIRST_SETTINGS))
+
+
+def setting_unit(key: str, model: Model, money: MoneyDisplay) -> str:
+    """The unit column of the settings grid: "%", "×", "RMB bn", "years", "bn shares"."""
+    spec = SETTINGS[key]
+    if key == "plan_years":
+        return "years"
+    if key == "valuation_year":
+        return "fiscal year (end)"
+    if key == "shares_outstanding":
+        return f"{model['unit']} shares"
+    return "" if spec.kind == "choice" else unit_name(spec.unit if spec.kind == "number" else spec.kind, money)
+
+
+def settings_sheet(model: Model, scenario: str, money: MoneyDisplay, results: Results) -> Sheet:
+    """Every setting with its value, unit and source; the value column takes input, except the
+    settings the calibration solves, which show the solved value, read-only and marked."""
     resolved = apply_scenario(model, scenario)
     overridden = _overrides(model, scenario, "settings")
-    rows, units, marks, tooltips, choices = [], [], [], [], {}
-    for row, (key, spec) in enumerate(SETTINGS.items()):
+    solved = calibrated_paths(model)
+    horizon, base_year = model["horizon"], model["base_year"]
+    rows, units, marks, tooltips, choices, limits = [], [], [], [], {}, {}
+    editable = []
+    for row, key in enumerate(SETTING_ORDER):
+        spec = SETTINGS[key]
         source = source_of(model, f"settings.{key}")
         kind = spec.unit if spec.kind == "number" else spec.kind
-        rows.append(
-            [
-                resolved["settings"][key],
-                unit_name(kind, money) if spec.kind != "choice" else "",
-                source["text"] if source else "—",
-            ]
-        )
-        units.append([kind, "text", "text"])
+        value = resolved["settings"][key]
         note = source_note(source)
         mark = SOURCED if is_reported(source) else ""
         if key in overridden:
             base_text = format_cell(model["settings"][key], kind, money)
             note, mark = f"{override_note(scenario, base_text)}\n{note}", OVERRIDDEN
+        if f"settings.{key}" in solved:
+            value = results.calibrated.get(f"settings.{key}", value)
+            mark = SOLVED
+            note = f"{SOLVED_NOTE} (see the sentence above the table): read-only.\n{note}"
+        rows.append([value, setting_unit(key, model, money), source["text"] if source else "—"])
+        units.append([kind, "text", "text"])
         marks.append([mark, "", ""])
         tooltips.append([note, note, note])
+        editable.append([f"settings.{key}" not in solved, False, False])
         if spec.kind == "choice":
-            choices[(row, 0)] = TERMINAL_METHODS
-    values = pd.DataFrame(rows, index=list(SETTINGS), columns=["value", "unit", "source"], dtype=object)
-    editable = grid(values, False)
-    editable[:, 0] = True
+            choices[(row, 0)] = spec.choices
+        if key == "plan_years":
+            limits[(row, 0)] = (1, horizon)
+        elif key == "valuation_year":
+            limits[(row, 0)] = (base_year, base_year + horizon - 1)
+    values = pd.DataFrame(rows, index=list(SETTING_ORDER), columns=["value", "unit", "source"], dtype=object)
 
     def edit_for(key: str, _column: str, value: Any) -> SetSetting:
         return SetSetting(key, value)
@@ -231,13 +420,68 @@ def settings_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
     return Sheet(
         values=values,
         units=pd.DataFrame(units).to_numpy(dtype=object),
-        row_labels=[spec.label for spec in SETTINGS.values()],
+        row_labels=[SETTINGS[key].label for key in SETTING_ORDER],
         column_labels=["Value", "Unit", "Source"],
-        editable=editable,
+        editable=pd.DataFrame(editable).to_numpy(dtype=bool),
         marks=pd.DataFrame(marks).to_numpy(dtype=object),
         tooltips=pd.DataFrame(tooltips).to_numpy(dtype=object),
         edit_for=edit_for,
         choices=choices,
+        limits=limits,
+    )
+
+
+def calibration_sentences(model: Model, results: Results, money: MoneyDisplay) -> list[tuple[str, str]]:
+    """One (sentence, effect) per calibration target: "AI revenue yield 0.49 is solved so that
+    FY2026 total revenue = RMB 158.1 bn", and what else moves the solved setting."""
+    sentences = []
+    for target in model.get("calibration") or []:
+        key = target["solve"].partition(".")[2]
+        spec, line = SETTINGS[key], LINES[target["line"]]
+        solved = results.calibrated.get(target["solve"])
+        shown = format_cell(solved, spec.unit, money)
+        if spec.unit == "money":
+            shown = f"{money.currency} {shown} {money.unit}"
+        wanted = format_cell(target["value"], line.unit, money)
+        if line.unit == "money":
+            wanted = f"{money.currency} {wanted} {money.unit}"
+        name, year = SOLVED_NAMES.get(key, spec.label), target["year"]
+        first, _, rest = line.label.partition(" ")
+        line_name = f"{first if first.isupper() else first.lower()} {rest}".strip()  # "EBITA margin", "total revenue"
+        sentence = f"{name} {shown} is solved so that FY{year} {line_name} = {wanted}"
+        sentences.append((sentence, CALIBRATION_EFFECTS[key].format(year=target["year"])))
+    return sentences
+
+
+def infrastructure_sentence(model: Model, scenario: str, results: Results) -> str:
+    """How buildings and power are charged to the plan, with the rent rate under "rent"
+    (infrastructure_rent / capex_in_service of the results: the same every year in service)."""
+    resolved = apply_scenario(model, scenario)
+    if resolved["settings"]["infrastructure_charge"] != "rent":
+        return (
+            "Buildings and power are owned by the plan (cohort): their capex, depreciation and book value "
+            "are in its returns, even after its servers retire."
+        )
+    rent, in_service = results.line("infrastructure_rent"), results.line("capex_in_service")
+    earning = in_service > 0
+    if not earning.any():
+        return "Buildings and power are rented, but no plan capex is in service to pay the rent."
+    rate = float(rent[earning][0] / in_service[earning][0])
+    return (
+        f"Buildings and power are rented: {rate * 100:.1f}% of the plan's capex in service a year, "
+        "the charge that earns them exactly the WACC over their book lives; their capex leaves the plan's returns."
+    )
+
+
+def valuation_sentence(model: Model, scenario: str) -> str:
+    """When the NPV is valued and which flows are sunk."""
+    resolved = apply_scenario(model, scenario)
+    year, base_year = int(resolved["settings"]["valuation_year"]), model["base_year"]
+    if year == base_year:
+        return f"The KPIs value the plan as announced, at the end of FY{year}."
+    return (
+        f"The KPIs value the flows after FY{year} at the end of FY{year}; "
+        f"FY{base_year + 1}–FY{year} are sunk (shown, not counted)."
     )
 
 
@@ -251,7 +495,7 @@ def projections_sheet(model: Model, results: Results, money: MoneyDisplay) -> Sh
         units[row, :] = unit
         if key in EMPHASISED_LINES:
             marks[row, :] = TOTAL
-        row_tooltips.append(f"{label}: computed by the model from the inputs (line '{key}' of the JSON output).")
+        row_tooltips.append(f"{label} ({spec.section}): computed by the model (line '{key}' of the JSON output).")
         for column, year in enumerate(results.years):
             actual = model["actuals"].get(str(year), {}).get(key)
             if actual is not None:

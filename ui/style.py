@@ -7,6 +7,10 @@ QMainWindow, QWidget { font-size: 9pt; }
 #KpiTitle { color: #5b6270; font-size: 8pt; }
 #KpiValue { color: #1d2330; font-size: 14pt; font-weight: 600; }
 #KpiChange { color: #2c6fbb; font-size: 8pt; }
+#WarningBanner { background: #fff4d6; border: 1px solid #e8c979; border-radius: 4px; padding: 4px 8px;
+                 color: #5a4200; }
+#CalibrationNote { background: #f6f3fc; border: 1px solid #d8cdee; border-radius: 4px; padding: 4px 6px; }
+#InfoNote { color: #3a404c; padding: 2px 2px; }
 #SectionLabel { color: #1d2330; font-weight: 600; padding: 2px 0; }
 #LegendText { color: #5b6270; font-size: 8pt; }
 #ChartCard { background: white; border: 1px solid #d9dce1; border-radius: 4px; }

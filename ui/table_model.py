@@ -25,6 +25,7 @@ from ui.formatting import MoneyDisplay, format_cell, format_entry, parse_entry
 Role = Qt.ItemDataRole
 DISPLAY, EDIT, TOOLTIP, FONT = int(Role.DisplayRole), int(Role.EditRole), int(Role.ToolTipRole), int(Role.FontRole)
 ALIGNMENT, BACKGROUND, CHECK_STATE = int(Role.TextAlignmentRole), int(Role.BackgroundRole), int(Role.CheckStateRole)
+FOREGROUND = int(Role.ForegroundRole)
 ALIGN_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -37,14 +38,24 @@ LIMITS_ROLE = Role.UserRole + 3
 MARK_ROLE = Role.UserRole + 4
 VALUE_ROLE = Role.UserRole + 5
 ANSWERED_ROLES = frozenset(
-    {DISPLAY, EDIT, TOOLTIP, FONT, ALIGNMENT, BACKGROUND, CHECK_STATE}
+    {DISPLAY, EDIT, TOOLTIP, FONT, ALIGNMENT, BACKGROUND, CHECK_STATE, FOREGROUND}
     | {int(role) for role in (UNIT_ROLE, CHOICES_ROLE, LIMITS_ROLE, MARK_ROLE, VALUE_ROLE)}
 )
 
-# Cell marks: where a number comes from, shown as a background.
+# Cell marks: where a number comes from, shown as a background. SOLVED: a setting the calibration
+# decides (read-only); FOLLOW_ON: a year after the plan (its capex is the follow-on, not the plan);
+# FOLLOWS: an absent economic or tax life, shown as the book life it follows (grey text, no shade).
 SOURCED, OVERRIDDEN, TOTAL = "sourced", "overridden", "total"
-MARK_COLOURS = {SOURCED: QColor("#e4eefb"), OVERRIDDEN: QColor("#fde9b8"), TOTAL: QColor("#eeeff1")}
+SOLVED, FOLLOW_ON, FOLLOWS = "solved", "follow-on", "follows"
+MARK_COLOURS = {
+    SOURCED: QColor("#e4eefb"),
+    OVERRIDDEN: QColor("#fde9b8"),
+    TOTAL: QColor("#eeeff1"),
+    SOLVED: QColor("#e6def5"),
+    FOLLOW_ON: QColor("#e3f1e6"),
+}
 MARK_LEGEND = {SOURCED: "reported figure (see tooltip)", OVERRIDDEN: "scenario override"}
+GREY_TEXT = QColor("#8a909b")
 
 Index = QModelIndex | QPersistentModelIndex
 EditFactory = Callable[[Any, Any, Any], Edit]
@@ -62,9 +73,12 @@ class Sheet:
 
     ``values`` holds the model's values (numbers in model units, text, bools, None); the other
     arrays have its shape. ``units`` decide formatting and parsing, ``marks`` the background,
-    ``editable`` which cells take input. ``edit_for(row_key, column_key, value)`` turns a parsed
-    value into an edit record; ``choices`` and ``limits`` (by (row, column) position) feed the
-    delegate's combo and spin boxes.
+    ``editable`` which cells take input. ``texts`` (optional) replaces a cell's shown text where it
+    is not empty ("= book 5" for a life that follows the book life). ``clearable`` cells take
+    Delete: their edit with the value None (which removes an optional field, or empties an
+    unknown year), one undo step for the selection. ``edit_for(row_key, column_key, value)``
+    turns a parsed value into an edit record; ``choices`` and ``limits`` (by (row, column)
+    position) feed the delegate's combo and spin boxes.
     """
 
     values: pd.DataFrame
@@ -78,9 +92,15 @@ class Sheet:
     edit_for: EditFactory | None = None
     choices: Mapping[tuple[int, int], Sequence[str]] = field(default_factory=dict)
     limits: Mapping[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    texts: np.ndarray | None = None
+    clearable: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.cells = self.values.to_numpy(dtype=object)
+        if self.texts is None:
+            self.texts = grid(self.values, "")
+        if self.clearable is None:
+            self.clearable = grid(self.values, False)
         if self.editable is None:
             self.editable = grid(self.values, False)
         if self.marks is None:
@@ -158,9 +178,10 @@ class DataFrameTableModel(QAbstractTableModel):
         sheet = self._sheet
         value, unit = sheet.cells[row, column], sheet.units[row, column]
         if role == DISPLAY:
-            return format_cell(value, unit, self._money)
+            return sheet.texts[row, column] or format_cell(value, unit, self._money)
         if role == EDIT:
-            return format_entry(value, unit, self._money)
+            # A life that follows the book life is copied as empty, so pasting it back keeps it following.
+            return "" if sheet.marks[row, column] == FOLLOWS else format_entry(value, unit, self._money)
         if role == CHECK_STATE:
             return (Qt.CheckState.Checked if value else Qt.CheckState.Unchecked) if unit == "bool" else None
         if role == TOOLTIP:
@@ -168,6 +189,8 @@ class DataFrameTableModel(QAbstractTableModel):
         if role == BACKGROUND:
             colour = MARK_COLOURS.get(sheet.marks[row, column])
             return QBrush(colour) if colour else None
+        if role == FOREGROUND:
+            return QBrush(GREY_TEXT) if sheet.marks[row, column] == FOLLOWS else None
         if role == FONT:
             if sheet.marks[row, column] != TOTAL:
                 return None
@@ -205,6 +228,9 @@ class DataFrameTableModel(QAbstractTableModel):
     def is_editable(self, row: int, column: int) -> bool:
         return self._submit is not None and self._sheet.edit_for is not None and bool(self._sheet.editable[row, column])
 
+    def is_clearable(self, row: int, column: int) -> bool:
+        return self.is_editable(row, column) and bool(self._sheet.clearable[row, column])
+
     def parse(self, row: int, column: int, text: str) -> Any:
         return parse_entry(text, self._sheet.units[row, column], self._money)
 
@@ -214,7 +240,7 @@ class DataFrameTableModel(QAbstractTableModel):
 
     def describe_cell(self, row: int, column: int) -> str:
         """How the cell is named in the undo history: ``AI servers FY2027``."""
-        column_label = self._sheet.column_labels[column]
+        column_label = self._sheet.column_labels[column].replace("\n", " ")
         return f"{self._sheet.row_labels[row]}, {column_label}".strip(", ")
 
     def submit_edit(self, edit: Edit, label: str) -> bool:

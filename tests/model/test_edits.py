@@ -21,6 +21,7 @@ from model.edits import (
     RenameScenario,
     SetCell,
     SetClassField,
+    SetDriverRow,
     SetOverride,
     SetSetting,
     apply_edit,
@@ -387,3 +388,12 @@ def test_an_accepted_change_that_breaks_a_rule_is_refused_naming_the_field(bundl
     wacc = Change("settings.wacc", "settings", "wacc", None, model["settings"]["wacc"], growth / 2, "%", "WACC")
     with pytest.raises(ModelError, match="terminal_growth"):
         apply_edit(model, AcceptChange(wacc))
+
+
+def test_the_first_edit_of_an_optional_driver_is_undone_by_removing_its_row(v1_model):
+    assert "compute_cost_change" not in v1_model["drivers"]
+    edited, inverse, _ = round_trip(v1_model, SetCell("drivers", "compute_cost_change", 2, -0.1))
+    assert edited["drivers"]["compute_cost_change"] == [0.0, 0.0, -0.1] + [0.0] * 7  # zeros: its default
+    assert inverse == SetDriverRow("compute_cost_change", None)
+    in_bull, _, _ = round_trip(v1_model, SetCell("drivers", "reinvestment_rate", 5, 0.2), "Bull")
+    assert in_bull["scenarios"]["Bull"]["drivers"]["reinvestment_rate"][5] == 0.2

@@ -88,14 +88,15 @@ def test_typing_into_a_cell_with_the_editor(window, controller, qtbot):
 def test_percent_cells_take_both_forms(window, controller, text):
     table = window.drivers_panel.view.table_model
     row = list(table.sheet.values.index).index("core_growth")
-    assert table.setData(table.index(row, 0), text)
-    assert controller.model["drivers"]["core_growth"][0] == pytest.approx(0.12)
+    # FY2027: a 12 % core growth in the calibration year FY2026 would leave no room for AI opex.
+    assert table.setData(table.index(row, 1), text)
+    assert controller.model["drivers"]["core_growth"][1] == pytest.approx(0.12)
 
 
 def test_money_cells_take_thousands_separators(window, controller):
-    table, index = capex_cell(window, 1, 0)
+    table, index = capex_cell(window, 1, 1)  # FY2027: FY2026, the calibration year, stays as reported
     assert table.setData(index, "1,234.5")
-    assert controller.model["capex"]["Network equipment"][0] == 1234.5
+    assert controller.model["capex"]["Network equipment"][1] == 1234.5
 
 
 @pytest.mark.parametrize(
@@ -161,9 +162,9 @@ def test_settings_combo_and_check_box(window, controller):
 def test_sources_show_as_tooltips_and_marks(window):
     table = window.settings_panel.view.table_model
     keys = list(table.sheet.values.index)
-    base_revenue = table.index(keys.index("base_core_revenue"), 0)
-    assert "Form 20-F" in base_revenue.data(Qt.ItemDataRole.ToolTipRole)
-    assert base_revenue.data(Qt.ItemDataRole.UserRole + 4) == SOURCED
+    fx = table.index(keys.index("fx_rmb_per_usd"), 0)
+    assert "Business Wire" in fx.data(Qt.ItemDataRole.ToolTipRole)
+    assert fx.data(Qt.ItemDataRole.UserRole + 4) == SOURCED
     wacc = table.index(keys.index("wacc"), 0)
     assert wacc.data(Qt.ItemDataRole.UserRole + 4) == ""
     assert wacc.data(Qt.ItemDataRole.ToolTipRole).startswith("Source: Judgment")
@@ -171,15 +172,15 @@ def test_sources_show_as_tooltips_and_marks(window):
 
 def test_currency_toggle_is_display_only(window, controller):
     model = copy.deepcopy(controller.model)
-    table, index = capex_cell(window, 0, 0)
+    table, index = capex_cell(window, 0, 1)
     window.currency_actions["USD"].trigger()
-    assert index.data() == f"{67.2 / 7.2:,.1f}"
+    assert index.data() == f"{70.0 / 6.9:,.1f}"
     assert window.kpi_strip.value_labels["npv"].text().startswith("USD ")
     assert controller.model == model
     assert table.setData(index, "10")  # typed in USD
-    assert controller.model["capex"][SERVERS][0] == pytest.approx(72.0)
+    assert controller.model["capex"][SERVERS][1] == pytest.approx(69.0)
     window.currency_actions["RMB"].trigger()
-    assert index.data() == "72.0"
+    assert index.data() == "69.0"
 
 
 def test_class_table_add_rename_remove_with_undo(window, controller):
@@ -196,7 +197,7 @@ def test_class_table_add_rename_remove_with_undo(window, controller):
     life = classes.index(5, 2)
     assert classes.setData(life, "7")
     assert controller.model["asset_classes"][5]["life"] == 7
-    revenue = classes.index(5, 3)
+    revenue = classes.index(5, 6)
     assert classes.setData(revenue, Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
     assert controller.model["asset_classes"][5]["revenue_generating"] is False
 
@@ -221,4 +222,4 @@ def test_copy_puts_a_tab_separated_block_on_the_clipboard(window):
     rows = text.rstrip("\n").split("\n")
     assert len(rows) == view.table_model.rowCount()
     assert len(rows[0].split("\t")) == view.table_model.columnCount()
-    assert rows[0].split("\t")[0] == "114"
+    assert rows[0].split("\t")[0] == f"{window.controller.results.lines.iat[0, 0]:.10g}"

@@ -17,7 +17,7 @@ from tests.conftest import BUNDLED_MODEL_PATH, ROOT
 from ui import settings
 from ui.charts import year_ticks
 from ui.controller import WorkbenchController
-from ui.sheets import capex_sheet, class_sheet, drivers_sheet, projections_sheet, settings_sheet
+from ui.sheets import capex_sheet, class_sheet, drivers_sheet, history_sheet, projections_sheet, settings_sheet
 from ui.table_model import DataFrameTableModel
 
 Buttons = QMessageBox.StandardButton
@@ -33,10 +33,11 @@ def test_every_item_model_passes_the_model_tester(qtmodeltester, bundled_model, 
     controller = WorkbenchController(bundled_model, None, scenario)
     money = controller.money
     sheets = [
-        capex_sheet(bundled_model, scenario, money),
+        capex_sheet(bundled_model, scenario, money, controller.results),
+        history_sheet(bundled_model, scenario, money),
         class_sheet(bundled_model, scenario, money),
         drivers_sheet(bundled_model, scenario, money),
-        settings_sheet(bundled_model, scenario, money),
+        settings_sheet(bundled_model, scenario, money, controller.results),
         projections_sheet(bundled_model, controller.results, money),
     ]
     for sheet in sheets:
@@ -108,7 +109,7 @@ def test_a_bad_file_is_refused_with_its_message(window, controller, tmp_path, mo
     before = controller.model
     assert not window.open_file(str(bad))
     assert controller.model is before
-    assert warnings == ["version: version 9 is newer than this program reads (1)"]
+    assert warnings == ["version: version 9 is newer than this program reads (2)"]
     assert "version 9 is newer" in window.statusBar().currentMessage()
 
 
@@ -130,7 +131,8 @@ def test_layout_and_recent_files_persist(window, model_path, qtbot):
 def test_hover_readout_and_png_export(window, controller, tmp_path):
     chart = window.charts.revenue
     chart.show_year(2030)
-    assert chart.readout.text().startswith("FY2030: Core revenue 149.2")
+    core = controller.results.lines.loc["core_revenue", 2030]
+    assert chart.readout.text().startswith(f"FY2030: Core revenue {core:.1f} · Installed fleet revenue")
     assert chart.cursor.isVisible()
     path = tmp_path / "revenue.png"
     assert chart.save_png(str(path))
@@ -140,7 +142,7 @@ def test_hover_readout_and_png_export(window, controller, tmp_path):
 def test_charts_show_peers_actuals_and_payback(window, controller):
     revenue = window.charts.revenue
     assert sorted(revenue._peer_lines) == sorted(controller.model["peers"])
-    assert revenue._peer_lines["AWS (CY2025)"].value() == pytest.approx(35.0)
+    assert revenue._peer_lines["AWS (CY2025, GAAP operating margin)"].value() == pytest.approx(35.0)
     years, values = revenue.revenue_actuals.getData()
     assert list(years) == [2026] and values[0] == pytest.approx(158.132)
     cash_flow = window.charts.cash_flow

@@ -38,11 +38,14 @@ def test_paste_of_a_whole_class_row_with_a_new_name(window, controller):
     view = window.capex_panel.class_view
     before = copy.deepcopy(controller.model)
     select(view, 1, 0, 1, 0)
-    assert view.paste_text("Network gear\tcapitalized\t6\tTRUE\n"), window.statusBar().currentMessage()
+    # An empty economic life follows the book life; the tax life is deducted at once (0).
+    assert view.paste_text("Network gear\tcapitalized\t6\t\t1\t0\tTRUE\n"), window.statusBar().currentMessage()
     assert controller.model["asset_classes"][1] == {
         "name": "Network gear",
         "treatment": "capitalized",
         "life": 6,
+        "lag": 1,
+        "tax_life": 0,
         "revenue_generating": True,
     }
     controller.undo_stack.undo()
@@ -83,7 +86,7 @@ def test_paste_that_does_not_fit_or_hits_a_total_is_refused(window, controller):
     assert "does not fit" in window.statusBar().currentMessage()
     select(view, 4, 0, 4, 0)
     assert not view.paste_text("1\n2\n")
-    assert "Total, FY26 is not an input" in window.statusBar().currentMessage()
+    assert "Total, FY26 plan is not an input" in window.statusBar().currentMessage()
     assert controller.model == before
 
 
@@ -93,7 +96,7 @@ def test_fill_right_copies_the_first_column(window, controller):
     select(view, row, 0, row, 9)
     view.setFocus()
     window.fill_right_action.trigger()
-    assert controller.model["drivers"]["utilization"] == [0.75] * 10
+    assert controller.model["drivers"]["utilization"] == [0.8] * 10
     assert controller.undo_stack.count() == 1
 
 
@@ -113,10 +116,11 @@ def test_scenario_switch_shows_its_numbers_and_shading(window, controller):
     keys = list(drivers.sheet.values.index)
     assert drivers.index(keys.index("utilization"), 0).data(MARK_ROLE) == OVERRIDDEN
     assert drivers.index(keys.index("utilization"), 0).data() == "80.0%"
-    assert drivers.index(keys.index("core_growth"), 0).data(MARK_ROLE) != OVERRIDDEN
+    assert drivers.index(keys.index("reinvestment_rate"), 0).data(MARK_ROLE) != OVERRIDDEN
     classes = window.capex_panel.class_view.table_model
-    assert classes.index(0, 2).data(MARK_ROLE) == OVERRIDDEN
-    assert classes.index(0, 2).data() == "6"
+    assert classes.index(0, 3).data(MARK_ROLE) == OVERRIDDEN  # the servers' economic life
+    assert classes.index(0, 3).data() == "6"
+    assert classes.index(0, 2).data(MARK_ROLE) != OVERRIDDEN
 
     controller.set_scenario("Base")
     assert window.kpi_strip.change_labels["npv"].text() == ""
@@ -145,7 +149,7 @@ def test_edits_in_a_scenario_become_overrides_and_reset_to_base(window, controll
 def test_undo_returns_to_the_scenario_the_edit_was_made_in(window, controller):
     controller.set_scenario("Bull")
     table = window.settings_panel.view.table_model
-    assert table.setData(table.index(0, 0), "8%")
+    assert table.setData(table.index(list(table.sheet.values.index).index("wacc"), 0), "8%")
     assert controller.model["scenarios"]["Bull"]["settings"]["wacc"] == pytest.approx(0.08)
     controller.set_scenario("Base")
     controller.undo_stack.undo()

@@ -93,17 +93,18 @@ def test_grid_and_breakeven_match_model_risk(panel, controller):
     panel.grid_page.grid_metric.setCurrentText("irr")
     assert panel.grid_page.compute_grid()
     x = risk.parse_axis(f"settings.wacc={panel.grid_page.grid_x_values.text()}", "x")
-    y = risk.parse_axis(f"settings.ai_revenue_yield={panel.grid_page.grid_y_values.text()}", "y")
+    # The bundled model calibrates the AI revenue yield, so the rows are the yearly price change.
+    y = risk.parse_axis(f"drivers.price_change={panel.grid_page.grid_y_values.text()}", "y")
     expected = risk.grid(controller.model, x, y, "irr")
     assert panel.grid_page.last_grid.table.equals(expected.table)
     assert panel.grid_page.grid_model.index(2, 2).data() == format_cell(expected.table.iat[2, 2], "%", controller.money)
 
     assert panel.breakeven_page.find_breakeven()
-    low, high = (float(v) for v in panel.breakeven_page.breakeven_range.text().split(","))
-    answer = risk.breakeven(controller.model, "settings.ai_revenue_yield", "npv", 0.0, low, high)
+    low, high = risk.parse_range(panel.breakeven_page.breakeven_range.text())
+    answer = risk.breakeven(controller.model, "drivers.price_change", "npv", 0.0, low, high)
     assert panel.breakeven_page.last_breakeven.value == answer.value
-    assert f"{answer.value:.6g}" in panel.breakeven_page.breakeven_answer.text()
-    panel.breakeven_page.breakeven_range.setText("0.1,0.2")
+    assert f"{answer.value * 100:.6g}%" in panel.breakeven_page.breakeven_answer.text()
+    panel.breakeven_page.breakeven_range.setText("10%,20%")
     assert panel.breakeven_page.find_breakeven()
     assert "not reachable in this range" in panel.breakeven_page.breakeven_answer.text()
     panel.breakeven_page.breakeven_range.setText("oops")
@@ -117,7 +118,7 @@ def test_grid_and_breakeven_take_percentages(panel, controller):
     grid_model = panel.grid_page.grid_model
     headers = [grid_model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)]
     assert headers == ["8.0%", "10.0%", "12.0%"]  # the WACC as the rest of the window shows it
-    assert grid_model.headerData(2, Qt.Orientation.Vertical) == "0.6"  # a multiple stays one
+    assert grid_model.headerData(2, Qt.Orientation.Vertical) == "0.0%"  # a shift of the price change
 
     panel.grid_page.grid_x_values.setText("8%,abc,12%")
     assert not panel.grid_page.compute_grid()
@@ -125,9 +126,9 @@ def test_grid_and_breakeven_take_percentages(panel, controller):
 
     panel.breakeven_page.breakeven_goal.setCurrentIndex(1)
     panel.breakeven_page.breakeven_rate.setText("12%")
-    panel.breakeven_page.breakeven_range.setText("30%,90%")
+    panel.breakeven_page.breakeven_range.setText("-5%,15%")
     assert panel.breakeven_page.find_breakeven()
-    expected = risk.breakeven(controller.model, "settings.ai_revenue_yield", "irr", 0.12, 0.3, 0.9)
+    expected = risk.breakeven(controller.model, "drivers.price_change", "irr", 0.12, -0.05, 0.15)
     assert panel.breakeven_page.last_breakeven.to_json() == expected.to_json()
 
 
@@ -184,8 +185,9 @@ def test_irr_cells_are_coloured_against_their_wacc(panel, controller):
 
 def test_targets_are_shown_by_name_and_passed_by_key(panel, controller):
     combo = panel.breakeven_page.breakeven_target
-    assert combo.currentText() == "AI revenue per unit of capacity at full use"
-    assert combo.currentData() == "settings.ai_revenue_yield"
+    # The calibrated AI revenue yield is no target; the price change is the default question.
+    assert combo.findData("settings.ai_revenue_yield") == -1
+    assert combo.currentText() == "Price change per year"
     combo.setCurrentIndex(combo.findText("Price change per year"))
     assert combo.itemData(combo.currentIndex(), Qt.ItemDataRole.ToolTipRole) == "drivers.price_change"
     panel.breakeven_page.breakeven_range.setText("-5%,5%")
@@ -193,15 +195,20 @@ def test_targets_are_shown_by_name_and_passed_by_key(panel, controller):
     assert panel.breakeven_page.last_breakeven.target.path == "drivers.price_change"
     assert panel.breakeven_page.breakeven_answer.text().startswith("Price change per year = ")
     labels = [panel.grid_page.grid_x_target.itemText(i) for i in range(panel.grid_page.grid_x_target.count())]
-    assert {"Life: AI servers & accelerators", "Capex: AI servers & accelerators"} <= set(labels)
+    assert {
+        "Book life: AI servers & accelerators",
+        "Economic life: AI servers & accelerators",
+        "Tax life: AI servers & accelerators",
+        "Capex: AI servers & accelerators",
+    } <= set(labels)
     assert not any("." in label and label.split(".")[0] in ("settings", "drivers") for label in labels)
 
     table = panel.inputs_page.inputs_view.table_model
     keys = list(table.sheet.values.index)
-    row = keys.index("life.AI servers & accelerators")
-    assert table.headerData(row, Qt.Orientation.Vertical) == "Life: AI servers & accelerators"
+    row = keys.index("economic_life.AI servers & accelerators")
+    assert table.headerData(row, Qt.Orientation.Vertical) == "Economic life: AI servers & accelerators"
     tooltip = table.headerData(row, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole)
-    assert tooltip == "life.AI servers & accelerators"
+    assert tooltip == "economic_life.AI servers & accelerators"
 
 
 def test_the_tornado_names_its_inputs(panel, controller, monkeypatch):
@@ -216,6 +223,9 @@ def test_the_tornado_names_its_inputs(panel, controller, monkeypatch):
     keys = list(panel.tornado_page.last_tornado.table["target"])
     assert drawn["labels"][keys.index("drivers.price_change")] == "Price change per year"
     assert "Price change per year: drivers.price_change" in panel.tornado_page.tornado_chart.plot_widget.toolTip()
+    # The P10 and P90 of the servers' economic life (4.2 and 5.8 years) are applied as whole years.
+    life = keys.index("economic_life.AI servers & accelerators")
+    assert drawn["labels"][life] == "Economic life: AI servers & accelerators (4 / 6 yrs)"
 
 
 def monte_carlo_charts(panel):
@@ -273,10 +283,10 @@ def test_uncertain_inputs_are_edited_with_validation_and_undo(qtbot, panel, cont
         assert not table.setData(table.index(wacc, high), "5%")  # below the mode
     assert "uncertainty.inputs" in refused.args[0]
     controller.undo_stack.undo()
-    assert controller.model["uncertainty"]["inputs"][wacc]["high"] == pytest.approx(0.11)
+    assert controller.model["uncertainty"]["inputs"][wacc]["high"] == pytest.approx(0.115)
 
     assert table.setData(table.index(wacc, 0), "normal")
     entry = controller.model["uncertainty"]["inputs"][wacc]
-    assert entry["dist"] == "normal" and entry["mean"] == pytest.approx(0.10)
+    assert entry["dist"] == "normal" and entry["mean"] == pytest.approx((0.09 + 0.10 + 0.115) / 3)
     controller.undo_stack.undo()
     assert controller.model["uncertainty"]["inputs"][wacc]["dist"] == "triangular"

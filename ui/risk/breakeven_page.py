@@ -10,7 +10,7 @@ from model.outputs import KPIS
 from model.risk import BreakevenResults, breakeven, parse_goal, parse_range, target_paths
 from ui.controller import WorkbenchController
 from ui.formatting import format_cell, format_kpi
-from ui.risk.shared import error_text, fill_targets, target_label, target_unit, value_text
+from ui.risk.shared import default_target, error_text, fill_targets, target_label, target_unit, value_text
 
 BREAKEVEN_KPIS = ("npv", "irr", "payback_years", "moic", "profitability_index", "peak_funding")
 
@@ -62,11 +62,18 @@ class BreakevenPage(QWidget):
     def fill_defaults(self) -> None:
         """Targets of the current model in the picker, and a search range the first time."""
         model = self._controller.model
-        fill_targets(self.breakeven_target, target_paths(model))
+        paths = target_paths(model)
+        fill_targets(self.breakeven_target, paths)
         if not self.breakeven_range.text():
-            self.breakeven_target.setCurrentIndex(self.breakeven_target.findData("settings.ai_revenue_yield"))
-            revenue_yield = model["settings"]["ai_revenue_yield"]
-            self.breakeven_range.setText(f"{revenue_yield * 0.5:.4g},{revenue_yield * 1.5:.4g}")
+            # The AI revenue yield when the analyst sets it; under a calibration it is solved, and
+            # the yearly price change (shifted in every year) is the question instead.
+            target = default_target(paths, ("settings.ai_revenue_yield", "drivers.price_change"))
+            self.breakeven_target.setCurrentIndex(self.breakeven_target.findData(target))
+            if target == "settings.ai_revenue_yield":
+                revenue_yield = model["settings"]["ai_revenue_yield"]
+                self.breakeven_range.setText(f"{revenue_yield * 0.5:.4g},{revenue_yield * 1.5:.4g}")
+            else:
+                self.breakeven_range.setText("-5%,10%")
 
     def find_breakeven(self) -> bool:
         controller = self._controller

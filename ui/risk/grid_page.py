@@ -29,7 +29,7 @@ from model import ModelError
 from model.risk import GridResults, Target, grid, parse_axis, target_paths
 from ui.controller import WorkbenchController
 from ui.formatting import MoneyDisplay, format_cell
-from ui.risk.shared import error_text, fill_targets, target_label, target_unit, value_text
+from ui.risk.shared import default_target, error_text, fill_targets, target_label, target_unit, value_text
 from ui.table_model import ALIGNMENT, BACKGROUND, DISPLAY, DataFrameTableModel, Index, Sheet
 from ui.table_model import grid as cell_grid
 
@@ -156,9 +156,13 @@ class GridPage(QWidget):
             self.grid_x_target.setCurrentIndex(self.grid_x_target.findData("settings.wacc"))
             waccs = (settings["wacc"] + d for d in (-0.02, -0.01, 0, 0.01, 0.02))
             self.grid_x_values.setText(",".join(value_text(round(v, 10), "%") for v in waccs))
-            self.grid_y_target.setCurrentIndex(self.grid_y_target.findData("settings.ai_revenue_yield"))
-            yields = (settings["ai_revenue_yield"] * f for f in (0.8, 0.9, 1.0, 1.1, 1.2))
-            self.grid_y_values.setText(",".join(f"{v:.4g}" for v in yields))
+            rows = default_target(paths, ("settings.ai_revenue_yield", "drivers.price_change"))
+            self.grid_y_target.setCurrentIndex(self.grid_y_target.findData(rows))
+            if rows == "settings.ai_revenue_yield":
+                yields = (settings["ai_revenue_yield"] * f for f in (0.8, 0.9, 1.0, 1.1, 1.2))
+                self.grid_y_values.setText(",".join(f"{v:.4g}" for v in yields))
+            else:  # a calibrated yield: the price change, shifted in every year
+                self.grid_y_values.setText(",".join(value_text(v, "%") for v in (-0.02, -0.01, 0.0, 0.01, 0.02)))
 
     def compute_grid(self) -> bool:
         controller = self._controller

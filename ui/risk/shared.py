@@ -33,14 +33,30 @@ def error_text(message: str) -> str:
     return f"<span style='color:#c8453c'>{message}</span>"
 
 
+# How the kinds of target that name a class read (docs/model.md section 8).
+CLASS_TARGET_NAMES = {"capex": "Capex", "life": "Book life", "economic_life": "Economic life", "tax_life": "Tax life"}
+LIFE_KINDS = ("life", "economic_life", "tax_life")
+
+
 def target_label(path: str) -> str:
-    """What the analyst calls a target: ``drivers.price_change`` is "Price change per year"."""
+    """What the analyst calls a target: ``drivers.price_change`` is "Price change per year",
+    ``economic_life.AI servers`` is "Economic life: AI servers"."""
     kind, _, key = path.partition(".")
     if kind == "settings":
         return SETTINGS[key].label
     if kind == "drivers":
         return DRIVERS[key].label
-    return f"{kind.capitalize()}: {key}"
+    return f"{CLASS_TARGET_NAMES.get(kind, kind.capitalize())}: {key}"
+
+
+def is_life(path: str) -> bool:
+    """A book, economic or tax life: applied as a whole number of years."""
+    return path.partition(".")[0] in LIFE_KINDS
+
+
+def default_target(paths: list[str], preferred: tuple[str, ...]) -> str:
+    """The first of ``preferred`` that is a target of this model (a calibrated setting is not)."""
+    return next((path for path in preferred if path in paths), paths[0] if paths else "")
 
 
 def target_unit(path: str, apply: str) -> str:

@@ -11,7 +11,16 @@ from ui.controller import WorkbenchController
 from ui.formatting import format_kpi
 from ui.on_screen import RefreshWhenShown
 from ui.risk.charts import TornadoChart
-from ui.risk.shared import target_label
+from ui.risk.shared import is_life, target_label
+
+
+def tornado_label(row) -> str:
+    """A tornado row's name; a life says which whole-year lives were applied at its two ends
+    (the P10 and P90 of a life are rarely whole years)."""
+    label = target_label(row["target"])
+    if is_life(row["target"]):
+        label += f" ({row['applied_low']:g} / {row['applied_high']:g} yrs)"
+    return label
 
 
 class TornadoPage(QWidget):
@@ -38,13 +47,21 @@ class TornadoPage(QWidget):
         self.last_tornado = result
         table = result.table
         ends = "its P10 and P90" if result.basis == "P10/P90" else "0.9× and 1.1× its value"
-        self.tornado_chart.plot_widget.setToolTip("\n".join(f"{target_label(p)}: {p}" for p in table["target"]))
+        labels = [tornado_label(row) for _, row in table.iterrows()]
+        self.tornado_chart.plot_widget.setToolTip(
+            "\n".join(
+                f"{target_label(row['target'])}: {row['target']}, low end {row['low']:.4g} "
+                f"(applied {row['applied_low']:.4g}), high end {row['high']:.4g} (applied {row['applied_high']:.4g})"
+                for _, row in table.iterrows()
+            )
+        )
         self.tornado_chart.draw(
-            [target_label(path) for path in table["target"]],
+            labels,
             result.base_npv,
             table["npv_low"],
             table["npv_high"],
-            f"Each input alone at {ends}; red: NPV at the low end, green: at the high end; "
+            f"Each input alone at {ends} (a life at whole years, shown in brackets); red: NPV at the low end, "
+            "green: at the high end; "
             f"line: base NPV {format_kpi(result.base_npv, 'money', money)}. Largest swing on top.",
             money,
         )
