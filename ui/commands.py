@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from model.edits import Edit, apply_edit
@@ -49,7 +50,8 @@ class EditCommand(QUndoCommand):
         """
         try:
             if edited is None:
-                edited, _ = apply_edit(self._controller.model, edit, self._scenario)
+                with np.errstate(all="ignore"):
+                    edited, _ = apply_edit(self._controller.model, edit, self._scenario)
             self._controller.show_model(edited, self._scenario)
         except Exception as error:
             if not isinstance(error, ModelError):

@@ -155,7 +155,8 @@ class WorkbenchController(QObject):
     def apply(self, edit: Edit, label: str) -> bool:
         """Apply one edit in the selected scenario as one undo step; False (and a message) if refused."""
         try:
-            edited, inverse = apply_edit(self._model, edit, self._scenario)
+            with np.errstate(all="ignore"):  # an overflow is judged by checked_compute, not printed
+                edited, inverse = apply_edit(self._model, edit, self._scenario)
             self._computed = (edited, self._scenario, self.checked_compute(edited, self._scenario))
         except ModelError as error:
             self.error_reported.emit(f"{error} ({label})")
