@@ -276,9 +276,7 @@ def test_the_question_shows_when_the_work_was_saved(controller, data_folder, qtb
     assert "The file on disk was last saved 2025-01-01 12:00:00" in seen[0]  # both dates
 
 
-def test_recovery_files_with_and_without_a_utc_offset_are_both_offered(
-    controller, autosaver, data_folder, monkeypatch
-):
+def test_recovery_files_with_and_without_a_utc_offset_are_both_offered(controller, autosaver, data_folder, monkeypatch):
     """Sorting an aware and a naive time raised TypeError: the work was never offered back."""
     orphan(data_folder, controller, "aware.json", saved_at="2025-03-02T09:30:00+08:00")
     orphan(data_folder, controller, "naive.json", saved_at="2025-03-03T09:30:00")
