@@ -45,7 +45,7 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
 
 def fail(message: str) -> None:
-    from model.errors import printable  # light: no numpy, so the window's start is not slowed
+    from model.errors import printable  # imported on use, as everything of the model is here
 
     print(f"error: {printable(message)}", file=sys.stderr)
     raise SystemExit(2)
