@@ -7,8 +7,11 @@ imported, so the command line works on machines without a display or without Qt'
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,7 +52,9 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
 
 def fail(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
+    from model.errors import printable  # imported on use, as everything of the model is here
+
+    print(f"error: {printable(message)}", file=sys.stderr)
     raise SystemExit(2)
 
 
@@ -210,8 +215,21 @@ def run_headless(args: argparse.Namespace) -> int:
             output[name] = ANALYSES[name].run(model, args.scenario, request).to_json()
     except ModelError as error:
         fail(str(error))
-    print(json.dumps(output, allow_nan=False))
+    write_output(json.dumps(output, allow_nan=False))
     return 0
+
+
+def write_output(text: str) -> None:
+    """Print the JSON; a reader that stops early (``--json | head``) ends the run quietly."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader is gone: further writes (even Python's own flush at exit) would fail again,
+        # so standard output goes to nowhere, and the status says the output was cut short.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
 
 
 ANALYSIS_OPTIONS = (
@@ -242,18 +260,61 @@ def check_combination(args: argparse.Namespace) -> None:
     out = Path(args.export)
     if out.suffix.lower() != ".xlsx":
         fail(f"--export: {args.export!r} does not end in .xlsx")
-    if out.resolve() == Path(args.model).resolve():
+    check_file_name(out, "--export")
+    try:
+        same = out.resolve() == Path(args.model).resolve()
+    except (OSError, RuntimeError) as error:  # a loop of symbolic links, a folder that cannot be read
+        fail(f"--export: {args.export!r} cannot be used: {getattr(error, 'strerror', None) or error}")
+    if same:
         fail(f"--export: {args.export!r} is the model file itself; choose another name")
+
+
+NAME_MAX_BYTES = 255  # the longest file name (one component of a path) common file systems hold
+
+
+def check_file_name(path: Path, option: str) -> None:
+    """Refuse a file name no file system can hold before any work is done for it."""
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > NAME_MAX_BYTES:
+            fail(f"{option}: the file name {part[:40]!r}... is {size} bytes; names over {NAME_MAX_BYTES} are refused")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     check_combination(args)
     if args.export is not None:
-        return run_export(args)
+        return headless(run_export, args)
     if args.json or args.analysis:
-        return run_headless(args)
+        return headless(run_headless, args)
     return run_window(args)
+
+
+DEBUG_VARIABLE = "CAPEX_WORKBENCH_DEBUG"  # set to 1: an unexpected error shows its traceback
+
+
+def headless(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run the command line's work so that whatever happens, the user sees one ``error:`` line.
+
+    Overflow warnings of numpy (a WACC of 1e308) are not errors: the figures they touch print as
+    null. Exhausted memory and any error the model layer did not foresee still end in one line
+    (naming it an internal error, to be reported) and status 2, never a traceback.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return run(args)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except MemoryError:
+        fail("not enough memory for this model or analysis; nothing was written")
+    except RecursionError:
+        fail("the model is nested too deeply to be read")
+    except Exception as error:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        fail(f"internal error ({type(error).__name__}: {error}); please report it with the model file")
+    return 2  # not reached: fail() exits
 
 
 def run_window(args: argparse.Namespace) -> int:

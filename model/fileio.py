@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,10 @@ from model.errors import ModelError, ModelFileError
 from model.validation import Model, unwritable_character, validate_model
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# Counts a 50 MB file could hold that would cost minutes and gigabytes to validate and compute
+# (20,000 classes over 30 years: 1.5 GB and a minute), refused before validation. No capex plan
+# needs more; the window adds classes one at a time, far below these.
+MAX_COUNTS = {"asset_classes": 1000, "scenarios": 1000, "uncertainty.inputs": 1000}
 # Integers this long are read as floats: Python refuses to convert over 4,300 digits, and a huge
 # int overflows the float checks of validation. No model field needs 19 exact digits.
 LONG_INTEGER = re.compile(r"\d{19}")
@@ -35,14 +40,12 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     On any failure (a full disk, no permission) the temporary file is removed, the previous file is
     untouched and ModelFileError says so.
     """
-    target = Path(path)
-    if target.is_symlink():
-        target = target.resolve()  # write the file the link names and keep the link
-    if target.exists() and not target.is_file():
-        raise ModelFileError(str(path), "is not a regular file; nothing was written")
+    target = writable_target(path)
     outcome = "the previous file is unchanged" if target.exists() else "nothing was written"
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        handle, temporary = tempfile.mkstemp(
+            prefix=temporary_prefix(target.name), suffix=TEMPORARY_SUFFIX, dir=target.parent
+        )
     except OSError as error:
         raise ModelFileError(str(target), f"cannot write here, {outcome}: {error.strerror or error}") from error
     replaced = False
@@ -65,6 +68,70 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
     _sync_folder(target.parent)
+
+
+NAME_MAX_BYTES = 255  # the longest file name (one component of a path) common file systems hold
+TEMPORARY_SUFFIX = ".tmp"
+STALE_TEMPORARY_SECONDS = 15 * 60  # an atomic write takes seconds; one older than this was killed
+
+
+def temporary_prefix(name: str) -> str:
+    """The start of the temporary file's name beside ``name``: short enough for any valid name."""
+    stem = name.encode("utf-8", "surrogateescape")[:100].decode("utf-8", "ignore")
+    return f".{stem}."
+
+
+def writable_target(path: str | os.PathLike[str]) -> Path:
+    """The file ``atomic_write`` would replace; ModelFileError (nothing written) if it must not be.
+
+    Refused: a name too long for any file system, a loop of links, a folder or device, and a
+    file marked read-only (replacing it would silently undo that mark; the user decides).
+    """
+    target = Path(path)
+    for part in target.parts:
+        if len(os.fsencode(part)) > NAME_MAX_BYTES:
+            raise ModelFileError(
+                str(path), f"the name {part[:40]!r}... is over {NAME_MAX_BYTES} bytes; nothing was written"
+            )
+    if target.is_symlink():
+        # Write the file the link names and keep the link; a loop of links names no file.
+        resolved = Path(os.path.realpath(target))
+        if resolved.is_symlink():
+            raise ModelFileError(str(path), "is a loop of symbolic links; nothing was written")
+        target = resolved
+    try:
+        status = target.stat()
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            raise ModelFileError(str(path), "cannot be written: its folder does not exist") from None
+        return target
+    except OSError as error:
+        raise ModelFileError(str(path), f"cannot be written: {error.strerror or error}") from error
+    if not stat.S_ISREG(status.st_mode):
+        raise ModelFileError(str(path), "is not a regular file; nothing was written")
+    if not status.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        raise ModelFileError(str(path), "is read-only; it was not replaced (save under another name)")
+    return target
+
+
+def remove_stale_temporaries(folder: str | os.PathLike[str], name: str | None = None) -> list[Path]:
+    """Remove the temporary files a killed write left in ``folder`` (for ``name`` only, if given).
+
+    Only files named as ``atomic_write`` names them and untouched for STALE_TEMPORARY_SECONDS
+    are removed, so a write in progress in another window is never disturbed. The removed files.
+    """
+    prefix = temporary_prefix(name) if name else "."
+    removed = []
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not (entry.name.startswith(prefix) and entry.name.endswith(TEMPORARY_SUFFIX)):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def _new_file_mode() -> int:
@@ -137,7 +204,20 @@ def check_writable_text(model: Model) -> Model:
 
 def parse_model_json(text: str | bytes) -> Model:
     """Parse and validate the text of a model file."""
-    return check_writable_text(validate_model(parse_json(text)))
+    return check_writable_text(validate_model(check_counts(parse_json(text))))
+
+
+def check_counts(doc: Any) -> Any:
+    """Refuse a document with more classes, scenarios or uncertain inputs than MAX_COUNTS allows."""
+    if not isinstance(doc, dict):
+        return doc
+    for path, limit in MAX_COUNTS.items():
+        value: Any = doc
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, (list, dict)) and len(value) > limit:
+            raise ModelError(path, f"has {len(value):,} entries; a model holds at most {limit:,}")
+    return doc
 
 
 def read_limited(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
@@ -160,6 +240,20 @@ def read_limited(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> b
     return data
 
 
+def check_size(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> None:
+    """Refuse a file over ``limit`` bytes, or no regular file, before a reader opens it."""
+    try:
+        status = Path(path).stat()
+    except OSError as error:
+        raise ModelFileError(str(path), f"cannot be read: {error.strerror or error}") from error
+    if not stat.S_ISREG(status.st_mode):
+        raise ModelFileError(str(path), "cannot be read: it is not a regular file")
+    if status.st_size > limit:
+        raise ModelFileError(
+            str(path), f"is {status.st_size / 2**20:.0f} MB; files over {limit / 2**20:.0f} MB are refused"
+        )
+
+
 def load_model(path: str | os.PathLike[str]) -> Model:
     """Read and validate a model file (JSON). Raises ModelError naming the field at fault.
 
@@ -172,6 +266,7 @@ def load_model(path: str | os.PathLike[str]) -> Model:
         # writer ``atomic_write``), and only workbooks need openpyxl.
         from model.workbook.reader import read_workbook
 
+        check_size(path)
         return check_writable_text(read_workbook(path))
     try:
         return parse_model_json(read_limited(path))

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from model import apply_scenario, load_model
+from model.fileio import remove_stale_temporaries
 from ui import settings
 from ui.controller import WorkbenchController
 from ui.error_dialog import install_error_handling
@@ -34,6 +35,9 @@ def run(model_path: str | Path, scenario: str | None = None) -> int:
     app.setApplicationName("Capex Workbench")
     window = create_window(model_path, scenario)
     uninstall_error_handling = install_error_handling()
+    # A save killed half-way leaves its temporary file beside the model: gone at the next start.
+    for removed in remove_stale_temporaries(Path(model_path).parent, Path(model_path).name):
+        logging.getLogger(__name__).info("removed %s, left by a save that did not finish", removed)
     if not is_bundled(Path(model_path)):
         settings.remember_file(model_path)
         window.update_recent_menu()

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from model.edits import Edit, apply_edit
+from model.errors import ModelError
 from model.validation import Model
 
 if TYPE_CHECKING:
     from ui.controller import WorkbenchController
+
+log = logging.getLogger(__name__)
 
 
 class EditCommand(QUndoCommand):
@@ -41,10 +46,26 @@ class EditCommand(QUndoCommand):
 
     def redo(self) -> None:
         edited, self._edited = self._edited, None
-        if edited is None:
-            edited, _ = apply_edit(self._controller.model, self._edit, self._scenario)
-        self._controller.show_model(edited, self._shown_after)
+        self._run(self._edit, edited, "redone", self._scenario, self._shown_after)
 
     def undo(self) -> None:
-        restored, _ = apply_edit(self._controller.model, self._inverse, self._shown_after)
-        self._controller.show_model(restored, self._scenario)
+        self._run(self._inverse, None, "undone", self._shown_after, self._scenario)
+
+    def _run(self, edit: Edit, edited: Model | None, done: str, applied_in: str, shown: str) -> None:
+        """Apply ``edit`` in scenario ``applied_in`` (or show ``edited``, already applied), then
+        show scenario ``shown``; an error is a message, not a crash.
+
+        An exception inside the undo stack would end the process (Qt cannot unwind through it):
+        instead the model on screen stays as it was, the message says why, and the command,
+        which no longer matches the model, leaves the stack.
+        """
+        try:
+            if edited is None:
+                with np.errstate(all="ignore"):
+                    edited, _ = apply_edit(self._controller.model, edit, applied_in)
+            self._controller.show_model(edited, shown)
+        except Exception as error:
+            if not isinstance(error, ModelError):
+                log.exception("%s could not be %s", self.text(), done)
+            self.setObsolete(True)
+            self._controller.report(f"{error} ({self.text()} could not be {done}; nothing changed)")

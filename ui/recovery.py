@@ -6,6 +6,12 @@ the user's data folder, through ``atomic_write``. A save, an undo back to the sa
 clean exit removes the file. Each autosaver has its own file, named by process id, process start
 time and a serial, and holds a lock file beside it while it runs, so two windows or processes
 never overwrite each other and the next start offers only files whose process is gone.
+
+A recovery file is offered only when it is newer than the model file on disk (the question gives
+both dates): a file saved since, by this or another window, is newer work that restoring would
+revert. Such a stale recovery file is kept, not offered, and removed after STALE_RECOVERY_DAYS.
+Temporary files of writes that were killed and lock files with no recovery file are removed at
+the next start.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from model import ModelError, atomic_write, validate_model
-from model.fileio import parse_json, read_limited
+from model.fileio import parse_json, read_limited, remove_stale_temporaries
 from model.schema import BASE_SCENARIO
 from ui.controller import WorkbenchController
 
@@ -32,6 +38,7 @@ DATA_FOLDER_VARIABLE = "CAPEX_WORKBENCH_DATA"  # moves recovery files and logs (
 AUTOSAVE_SECONDS = 30
 RECOVERY_FORMAT = "capex-recovery"
 PROCESS_STARTED = time.strftime("%Y%m%dT%H%M%S")
+STALE_RECOVERY_DAYS = 30
 _serials = itertools.count(1)
 log = logging.getLogger(__name__)
 
@@ -125,23 +132,69 @@ class Recovery:
     """A recovery file left by a workbench that did not exit cleanly."""
 
     file: Path
-    saved_at: datetime
+    saved_at: datetime  # always with its UTC offset (a file without one is read as local time)
     path: Path | None
     scenario: str
     model: dict
 
+    @property
+    def file_saved_at(self) -> datetime | None:
+        """When the model file on disk was last written (None: never saved, or no longer there)."""
+        return modified_at(self.path)
+
+    @property
+    def is_stale(self) -> bool:
+        """The model file on disk is newer than this autosave: restoring it would revert that work."""
+        on_disk = self.file_saved_at
+        return on_disk is not None and on_disk >= self.saved_at
+
     def describe(self) -> str:
         where = str(self.path) if self.path else "a model never saved"
-        return (
+        text = (
             f"“{self.model['name']}” ({where}) has unsaved changes from a session that did not close "
             f"normally, autosaved {self.saved_at:%Y-%m-%d %H:%M:%S}."
         )
+        on_disk = self.file_saved_at
+        if on_disk is not None:
+            text += f" The file on disk was last saved {on_disk:%Y-%m-%d %H:%M:%S}, before that."
+        return text
+
+
+def modified_at(path: Path | None) -> datetime | None:
+    """The modification time of ``path`` in local time with its offset; None if it cannot be read."""
+    if path is None:
+        return None
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+def with_offset(moment: datetime) -> datetime:
+    """``moment`` with a UTC offset; one written without (older versions) is local time."""
+    return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+def clean_recovery_folder(folder: Path | None = None) -> None:
+    """Remove what killed sessions left: temporary files of unfinished writes, lock files whose
+    recovery file is gone, and stale recovery files older than STALE_RECOVERY_DAYS."""
+    folder = folder or recovery_folder()
+    for removed in remove_stale_temporaries(folder):
+        log.info("removed the temporary file %s of a write that did not finish", removed)
+    for lock_file in folder.glob("*.lock"):
+        if lock_file.with_suffix(".json").exists():
+            continue
+        lock = _lock_for(lock_file.with_suffix(".json"))
+        if lock.tryLock(0):  # its process is gone: taking the stale lock and releasing it removes it
+            lock.unlock()
 
 
 def orphaned_recoveries() -> list[tuple[Recovery, QLockFile]]:
-    """Recovery files whose process is gone, newest first, each with its lock now held by us.
+    """Recovery files whose process is gone and that are newer than their model file on disk,
+    newest first, each with its lock now held by us.
 
-    A damaged file is logged and skipped (left in place for support to look at).
+    A damaged file is logged and skipped (left in place for support to look at); so is a stale one
+    (the file on disk is newer), which is removed once older than STALE_RECOVERY_DAYS.
     """
     found = []
     for file in recovery_folder().glob("*.json"):
@@ -149,11 +202,30 @@ def orphaned_recoveries() -> list[tuple[Recovery, QLockFile]]:
         if not lock.tryLock(0):
             continue  # its workbench is still running
         try:
-            found.append((read_recovery(file), lock))
+            found_recovery = read_recovery(file)
         except ModelError as error:
             log.warning("recovery file %s cannot be used: %s", file, error)
             lock.unlock()
+            continue
+        if found_recovery.is_stale:
+            _drop_if_old(found_recovery)
+            lock.unlock()
+            continue
+        found.append((found_recovery, lock))
     return sorted(found, key=lambda pair: pair[0].saved_at, reverse=True)
+
+
+def _drop_if_old(stale: Recovery) -> None:
+    age = datetime.now().astimezone() - stale.saved_at
+    log.info(
+        "recovery file %s (autosaved %s) not offered: %s was saved since, at %s",
+        stale.file,
+        stale.saved_at.isoformat(timespec="seconds"),
+        stale.path,
+        stale.file_saved_at.isoformat(timespec="seconds") if stale.file_saved_at else "?",
+    )
+    if age.days >= STALE_RECOVERY_DAYS:
+        stale.file.unlink(missing_ok=True)
 
 
 def read_recovery(file: Path) -> Recovery:
@@ -162,12 +234,12 @@ def read_recovery(file: Path) -> Recovery:
     if not isinstance(record, dict) or record.get("format") != RECOVERY_FORMAT:
         raise ModelError(str(file), "is not a recovery file")
     try:
-        saved_at = datetime.fromisoformat(record["saved_at"])
+        saved_at = with_offset(datetime.fromisoformat(record["saved_at"]))
         path = Path(record["path"]) if record["path"] else None
         scenario = str(record["scenario"])
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, OverflowError, OSError) as error:
         raise ModelError(str(file), f"is damaged: {error}") from error
-    return Recovery(file, saved_at, path, scenario, validate_model(record["model"]))
+    return Recovery(file, saved_at, path, scenario, validate_model(record.get("model")))
 
 
 class RestoreChoice(enum.Enum):
@@ -196,10 +268,17 @@ def offer_recovery(controller: WorkbenchController, autosaver: Autosaver, parent
     session's own recovery file before the old one is removed, so no moment is unprotected.
     """
     restored = later = False
+    clean_recovery_folder()
     for recovery, lock in orphaned_recoveries():
         choice = RestoreChoice.LATER if restored or later else ask_to_restore(parent, recovery)
         if choice is RestoreChoice.RESTORE:
-            controller.replace_model(recovery.model, recovery.path)
+            try:
+                controller.replace_model(recovery.model, recovery.path)
+            except ModelError as error:  # a model the window cannot show: kept for support
+                log.warning("recovery file %s cannot be shown: %s", recovery.file, error)
+                controller.report(f"The autosaved copy {recovery.file} cannot be shown: {error}")
+                lock.unlock()
+                continue
             if recovery.scenario != BASE_SCENARIO:
                 controller.set_scenario(recovery.scenario)
             controller.undo_stack.resetClean()  # no undo position matches a saved file now

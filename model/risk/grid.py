@@ -18,6 +18,12 @@ from model.risk.targets import Target, apply_values
 
 Axis = tuple[str, Sequence[float]]  # a target path and its values (kept as a tuple of floats)
 
+# The grid is computed as one batch, about 6 kB a cell for a 10-year model (more for 30 years and
+# many classes): 10,000 cells take a few hundred MB at most and under a second. A request over
+# either limit is refused before anything is allocated.
+MAX_AXIS_VALUES = 500
+MAX_GRID_CELLS = 10_000
+
 
 @dataclass(frozen=True)
 class GridRequest:
@@ -36,7 +42,16 @@ class GridRequest:
         for where, (path, values) in (("x", self.x), ("y", self.y)):
             if len(values) == 0:
                 raise ModelError(where, "needs at least one value")
+            if len(values) > MAX_AXIS_VALUES:
+                raise ModelError(where, f"has {len(values):,} values; a grid axis takes at most {MAX_AXIS_VALUES:,}")
             object.__setattr__(self, where, (path, tuple(float(v) for v in values)))  # frozen: set once here
+        cells = len(self.x[1]) * len(self.y[1])
+        if cells > MAX_GRID_CELLS:
+            raise ModelError(
+                "y",
+                f"{len(self.y[1]):,} rows x {len(self.x[1]):,} columns is {cells:,} cells; "
+                f"a grid holds at most {MAX_GRID_CELLS:,} (for example 100 x 100)",
+            )
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,8 @@ def tornado_inputs(model: Model) -> tuple[str, list[tuple[Target, float, float]]
     if section and section["inputs"]:
         ends = []
         for entry in section["inputs"]:
-            low, high = quantiles(entry, np.array([0.1, 0.9]))
+            with np.errstate(over="ignore", invalid="ignore"):
+                low, high = quantiles(entry, np.array([0.1, 0.9]))
             ends.append((Target.parse(model, entry["target"], entry["apply"]), float(low), float(high)))
         return "P10/P90", ends
     solved = calibrated_paths(model)
@@ -81,6 +82,16 @@ def applied_ends(batch: PlanArrays, target: Target, low: float, high: float) -> 
     return float(values[0]), float(values[1])
 
 
+def _moved(base: PlanArrays, target: Target, low: float, high: float) -> tuple[PlanArrays, np.ndarray]:
+    """The two-trial batch of ``target`` at its ends; an end that is not a finite number (the P90
+    of a lognormal whose tail overflows) is an end that breaks a rule: its npv is NaN."""
+    finite = np.isfinite([low, high])
+    ends = np.where(finite, [low, high], 0.0)  # a placeholder the engine can hold; the trial is dropped
+    with np.errstate(over="ignore", invalid="ignore"):
+        batch, ok = apply_values(base, [target], ends[:, None])
+    return batch, np.asarray(ok, dtype=bool) & finite
+
+
 class Tornado:
     name: ClassVar[str] = "tornado"
     Request: ClassVar[type[TornadoRequest]] = TornadoRequest
@@ -92,12 +103,15 @@ class Tornado:
         resolved, base = resolved_plan(model, scenario)
         basis, ends = tornado_inputs(resolved)
         # Each input moves alone, so each gets its own two-trial batch; the base model is trial 0.
-        moved = [apply_values(base, [target], np.array([[low], [high]])) for target, low, high in ends]
+        moved = [_moved(base, target, low, high) for target, low, high in ends]
         batch = stack([base] + [b for b, _ in moved], [1] + [2] * len(moved))
         ok = np.concatenate([[True]] + [valid for _, valid in moved])
         npv = np.where(ok, evaluate(batch, len(ok), irr=False)["npv"], np.nan)
         low_npv, high_npv = npv[1::2], npv[2::2]
-        applied = [applied_ends(b, *end) for (b, _), end in zip(moved, ends, strict=True)]
+        applied = [
+            tuple(v if np.isfinite(end) else np.nan for v, end in zip(applied_ends(b, *e), e[1:], strict=True))
+            for (b, _), e in zip(moved, ends, strict=True)
+        ]
         table = pd.DataFrame(
             {
                 "target": [target.path for target, _, _ in ends],

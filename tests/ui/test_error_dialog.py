@@ -80,6 +80,40 @@ def test_an_error_while_the_dialog_is_open_is_logged_not_stacked(tmp_path, caplo
     assert "RuntimeError: second" in caplog.text
 
 
+def test_an_error_that_repeats_is_shown_once_so_the_dialog_cannot_reopen_itself(tmp_path, caplog):
+    """A figure that cannot be drawn raised on every repaint; closing the dialog repainted: a loop."""
+    calls = []
+
+    def raise_in_paint():
+        try:
+            raise ValueError("cannot set range [-inf, inf]")
+        except ValueError:
+            reporter(*sys.exc_info())
+
+    def show(summary, details, log_path):
+        calls.append(summary)
+        raise_in_paint()  # the repaint under the dialog, and again when it closes
+        raise_in_paint()
+
+    reporter = ExceptionReporter(tmp_path / "x.log", show)
+    with caplog.at_level(logging.ERROR, logger="ui"):
+        for _ in range(5):
+            raise_in_paint()
+    assert calls == ["ValueError: cannot set range [-inf, inf]"]
+    assert "again (7 times so far, shown once)" in caplog.text
+
+
+def test_a_different_error_is_still_shown(tmp_path):
+    calls = []
+    reporter = ExceptionReporter(tmp_path / "x.log", lambda summary, *a: calls.append(summary))
+    for error in (ValueError("one"), KeyError("two")):
+        try:
+            raise error
+        except Exception:
+            reporter(*sys.exc_info())
+    assert calls == ["ValueError: one", "KeyError: 'two'"]
+
+
 def test_qt_warnings_go_to_the_log(qtbot):
     uninstall = install_error_handling()
     try:

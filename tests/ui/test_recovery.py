@@ -4,6 +4,7 @@ clean exit removes it, and a failed autosave leaves the previous one and says so
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import textwrap
 from datetime import datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, QSysInfo, QTimer
 from PySide6.QtWidgets import QApplication
 
 from model import load_model
@@ -230,6 +231,10 @@ def orphan(data_folder, controller, name="dead.json", scenario="Base", saved_at=
         "model": controller.model,
     }
     (folder / name).write_text(json.dumps(record), encoding="utf-8")
+    # The model file was last saved before any of these autosaves (a recovery file older than the
+    # file on disk is not offered: see the tests on stale files below).
+    saved = datetime(2025, 1, 1, 12, 0).timestamp()
+    os.utime(controller.path, (saved, saved))
     return folder / name
 
 
@@ -270,6 +275,73 @@ def test_the_question_shows_when_the_work_was_saved(controller, data_folder, qtb
     QTimer.singleShot(0, press_restore)
     assert recovery.ask_to_restore(None, found) is RestoreChoice.RESTORE
     assert "2025-03-01 09:30:05" in seen[0]
+    assert "The file on disk was last saved 2025-01-01 12:00:00" in seen[0]  # both dates
+
+
+def test_recovery_files_with_and_without_a_utc_offset_are_both_offered(controller, autosaver, data_folder, monkeypatch):
+    """Sorting an aware and a naive time raised TypeError: the work was never offered back."""
+    orphan(data_folder, controller, "aware.json", saved_at="2025-03-02T09:30:00+08:00")
+    orphan(data_folder, controller, "naive.json", saved_at="2025-03-03T09:30:00")
+    offered = answer(monkeypatch, RestoreChoice.DISCARD)
+    assert not offer_recovery(controller, autosaver)
+    assert sorted(f.file.name for f in offered) == ["aware.json", "naive.json"]
+    assert all(f.saved_at.tzinfo is not None for f in offered)
+
+
+def test_a_recovery_file_older_than_the_file_on_disk_is_not_offered_and_kept(
+    controller, autosaver, data_folder, monkeypatch, caplog
+):
+    """A file saved since (by another window, say) is newer work: restoring would revert it."""
+    caplog.set_level(logging.INFO, "ui.recovery")
+    stale = orphan(data_folder, controller, saved_at=datetime.now().astimezone().isoformat(timespec="seconds"))
+    later = datetime.now().timestamp() + 120
+    os.utime(controller.path, (later, later))
+    offered = answer(monkeypatch, RestoreChoice.RESTORE)
+    assert not offer_recovery(controller, autosaver)
+    assert offered == []
+    assert stale.exists()  # kept: not offered, not lost either
+    assert "not offered" in caplog.text
+
+
+def test_a_newer_recovery_file_is_offered_with_both_dates(controller, data_folder):
+    found = read_recovery(orphan(data_folder, controller, saved_at="2025-03-01T09:30:05+08:00"))
+    assert not found.is_stale
+    assert "autosaved 2025-03-01 09:30:05" in found.describe()
+    assert "last saved 2025-01-01 12:00:00" in found.describe()
+
+
+def test_temporary_and_lock_files_left_by_a_kill_are_removed_at_the_next_start(
+    controller, autosaver, data_folder, monkeypatch
+):
+    folder = data_folder / "recovery"
+    old = datetime(2025, 1, 1).timestamp()
+    temporary = folder / ".gone.json.abcd1234.tmp"  # an autosave killed while writing
+    temporary.write_bytes(b"x" * 1000)
+    fresh = folder / ".busy.json.efgh5678.tmp"  # another window writing right now: left alone
+    fresh.write_bytes(b"x")
+    lock = folder / "gone.lock"  # a lock whose recovery file is gone, its process dead
+    lock.write_text(f"999999999\nCapex Workbench\n{QSysInfo.machineHostName()}\n")
+    for path in (temporary, lock):
+        os.utime(path, (old, old))
+    answer(monkeypatch, RestoreChoice.LATER)
+    offer_recovery(controller, autosaver)
+    assert not temporary.exists() and not lock.exists()
+    assert fresh.exists()
+    assert autosaver.path.with_suffix(".lock").exists()  # this session's own lock is kept
+
+
+def test_temporary_files_beside_the_model_are_removed_at_the_next_start(tmp_path, model_path):
+    from model.fileio import remove_stale_temporaries
+
+    left = model_path.parent / f".{model_path.name}.k1ll3d00.tmp"
+    left.write_bytes(b"{")
+    old = datetime(2025, 1, 1).timestamp()
+    os.utime(left, (old, old))
+    other = model_path.parent / ".someone-elses.tmp"
+    other.write_bytes(b"")
+    os.utime(other, (old, old))
+    assert remove_stale_temporaries(model_path.parent, model_path.name) == [left]
+    assert other.exists()
 
 
 def test_the_settings_file_is_written_atomically():

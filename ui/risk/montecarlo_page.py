@@ -6,6 +6,7 @@ window stays responsive.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import numpy as np
@@ -71,6 +72,11 @@ class MonteCarloWorker(QObject):
             self.cancelled.emit()
         except ModelError as error:
             self.failed.emit(str(error))
+        except Exception as error:  # the GUI thread must hear of every failure
+            # Raised on this thread, an exception would reach the error dialog here, off the GUI
+            # thread, where no widget may be built: it goes to the page as a message instead.
+            logging.getLogger(__name__).exception("the Monte Carlo run failed")
+            self.failed.emit(f"unexpected error ({type(error).__name__}: {error}); the details are in the log")
         else:
             self.finished.emit(result)
 
