@@ -298,10 +298,9 @@ def _calibrate(
                         (solved < 1, "needs an AI variable cost of 100 % of AI revenue or more"),
                     )
         for ok, reason in checks:
-            ok = np.broadcast_to(ok, shape)
-            if failure is None and not ok.all():
+            if failure is None and not np.all(ok):
                 failure = f"{target.line} {target.year} = {format_number(target.value)} {reason}"
-            valid &= ok
+            valid = valid & ok
         settings[target.solve] = np.where(valid, solved, np.nan)
     return valid, failure
 

@@ -22,10 +22,6 @@ from model.errors import ModelError, ModelFileError
 from model.validation import Model, unwritable_character, validate_model
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-# Counts a 50 MB file could hold that would cost minutes and gigabytes to validate and compute
-# (20,000 classes over 30 years: 1.5 GB and a minute), refused before validation. No capex plan
-# needs more; the window adds classes one at a time, far below these.
-MAX_COUNTS = {"asset_classes": 1000, "scenarios": 1000, "uncertainty.inputs": 1000}
 # Integers this long are read as floats: Python refuses to convert over 4,300 digits, and a huge
 # int overflows the float checks of validation. No model field needs 19 exact digits.
 LONG_INTEGER = re.compile(r"\d{19}")
@@ -204,20 +200,7 @@ def check_writable_text(model: Model) -> Model:
 
 def parse_model_json(text: str | bytes) -> Model:
     """Parse and validate the text of a model file."""
-    return check_writable_text(validate_model(check_counts(parse_json(text))))
-
-
-def check_counts(doc: Any) -> Any:
-    """Refuse a document with more classes, scenarios or uncertain inputs than MAX_COUNTS allows."""
-    if not isinstance(doc, dict):
-        return doc
-    for path, limit in MAX_COUNTS.items():
-        value: Any = doc
-        for key in path.split("."):
-            value = value.get(key) if isinstance(value, dict) else None
-        if isinstance(value, (list, dict)) and len(value) > limit:
-            raise ModelError(path, f"has {len(value):,} entries; a model holds at most {limit:,}")
-    return doc
+    return check_writable_text(validate_model(parse_json(text)))
 
 
 def read_limited(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:

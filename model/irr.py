@@ -46,7 +46,7 @@ def irr_roots(flows: NDArray[np.float64], low: float = IRR_LOW, high: float = IR
     """
     flows = np.asarray(flows, dtype=float)
     nonzero = np.flatnonzero(flows)
-    if nonzero.size < 2:
+    if nonzero.size < 2 or not np.isfinite(flows).all():  # flows that overflowed have no rate
         return []
     # Polynomial in x of degree (last - first); highest power first as numpy wants it.
     xs = _candidate_xs(flows[nonzero[0] : nonzero[-1] + 1][::-1])

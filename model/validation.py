@@ -238,6 +238,7 @@ def validate_model(doc: Any) -> Model:
     defaults in ``model.schema.SETTINGS``; ``currency`` and ``unit`` default to RMB and bn.
     """
     doc = check_object(doc, "")
+    _check_counts(doc)
     check_keys(doc, "", TOP_LEVEL_KEYS)
     if doc.get("format") != FORMAT:
         raise ModelError("format", f'{describe(doc.get("format"))} is not "{FORMAT}"')
@@ -338,6 +339,22 @@ def _in_file_order(model: Model) -> Model:
     return cast(Model, {key: fields[key] for key in TOP_LEVEL_KEYS if key in fields})
 
 
+# Counts a 50 MB file could hold that would cost minutes and gigabytes to validate and compute
+# (20,000 classes over 30 years: 1.5 GB and a minute), refused before anything else. No capex plan
+# needs more; the window adds classes one at a time, far below these.
+MAX_COUNTS = {"asset_classes": 1000, "scenarios": 1000, "uncertainty.inputs": 1000}
+
+
+def _check_counts(doc: Mapping[str, Any]) -> None:
+    """Refuse a document with more classes, scenarios or uncertain inputs than MAX_COUNTS allows."""
+    for path, limit in MAX_COUNTS.items():
+        value: Any = doc
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if isinstance(value, list | Mapping) and len(value) > limit:
+            raise ModelError(path, f"has {len(value):,} entries; a model holds at most {limit:,}")
+
+
 def _refuse_version_2_fields(doc: Mapping[str, Any]) -> None:
     """A version 1 file may not hold a field of version 2: it would be read differently."""
     found = [key for key in ("history", "calibration") if key in doc]
@@ -394,7 +411,7 @@ def _check_calibration(model: Model, calibration: Any) -> list[CalibrationEntry]
             if key not in target:
                 raise ModelError(f"{path}.{key}", "is missing")
         line = target["line"]
-        if line not in CALIBRATION_SOLVES:
+        if not isinstance(line, str) or line not in CALIBRATION_SOLVES:
             raise ModelError(f"{path}.line", f"{describe(line)} is not one of {', '.join(CALIBRATION_SOLVES)}")
         if any(entry["line"] == line for entry in out):
             raise ModelError(f"{path}.line", f"{describe(line)} has a target already")
@@ -707,7 +724,7 @@ def check_uncertain_input(model: Model, entry: Any, path: str) -> UncertainInput
     entry = check_object(entry, path)
     kind, _ = parse_target(model, entry.get("target"), f"{path}.target")
     dist = entry.get("dist")
-    if dist not in DISTRIBUTIONS:
+    if not isinstance(dist, str) or dist not in DISTRIBUTIONS:
         raise ModelError(f"{path}.dist", f"{describe(dist)} is not one of {', '.join(DISTRIBUTIONS)}")
     params = DISTRIBUTIONS[dist]
     check_keys(entry, path, ("target", "dist", "apply", *params))

@@ -154,14 +154,15 @@ class WorkbenchController(QObject):
 
     def apply(self, edit: Edit, label: str) -> bool:
         """Apply one edit in the selected scenario as one undo step; False (and a message) if refused."""
+        # The scenario shown afterwards: a new or renamed one, or Base once the shown one is removed.
+        shown_after = scenario_shown_after(edit, self._scenario)
         try:
             with np.errstate(all="ignore"):  # an overflow is judged by checked_compute, not printed
                 edited, inverse = apply_edit(self._model, edit, self._scenario)
-            self._computed = (edited, self._scenario, self.checked_compute(edited, self._scenario))
+            self._computed = (edited, shown_after, self.checked_compute(edited, shown_after))
         except ModelError as error:
             self.error_reported.emit(f"{error} ({label})")
             return False
-        shown_after = scenario_shown_after(edit, self._scenario)
         self.undo_stack.push(EditCommand(self, edit, inverse, self._scenario, edited, label, shown_after))
         self._computed = None
         return True

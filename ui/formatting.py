@@ -84,6 +84,8 @@ def fixed(value: float, decimals: int) -> str:
     as a spreadsheet shows it (6.25 is 6.3; Python's own formatting would round it to even, 6.2)."""
     if not math.isfinite(value):
         return str(value)
+    if abs(value) >= 1e21:  # beyond any plan; Decimal's 28 digits cannot place the decimals
+        return f"{value:.{decimals + 2}e}"
     exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     return f"{exact:,.{decimals}f}"
 

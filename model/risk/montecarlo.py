@@ -202,6 +202,10 @@ def _summarise(
     sampler: str,
 ) -> MonteCarloResults:
     trials = len(valid)
+    if not valid.any():
+        raise ModelError(
+            "uncertainty", f"every one of the {trials} trials broke a rule of the model (no statistic to report)"
+        )
     npv, irr, wacc = npv[valid], irr[valid], wacc[valid]
     has_irr = np.isfinite(irr)
     statistics = pd.DataFrame([_statistics(npv), _statistics(irr[has_irr])], index=list(METRICS))

@@ -58,7 +58,11 @@ def _sample_formula(statistic: str, cells: str) -> str:
 
 
 def _sample_statistic(statistic: str, values: np.ndarray) -> float:
+    """The statistic over the finite values; NaN (an empty cell) when there is none (no IRR in
+    any trial, say)."""
     values = values[np.isfinite(values)]
+    if len(values) < (2 if statistic == "sd" else 1):
+        return float("nan")
     if statistic == "mean":
         return float(values.mean())
     if statistic == "sd":
@@ -123,7 +127,7 @@ def write_monte_carlo(writer: WorkbookWriter, run: MonteCarloResults, sample_tri
         sheet.write_string(row, 0, metric, f.kpi_label)
         for col, statistic in enumerate(STATISTICS, start=1):
             value = _sample_statistic(statistic, sample[metric].to_numpy())
-            sheet.write_formula(row, col, _sample_formula(statistic, cells), f.number(unit), value)
+            sheet.write_formula(row, col, _sample_formula(statistic, cells), f.number(unit), cached(value))
     row = first_data_row - 1
     for col, name in enumerate(columns):
         sheet.write_string(row, col, name, f.header)
@@ -207,9 +211,12 @@ def write_grid(writer: WorkbookWriter, result: GridResults) -> None:
     )
 
 
-def default_grid(model: Model, scenario: str | None, ranked: TornadoResults, metric: str = "npv") -> GridResults:
-    """The grid of the two inputs with the largest tornado swing, each across its tornado range."""
+def default_grid(model: Model, scenario: str | None, ranked: TornadoResults, metric: str = "npv") -> GridResults | None:
+    """The grid of the two inputs with the largest tornado swing, each across its tornado range;
+    None when fewer than two inputs can be moved (a single uncertain input, say): nothing to cross."""
     top = ranked.table.dropna(subset=["swing"]).head(2)
+    if len(top) < 2:
+        return None
     (x_row, y_row) = top.to_dict("records")
     return grid(
         model,
@@ -230,5 +237,7 @@ def risk_sheets(model: Model, scenario: str | None = None, sample_trials: int = 
         writers.append(partial(write_monte_carlo, run=monte_carlo(model, scenario), sample_trials=sample_trials))
     ranked = tornado(model, scenario)
     writers.append(partial(write_tornado, result=ranked))
-    writers.append(partial(write_grid, result=default_grid(model, scenario, ranked)))
+    crossed = default_grid(model, scenario, ranked)
+    if crossed is not None:
+        writers.append(partial(write_grid, result=crossed))
     return writers

@@ -33,19 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-ACCEPTED = ("ok", "refused", "known")
-# Internal errors whose fix belongs to a file this suite does not own: each has a strict xfail test
-# in tests/hostile/test_known_elsewhere.py naming the file, and is counted apart from tracebacks
-# of unknown cause (which fail the run). Remove an entry when its xfail test starts to pass.
-KNOWN = {
-    "model/validation.py: an uncertain input's dist that is not text": re.compile(r"TypeError: unhashable type"),
-    "model/irr.py: cash flows that overflow to infinity": re.compile(
-        r"IndexError: index 0 is out of bounds for axis 0 with size 0"
-    ),
-    "model/engine.py: a Monte Carlo whose every trial is invalid": re.compile(
-        r"ValueError: cannot broadcast a non-scalar to a scalar array"
-    ),
-}
+ACCEPTED = ("ok", "refused")
 
 
 def classify(status: object, stdout: str, stderr: str) -> tuple[str, str]:
@@ -61,10 +49,7 @@ def classify(status: object, stdout: str, stderr: str) -> tuple[str, str]:
     lines = stderr.splitlines()
     if status != 2 or len(lines) != 1 or not lines[0].startswith("error: "):
         return "bad-error", f"exit {status}, stderr {stderr[-400:]!r}"
-    if "internal error" in lines[0]:
-        for owner, pattern in KNOWN.items():
-            if pattern.search(lines[0]):
-                return "known", f"{owner}: {lines[0][:300]}"
+    if "internal error" in lines[0]:  # an exception nobody anticipated: a traceback in disguise
         return "traceback", lines[0][:600]
     if RAW_CONTROL.search(lines[0]):
         return "raw-control", repr(lines[0][:200])
@@ -116,7 +101,6 @@ class Report:
     slowest: float = 0.0
     seconds: float = 0.0
     cli_processes: int = 0
-    known: collections.Counter = field(default_factory=collections.Counter)
 
     @property
     def tracebacks(self) -> int:
@@ -139,8 +123,7 @@ class Report:
         return (
             f"seed {self.seed}: {self.cases:,} cases in {self.seconds:.0f} s ({kinds}); "
             f"{self.tracebacks} tracebacks, {self.crashes} crashes or hangs; slowest case {self.slowest:.2f} s; "
-            f"{self.cli_processes} run as separate processes; "
-            f"known internal errors of other files: {dict(self.known) or 'none'}"
+            f"{self.cli_processes} run as separate processes"
         )
 
 
@@ -215,8 +198,6 @@ def run(
             report.slowest = max(report.slowest, seconds)
             if kind not in ("ok", "refused") and len(report.failures) < 50:
                 report.failures.append(f"case {index} ({kind}): {detail.strip()[-500:]}")
-            if kind == "known":
-                report.known[detail.split(":", 2)[0] + ":" + detail.split(":", 2)[1]] += 1
 
     def drive() -> None:
         current = Worker()

@@ -134,10 +134,6 @@ REQUESTS = {
     "grid": GridRequest(("settings.wacc", [0.0, 0.1, 1e308]), ("settings.tax_rate", [0.0, 0.99]), "irr"),
     "breakeven": BreakevenRequest("settings.ai_revenue_yield", "npv", 0.0, 0.0, 1e308),
 }
-KNOWN_ANALYSIS_FAILURES = {
-    # Fixed outside this suite's files: see tests/hostile/test_known_elsewhere.py.
-    ("a normal with sd 1e308", "montecarlo"): "model/engine.py",
-}
 
 
 @pytest.mark.parametrize("analysis", sorted(REQUESTS))
@@ -147,8 +143,6 @@ def test_every_analysis_copes_with_degenerate_inputs(name, doc, analysis):
         model = validate_model(doc)
     except ModelError:
         return
-    if (name, analysis) in KNOWN_ANALYSIS_FAILURES:
-        pytest.xfail(f"fixed in {KNOWN_ANALYSIS_FAILURES[name, analysis]} (see the strict xfail test)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
