@@ -103,7 +103,11 @@ class Breakeven:
         from scipy import optimize  # imported here: it adds 0.2 s to the window's start-up
 
         a, b = points[crossing[0]], points[crossing[0] + 1]
-        value = a if gaps[crossing[0]] == 0 else float(optimize.brentq(gap, a, b, xtol=1e-14, rtol=1e-15))
+        gap_a, gap_b = gap(a), gap(b)
+        if gap_a * gap_b < 0:
+            value = float(optimize.brentq(gap, a, b, xtol=1e-14, rtol=1e-15))
+        else:  # an end is the crossing itself, to the last bits (a batch sums in another order)
+            value = float(a if abs(gap_a) <= abs(gap_b) else b)
         kpis = {key: plain_number(v[0]) for key, v in at(np.array([value])).items() if key in KPI_KEYS}
         message = f"{metric} = {format_number(goal)} at {target} = {format_number(value)}"
         return BreakevenResults(moved, metric, goal, low, high, value, kpis, message)
