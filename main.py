@@ -31,7 +31,7 @@ examples:
   python main.py plan.xlsx --json                 an exported workbook is read back as a model
   python main.py --analysis montecarlo --trials 20000 --seed 7    add a Monte Carlo section to the JSON
   python main.py --analysis tornado               add the tornado (npv at each input's P10 and P90)
-  python main.py --analysis grid --x settings.wacc=0.08,0.1,0.12 --y drivers.utilization=-0.1,0,0.1
+  python main.py --analysis grid --x settings.wacc=0.08,0.1,0.12 --y drivers.price_change=-0.02,0,0.02
   python main.py --analysis breakeven --target drivers.price_change --goal irr=10% --range=-0.2,0.1
                                                   (write --range=LO,HI with = when LO is negative)
   python main.py --analysis bridge --to Bull --metric npv        why Bull's NPV differs from Base's
