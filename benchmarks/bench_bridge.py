@@ -18,28 +18,20 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import best_of  # noqa: E402
 from model import compute, load_model, validate_model  # noqa: E402 - after the path is set
 from model.risk import bridge  # noqa: E402
+from resources import bundled_model_path  # noqa: E402
 
-BUNDLED = ROOT / "resources" / "models" / "alibaba_380bn.json"
+BUNDLED = bundled_model_path()
 NUMERIC_SETTINGS = ("wacc", "tax_rate", "nwc_pct", "base_core_revenue", "ai_revenue_yield", "ai_cash_opex_rate")
 NUMERIC_SETTINGS += ("ai_variable_cost_pct", "pull_through", "exit_multiple", "terminal_growth")
 DRIVERS = ("core_growth", "core_ebita_margin", "price_change", "utilization")
-
-
-def best_of(runs: int, work) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def changed(model: dict, levers: int) -> dict:

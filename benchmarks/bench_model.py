@@ -5,7 +5,7 @@ each model, of our IRR root finder alone, and, in the same run, of numpy-financi
 same cash flows as a peer; plus the targets (bundled < 1 ms, 30-year < 5 ms) and whether each is
 met. The large model is version 2 with history, lags, economic and tax lives, a compute cost path,
 a follow-on with reinvestment and a two-target calibration. Beside each figure stands the version
-1 engine's time in the same run (``benchmarks/version1.py``) on the version 1 counterpart: the
+1 engine's time in the same run (``benchmarks/common.py``) on the version 1 counterpart: the
 Alibaba model as bundled in version 1, and the same large plan without its version 2 features.
 ``--profile`` also prints where the time goes (to standard error, so stdout stays JSON).
 
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import numpy_financial as npf  # noqa: E402
 
-from benchmarks.version1 import COMPUTE_SCRIPT, run_version_1  # noqa: E402
+from benchmarks.common import COMPUTE_SCRIPT, run_version_1  # noqa: E402
 from model import compute, load_model, validate_model  # noqa: E402
 from model.irr import irr_roots  # noqa: E402
 from resources import bundled_model_path  # noqa: E402

@@ -4,7 +4,7 @@
 
 The bundled model is version 2: every trial solves its calibration (FY2026 revenue and margin)
 and runs the follow-on recursion. Beside the Monte Carlo time stands the version 1 engine's, in
-the same run, on the Alibaba model as bundled in version 1 (``benchmarks/version1.py``).
+the same run, on the Alibaba model as bundled in version 1 (``benchmarks/common.py``).
 Targets: 100,000 Monte Carlo trials with an IRR each in under 1 s on two cores; the
 vectorised IRR at least 100 times faster than numpy-financial's ``irr`` in a loop over the same
 trials' cash flows; the tornado under 50 ms; a 21 x 21 grid under 0.5 s. Each figure is the best
@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,7 @@ import numpy_financial as npf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.version1 import run_version_1
+from benchmarks.common import best_of, run_version_1
 from model import load_model, risk
 from model.engine import plan_arrays
 from model.irr import timed_flows
@@ -52,15 +51,6 @@ for _ in range(3):
     times.append(time.perf_counter() - start)
 print(json.dumps({"seconds": round(min(times), 3)}))
 """
-
-
-def best_of(runs: int, work) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def trial_cash_flows(model: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,7 @@ import pytest
 from model import ModelError, results_json, validate_model
 from tests.factories import model_doc
 from tests.model.helpers import assert_line, line, npv_timed, run
+from tests.model.test_cli import SPEC_KPIS, SPEC_LINES
 
 D1, D2, D3, D4 = (1.1**-t for t in range(1, 5))  # year-end discount factors at 10 %
 
@@ -1199,71 +1200,10 @@ def test_version_1_with_mid_year_uses_mid_year_timing_for_the_irr():
     assert abs(npv_timed(r.kpis["irr"], amounts, np.array([1.0, 2.0, 3.0, 3.0]))) > 1e-3
 
 
-SECTION_4_LINES = [
-    "capex_capitalized",
-    "capex_expensed",
-    "capex_total",
-    "enabling_capex",
-    "cohort_capex",
-    "depreciation",
-    "impairment",
-    "tax_depreciation",
-    "net_ppe",
-    "capacity",
-    "capex_in_service",
-    "revenue_yield",
-    "new_vintage_yield",
-    "ai_revenue",
-    "pull_through_revenue",
-    "plan_revenue",
-    "ai_cash_opex",
-    "infrastructure_rent",
-    "plan_ebita",
-    "plan_segment_ebita",
-    "plan_ebita_margin",
-    "taxable_income",
-    "tax",
-    "nopat",
-    "delta_nwc",
-    "fcf",
-    "cumulative_fcf",
-    "discount_factor",
-    "pv_fcf",
-    "cumulative_pv_fcf",
-    "roic",
-    "core_revenue",
-    "core_ebita",
-    "installed_revenue",
-    "follow_on_capex",
-    "installed_ebita",
-    "follow_on_revenue",
-    "follow_on_ebita",
-    "total_revenue",
-    "total_ebita",
-    "ebita_margin",
-    "segment_capex",
-    "capex_intensity",
-    "implied_share",
-]
-SECTION_6_KPIS = [
-    "npv",
-    "irr",
-    "payback_years",
-    "discounted_payback_years",
-    "terminal_value",
-    "pv_terminal_value",
-    "total_capex",
-    "peak_funding",
-    "moic",
-    "profitability_index",
-    "npv_per_share",
-]
-
-
 def test_json_has_every_line_and_kpi_and_null_for_sunk_cumulative_fcf():
     out = json_of(valuation_doc(2026))
-    assert set(out["lines"]) == set(SECTION_4_LINES)
-    assert set(out["kpis"]) == set(SECTION_6_KPIS)
+    assert set(out["lines"]) == set(SPEC_LINES)
+    assert set(out["kpis"]) == set(SPEC_KPIS)
     assert out["lines"]["cumulative_fcf"] == [None, -25, 50, 75, 75]
     assert out["irr_roots"] == [pytest.approx((math.sqrt(13) + 1) / 2, rel=1e-9)]
     assert out["warnings"] == []

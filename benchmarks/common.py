@@ -1,4 +1,5 @@
-"""The version 1 engine, measured in the same run as today's: the benchmarks print both.
+"""What the benchmarks share: the best of several timings, and the version 1 engine measured in
+the same run as today's, so that the benchmarks print both.
 
 ``VERSION_1`` is the last commit whose model layer computed format version 1 (one life per class,
 no history, no follow-on). Its ``model`` package is taken from git into a temporary folder and
@@ -13,11 +14,23 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION_1 = "38b9e57"
+
+
+def best_of(runs: int, work: Callable[[], object]) -> float:
+    """The shortest of ``runs`` timings of ``work()``, in seconds (the least disturbed by the machine)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 def run_version_1(script: str, payload: object) -> dict:
