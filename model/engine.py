@@ -18,6 +18,7 @@ The follow-on recursion is the one loop, over years.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -590,6 +591,12 @@ def warnings_for(plan: PlanArrays, lines: Mapping[str, NDArray[np.float64]]) -> 
 LINE_INDEX = pd.Index(LINE_KEYS)
 
 
+@functools.lru_cache(maxsize=32)
+def _year_index(years: tuple[int, ...]) -> pd.Index:
+    """The results' columns: the same years on every edit, so built once."""
+    return pd.Index(years)
+
+
 @dataclass(frozen=True)
 class Results:
     """What one computation of one scenario produced.
@@ -641,7 +648,7 @@ def compute(model: Model, scenario: str | None = None) -> Results:
     kpis["irr"] = nearest_root(roots, float(plan.settings["wacc"]))
     years = [model["base_year"] + t for t in range(1, model["horizon"] + 1)]
     table = pd.DataFrame(
-        np.vstack([lines[key] for key in LINE_KEYS]), index=LINE_INDEX, columns=pd.Index(years), copy=False
+        np.vstack([lines[key] for key in LINE_KEYS]), index=LINE_INDEX, columns=_year_index(tuple(years)), copy=False
     )
     return Results(
         years=years,
