@@ -130,7 +130,8 @@ def _two_change_roots(flows: NDArray[np.float64]) -> tuple[NDArray[np.float64], 
     to the single-model rule. Brackets are narrowed by bisection in x = 1 / (1 + r), all at once.
     """
     years = np.ascontiguousarray(flows.T)
-    grid = np.geomspace(1.0 / (1.0 + IRR_HIGH), 1.0 / (1.0 + IRR_LOW), GRID_POINTS)[1:-1]
+    # The ends of the interval belong to the grid, so that a root near either end is bracketed.
+    grid = np.geomspace(1.0 / (1.0 + IRR_HIGH), 1.0 / (1.0 + IRR_LOW), GRID_POINTS)
     signs = np.sign(_polynomial(grid[:, None], years[:, None, :]))  # (grid, N)
     change = signs[1:] * signs[:-1] < 0
     count = change.sum(axis=0)
