@@ -29,13 +29,16 @@ from model.risk import bridge  # noqa: E402
 from resources import bundled_model_path  # noqa: E402
 
 BUNDLED = bundled_model_path()
+# The 12- and 16-lever cases move settings the bundled model's calibration solves or pins, so they
+# start from the Alibaba model as bundled in version 1, which has no calibration.
+UNCALIBRATED = ROOT / "tests" / "data" / "alibaba_v1.json"
 NUMERIC_SETTINGS = ("wacc", "tax_rate", "nwc_pct", "base_core_revenue", "ai_revenue_yield", "ai_cash_opex_rate")
 NUMERIC_SETTINGS += ("ai_variable_cost_pct", "pull_through", "exit_multiple", "terminal_growth")
 DRIVERS = ("core_growth", "core_ebita_margin", "price_change", "utilization")
 
 
 def changed(model: dict, levers: int) -> dict:
-    """The bundled model with ``levers`` inputs changed: the servers' life, settings, drivers, capex."""
+    """``model`` with ``levers`` inputs changed: the servers' life, settings, drivers, capex."""
     doc = copy.deepcopy(model)
     doc["asset_classes"][0]["life"] = 6
     paths = [("settings", k) for k in NUMERIC_SETTINGS] + [("drivers", k) for k in DRIVERS]
@@ -72,24 +75,26 @@ def main() -> None:
         "irr_ms": round(best_of(10, lambda: bridge(model, "irr", "Base", "Bull")) * 1e3, 2),
         "target_ms": 50,
     }
+    base = load_model(UNCALIBRATED)
     for levers, target, runs in ((12, 50, 10), (16, 1000, 3)):
-        other = changed(model, levers)
-        result = bridge(model, "npv", against=other)
+        other = changed(base, levers)
+        result = bridge(base, "npv", against=other)
         assert len(result.levers) == levers and not result.grouped, [lever.lever for lever in result.levers]
         out[f"levers_{levers}"] = {
             "states": 2**levers,
-            "ms": round(best_of(runs, lambda other=other: bridge(model, "npv", against=other)) * 1e3, 2),
-            "irr_ms": round(best_of(runs, lambda other=other: bridge(model, "irr", against=other)) * 1e3, 2),
+            "ms": round(best_of(runs, lambda other=other: bridge(base, "npv", against=other)) * 1e3, 2),
+            "irr_ms": round(best_of(runs, lambda other=other: bridge(base, "irr", against=other)) * 1e3, 2),
             "target_ms": target,
         }
     with tempfile.TemporaryDirectory() as folder:
         sixteen = Path(folder) / "sixteen.json"
-        sixteen.write_text(json.dumps(changed(model, 16)))
+        sixteen.write_text(json.dumps(changed(base, 16)))
         out["command_line_cold_s"] = {
             "json_only": round(cold("--json"), 3),
             "bridge_base_to_bull": round(cold("--json", "--analysis", "bridge", "--to", "Bull", "--metric", "npv"), 3),
             "bridge_16_levers": round(
-                cold("--json", "--analysis", "bridge", "--against", str(sixteen), "--metric", "npv"), 3
+                cold(str(UNCALIBRATED), "--json", "--analysis", "bridge", "--against", str(sixteen), "--metric", "npv"),
+                3,
             ),
         }
     print(json.dumps(out, indent=2))
