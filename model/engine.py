@@ -299,7 +299,7 @@ def _calibrate(
                         (solved < 1, "needs an AI variable cost of 100 % of AI revenue or more"),
                     )
         # A coefficient that is barely positive gives a solution too large to be a number.
-        checks = ((np.isfinite(solved), "cannot be solved: the solution is not a finite number"), *checks)
+        checks = (*checks, (np.isfinite(solved), "cannot be solved: the solution is not a finite number"))
         for ok, reason in checks:
             if failure is None and not np.all(ok):
                 failure = f"{target.line} {target.year} = {format_number(target.value)} {reason}"
