@@ -99,6 +99,22 @@ def write_assumptions(writer: WorkbookWriter) -> None:
         if path in sources:
             writer.text(sheet, row, source_col, sources[path]["text"])
 
+    def class_money_rows(key: str, index: int, name: str, base: Sequence[Any], override: Sequence[Any] | None) -> None:
+        """A class's money by year (its history or capex row, ``key`` such as ``capex[0]``) with
+        its source, and the selected scenario's override below it; ``row`` moves past them."""
+        nonlocal row
+        for i, values in enumerate([base] if override is None else [base, override]):
+            writer.text(sheet, row, KEY_COL, f"{OVERRIDE_PREFIX if i else ''}{key}")
+            if i:
+                writer.text(sheet, row, LABEL_COL, f"↳ {scenario}")
+            else:
+                label_ref = xl_rowcol_to_cell(writer.class_rows[index], LABEL_COL)
+                sheet.write_formula(row, LABEL_COL, f"={label_ref}", f.link, name)
+                source(f"{key.partition('[')[0]}.{name}")
+            writer.text(sheet, row, UNIT_COL, writer.unit_text("money"))
+            _write_series(writer, sheet, row, values, "money")
+            row += 1
+
     row = writer.section(sheet, row, "Model")
     for key, label, fmt in (
         ("format", "File format", f.text),
@@ -202,36 +218,13 @@ def write_assumptions(writer: WorkbookWriter) -> None:
             name = cls["name"]
             if name not in history:
                 continue
-            versions = [history[name]] + ([history_overrides[name]] if name in history_overrides else [])
-            for i, values in enumerate(versions):
-                writer.text(sheet, row, KEY_COL, f"{OVERRIDE_PREFIX if i else ''}history[{index}]")
-                if i:
-                    writer.text(sheet, row, LABEL_COL, f"↳ {scenario}")
-                else:
-                    label_ref = xl_rowcol_to_cell(writer.class_rows[index], LABEL_COL)
-                    sheet.write_formula(row, LABEL_COL, f"={label_ref}", f.link, name)
-                    source(f"history.{name}")
-                writer.text(sheet, row, UNIT_COL, writer.unit_text("money"))
-                for k, value in enumerate(values):
-                    _write_input(writer, sheet, row, FIRST_YEAR_COL + k, value, "money")
-                row += 1
+            class_money_rows(f"history[{index}]", index, name, history[name], history_overrides.get(name))
             writer.history_rows[index] = row - 1
 
     row = writer.section(sheet, row + 1, "Capex by asset class (years after the plan: explicit follow-on capex)")
     for index, cls in enumerate(model["asset_classes"]):
         name = cls["name"]
-        override = overrides.get("capex", {}).get(name)
-        for i, values in enumerate([model["capex"][name]] if override is None else [model["capex"][name], override]):
-            writer.text(sheet, row, KEY_COL, f"{OVERRIDE_PREFIX if i else ''}capex[{index}]")
-            if i:
-                writer.text(sheet, row, LABEL_COL, f"↳ {scenario}")
-            else:
-                label_ref = xl_rowcol_to_cell(writer.class_rows[index], LABEL_COL)
-                sheet.write_formula(row, LABEL_COL, f"={label_ref}", f.link, name)
-                source(f"capex.{name}")
-            writer.text(sheet, row, UNIT_COL, writer.unit_text("money"))
-            _write_series(writer, sheet, row, values, "money")
-            row += 1
+        class_money_rows(f"capex[{index}]", index, name, model["capex"][name], overrides.get("capex", {}).get(name))
         writer.capex_rows.append(row - 1)
 
     if writer.targets:
