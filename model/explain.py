@@ -25,11 +25,12 @@ from functools import cached_property
 from typing import Any, Literal
 
 from model.document import Model
-from model.engine import Results
+from model.engine import Results, plan_arrays
 from model.errors import ModelError
 from model.outputs import KPIS, LINES
 from model.schema import BASE_SCENARIO, DRIVERS, SETTINGS
 from model.validation import apply_scenario
+from model.vintages import VintageTables, vintage_tables
 
 RefKind = Literal["line", "kpi", "settings", "drivers", "capex", "history", "asset_classes", "calibration"]
 INPUT_KINDS = ("settings", "drivers", "capex", "history", "asset_classes", "calibration")
@@ -145,6 +146,27 @@ class Context:
         length = len(next(iter(rows.values()))) if rows else 0
         return list(range(self.base_year - length + 1, self.base_year + 1))
 
+    @cached_property
+    def _tables(self) -> VintageTables:
+        plan = plan_arrays(self.resolved)
+        return vintage_tables(
+            tuple(plan.lives.astype(int)),
+            tuple(plan.economic_lives.astype(int)),
+            tuple(plan.lags.astype(int)),
+            tuple(plan.tax_lives.astype(int)),
+            len(self.history_years()),
+            self.horizon,
+        )
+
+    def works(self, name: str, v: int, t: int, uses: Iterable[str]) -> bool:
+        """Whether the vintage of class ``name`` bought in year v weighs in year t in one of the
+        vintage tables ``uses`` ("spent": an expensed class's spending, in its own year)."""
+        index = [cls["name"] for cls in self.resolved["asset_classes"]].index(name)
+        if self.resolved["asset_classes"][index]["treatment"] != "capitalized":
+            return "spent" in uses and v == t
+        column = v + len(self.history_years()) - 1
+        return any(getattr(self._tables, use)[index, column, t - 1] != 0 for use in uses if use != "spent")
+
     def calibration_targets(self) -> dict[str, dict[str, Any]]:
         """The calibration targets by the setting each solves (``settings.KEY``)."""
         return {target["solve"]: dict(target) for target in self.model.get("calibration") or []}
@@ -202,9 +224,26 @@ def classes_of(group: str) -> Rule:
     return lambda c, t: [Ref("asset_classes", name) for name in c.classes(group)]
 
 
-def history_of(group: str) -> Rule:
-    """History (installed fleet) cells of a group of classes, every history year."""
-    return lambda c, t: [Ref("history", name, year) for year in c.history_years() for name in c.classes(group)]
+def fleet(
+    kind: Literal["capex", "history"], group: str, years: Callable[[Context, int], Iterable[int]], *uses: str
+) -> Rule:
+    """The vintages of a group of classes bought in ``years`` (projection years; history years
+    are 1 - n .. 0) that year t reads: those with a non-zero weight in one of the engine's
+    vintage tables ``uses`` (``model.vintages``), or "spent" (expensed spending of year t)."""
+    return lambda c, t: [
+        Ref(kind, name, year_of(c, v)) for v in years(c, t) for name in c.classes(group) if c.works(name, v, t, uses)
+    ]
+
+
+def plan_fleet(group: str, *uses: str) -> Rule:
+    return fleet("capex", group, plan_vintages, *uses)
+
+
+def installed_fleet(group: str, *uses: str) -> Rule:
+    return fleet("history", group, lambda c, t: range(1 - len(c.history_years()), 1), *uses)
+
+
+BOOKS = ("depreciation", "impairment", "in_service")  # what a group's EBITA reads of a vintage
 
 
 def plan_year_if_in_plan(c: Context, t: int) -> list[int]:
@@ -238,6 +277,11 @@ def combine(*rules: Rule) -> Rule:
     return lambda c, t: [ref for rule in rules for ref in rule(c, t)]
 
 
+def earning(vintages: Rule) -> Callable[[Context, int], bool]:
+    """Whether any of these vintages is in service in year t (else revenue and opex are 0)."""
+    return lambda c, t: bool(vintages(c, t))
+
+
 def after_plan(c: Context, t: int) -> bool:
     return t > c.plan_years
 
@@ -246,18 +290,26 @@ def renting(c: Context, t: int) -> bool:
     return c.rent
 
 
-def follow_on_spending(*extra_groups: str) -> Rule:
-    """What a follow-on vintage bought by year t is made of: the follow-on capex of each year,
-    its explicit capex by class, the plan's class mix (which splits the reinvestment) and the
-    cost of compute of its year; plus the fields of the classes it uses."""
-    return when(
-        after_plan,
-        lambda c, t: [Ref("line", "follow_on_capex", year_of(c, v)) for v in follow_on_years(c, t)],
-        capex_of("all", follow_on_years),
-        capex_of("all", all_plan_years),
-        drivers_to_date("compute_cost_change"),
-        *(classes_of(group) for group in extra_groups),
-    )
+def follow_on_spending(group: str, *uses: str) -> Rule:
+    """What the follow-on vintages that year t reads are made of: the capex typed for them, the
+    reinvestment of the year before's total revenue split by the plan's class mix, and the cost
+    of compute of their year; plus the fields of the classes."""
+
+    def rule(c: Context, t: int) -> list[Ref]:
+        explicit = fleet("capex", group, follow_on_years, *uses)(c, t)
+        working = [v for v in follow_on_years(c, t) if any(c.works(name, v, t, uses) for name in c.classes(group))]
+        reinvested = [
+            ref
+            for v in working
+            for ref in (
+                Ref("drivers", "reinvestment_rate", year_of(c, v)),
+                Ref("line", "total_revenue", year_of(c, v - 1)),
+            )
+        ]
+        cost = drivers_to_date("compute_cost_change", lambda c, t: max(working, default=0))(c, t)
+        return [*explicit, *reinvested, *capex_of("all", all_plan_years)(c, t), *cost, *classes_of(group)(c, t)]
+
+    return when(after_plan, rule)
 
 
 @dataclass(frozen=True)
@@ -274,9 +326,14 @@ VINTAGES = (
     "over the plan's vintages (capex of years 1..{settings.plan_years} by year t) of the classes the plan owns "
     "({settings.infrastructure_charge}), by their lives and lag (section 4)"
 )
-VINTAGE_INPUTS = combine(
-    capex_of("cohort", plan_vintages), classes_of("cohort"), settings("plan_years", "infrastructure_charge")
-)
+
+
+def vintage_inputs(use: str) -> Rule:
+    """What a line of the plan's vintages reads: the capex of the vintages that weigh in year t in
+    the vintage table ``use``, the classes' lives and lag, and which classes the plan owns."""
+    return combine(plan_fleet("cohort", use), classes_of("cohort"), settings("plan_years", "infrastructure_charge"))
+
+
 GROUP_EBITA = (
     "AI revenue − AI cash opex ({settings.ai_cash_opex_rate} of capex in service + {settings.ai_variable_cost_pct} "
     "of AI revenue) − depreciation and impairment + pull-through revenue × {drivers.core_ebita_margin}"
@@ -341,7 +398,7 @@ FORMULAS: dict[str, Formula] = {
         "(AI revenue + pull-through) of the installed fleet (history capex bought before the plan): its "
         "capacity in service × {revenue_yield} × {drivers.utilization} × (1 + {settings.pull_through})",
         combine(
-            history_of("earning"),
+            installed_fleet("earning", "in_service"),
             classes_of("earning"),
             lines("revenue_yield"),
             drivers("utilization"),
@@ -350,7 +407,12 @@ FORMULAS: dict[str, Formula] = {
     ),
     "installed_ebita": Formula(
         "EBITA of the installed fleet: " + GROUP_EBITA + ", every capitalized class, no rent",
-        combine(lines("installed_revenue"), history_of("capitalized"), classes_of("capitalized"), GROUP_COSTS),
+        combine(
+            lines("installed_revenue"),
+            installed_fleet("capitalized", *BOOKS),
+            classes_of("capitalized"),
+            when(earning(installed_fleet("earning", "in_service")), GROUP_COSTS),
+        ),
     ),
     "follow_on_revenue": Formula(
         "(AI revenue + pull-through) of the follow-on vintages (0 in the plan's {settings.plan_years}): their "
@@ -358,7 +420,7 @@ FORMULAS: dict[str, Formula] = {
         combine(
             settings("plan_years"),
             when(after_plan, lines("revenue_yield"), drivers("utilization"), settings("pull_through")),
-            follow_on_spending("earning"),
+            follow_on_spending("earning", "in_service"),
         ),
     ),
     "follow_on_ebita": Formula(
@@ -367,8 +429,9 @@ FORMULAS: dict[str, Formula] = {
         + ", their expensed spending included",
         combine(
             settings("plan_years"),
-            when(after_plan, lines("follow_on_revenue"), GROUP_COSTS),
-            follow_on_spending("capitalized"),
+            when(after_plan, lines("follow_on_revenue")),
+            when(earning(fleet("capex", "earning", follow_on_years, "in_service")), GROUP_COSTS),
+            follow_on_spending("all", *BOOKS, "spent"),
         ),
     ),
     "total_revenue": Formula(
@@ -412,31 +475,41 @@ FORMULAS: dict[str, Formula] = {
         "Σ capex of the classes the plan owns ({settings.infrastructure_charge}) in the year " + PLAN_CAPEX,
         combine(settings("plan_years", "infrastructure_charge"), capex_of("cohort", plan_year_if_in_plan)),
     ),
-    "depreciation": Formula("Σ of each vintage's capex × half-year weight / book life, " + VINTAGES, VINTAGE_INPUTS),
+    "depreciation": Formula(
+        "Σ of each vintage's capex × half-year weight / book life, " + VINTAGES, vintage_inputs("depreciation")
+    ),
     "impairment": Formula(
         "Σ of capex × (1 − economic life / book life) in the year a vintage stops earning, " + VINTAGES,
-        VINTAGE_INPUTS,
+        vintage_inputs("impairment"),
     ),
     "tax_depreciation": Formula(
         "Σ of each vintage's tax depreciation (capex over the tax life; a tax life of 0 deducts it in full "
         "in the year it enters service), " + VINTAGES,
-        VINTAGE_INPUTS,
+        vintage_inputs("tax_depreciation"),
     ),
-    "net_ppe": Formula("Σ of each vintage's book value at the end of the year, " + VINTAGES, VINTAGE_INPUTS),
+    "net_ppe": Formula(
+        "Σ of each vintage's book value at the end of the year, " + VINTAGES, vintage_inputs("book_value")
+    ),
     "capacity": Formula(
         "Σ over the plan's vintages of the revenue-earning classes of capex / K (Π of 1 + "
         "{drivers.compute_cost_change} up to its purchase year) × half-year weight over its economic life",
         combine(
-            capex_of("earning", plan_vintages),
+            plan_fleet("earning", "in_service"),
             classes_of("earning"),
-            drivers_to_date("compute_cost_change", lambda c, t: min(c.plan_years, t)),
+            drivers_to_date(
+                "compute_cost_change",
+                lambda c, t: max(
+                    (r.year - c.base_year for r in plan_fleet("earning", "in_service")(c, t) if r.year is not None),
+                    default=0,
+                ),
+            ),
             settings("plan_years"),
         ),
     ),
     "capex_in_service": Formula(
         "Σ over the plan's vintages of the revenue-earning classes of capex × half-year weight over its "
         "economic life (money of capex in economic service)",
-        combine(capex_of("earning", plan_vintages), classes_of("earning"), settings("plan_years")),
+        combine(plan_fleet("earning", "in_service"), classes_of("earning"), settings("plan_years")),
     ),
     # The plan's revenue and EBITA.
     "revenue_yield": Formula(
@@ -497,7 +570,7 @@ FORMULAS: dict[str, Formula] = {
         combine(
             lines("ai_revenue", "ai_cash_opex", "depreciation", "impairment", "capex_expensed", "pull_through_revenue"),
             drivers("core_ebita_margin"),
-            when(renting, capex_of("enabling", plan_vintages), classes_of("enabling")),
+            when(renting, plan_fleet("enabling", *BOOKS), classes_of("enabling")),
         ),
     ),
     "plan_ebita_margin": Formula(
@@ -605,7 +678,7 @@ SOLVED: dict[str, Formula] = {
             drivers_to_date("price_change"),
             drivers("utilization"),
             settings("pull_through"),
-            history_of("earning"),
+            installed_fleet("earning", "in_service"),
             classes_of("earning"),
         ),
     ),
@@ -626,9 +699,9 @@ SOLVED: dict[str, Formula] = {
             ),
             settings("pull_through", "ai_variable_cost_pct"),
             drivers("core_ebita_margin"),
-            history_of("capitalized"),
+            installed_fleet("capitalized", *BOOKS),
             classes_of("capitalized"),
-            capex_of("capitalized", plan_vintages),
+            plan_fleet("capitalized", "depreciation", "impairment"),
         ),
     ),
     "ai_variable_cost_pct": Formula(
@@ -643,9 +716,9 @@ SOLVED: dict[str, Formula] = {
             ),
             settings("pull_through", "ai_cash_opex_rate"),
             drivers("core_ebita_margin"),
-            history_of("capitalized"),
+            installed_fleet("capitalized", *BOOKS),
             classes_of("capitalized"),
-            capex_of("capitalized", plan_vintages),
+            plan_fleet("capitalized", "depreciation", "impairment"),
         ),
     ),
 }
