@@ -321,10 +321,11 @@ class Formula:
     precedents: Rule
 
 
-PLAN_CAPEX = "(0 after the plan's {settings.plan_years})"
+PLAN_CAPEX = "(0 after the plan's first {settings.plan_years})"
 VINTAGES = (
-    "over the plan's vintages (capex of years 1..{settings.plan_years} by year t) of the classes the plan owns "
-    "({settings.infrastructure_charge}), by their lives and lag (section 4)"
+    "over the plan's vintages (capex of its first {settings.plan_years}, bought by this year) of the classes the plan "
+    "owns (the capitalized ones; only those earning revenue when {settings.infrastructure_charge} is rented), by "
+    "their lives and lag"
 )
 
 
@@ -335,13 +336,14 @@ def vintage_inputs(use: str) -> Rule:
 
 
 GROUP_EBITA = (
-    "AI revenue − AI cash opex ({settings.ai_cash_opex_rate} of capex in service + {settings.ai_variable_cost_pct} "
-    "of AI revenue) − depreciation and impairment + pull-through revenue × {drivers.core_ebita_margin}"
+    "AI revenue − AI cash opex (capex in service × {settings.ai_cash_opex_rate} + AI revenue × "
+    "{settings.ai_variable_cost_pct}) − depreciation and impairment + pull-through revenue × "
+    "{drivers.core_ebita_margin}"
 )
 GROUP_COSTS = combine(
     settings("ai_cash_opex_rate", "ai_variable_cost_pct", "pull_through"), drivers("core_ebita_margin")
 )
-GO_FORWARD = "over the years after the valuation year ({settings.valuation_year})"
+GO_FORWARD = "over the years after the {settings.valuation_year}"
 
 
 def go_forward(*keys: str) -> Rule:
@@ -395,7 +397,7 @@ FORMULAS: dict[str, Formula] = {
         "{core_revenue} × {drivers.core_ebita_margin}", combine(lines("core_revenue"), drivers("core_ebita_margin"))
     ),
     "installed_revenue": Formula(
-        "(AI revenue + pull-through) of the installed fleet (history capex bought before the plan): its "
+        "(AI revenue + pull-through) of the installed fleet (the capex bought before the plan): its "
         "capacity in service × {revenue_yield} × {drivers.utilization} × (1 + {settings.pull_through})",
         combine(
             installed_fleet("earning", "in_service"),
@@ -415,7 +417,7 @@ FORMULAS: dict[str, Formula] = {
         ),
     ),
     "follow_on_revenue": Formula(
-        "(AI revenue + pull-through) of the follow-on vintages (0 in the plan's {settings.plan_years}): their "
+        "(AI revenue + pull-through) of the follow-on vintages (0 in the plan's first {settings.plan_years}): their "
         "capacity in service × {revenue_yield} × {drivers.utilization} × (1 + {settings.pull_through})",
         combine(
             settings("plan_years"),
@@ -424,7 +426,7 @@ FORMULAS: dict[str, Formula] = {
         ),
     ),
     "follow_on_ebita": Formula(
-        "EBITA of the follow-on vintages (0 in the plan's {settings.plan_years}): "
+        "EBITA of the follow-on vintages (0 in the plan's first {settings.plan_years}): "
         + GROUP_EBITA
         + ", their expensed spending included",
         combine(
@@ -444,7 +446,7 @@ FORMULAS: dict[str, Formula] = {
     ),
     "ebita_margin": Formula("{total_ebita} / {total_revenue}", lines("total_ebita", "total_revenue")),
     "follow_on_capex": Formula(
-        "0 in the plan's {settings.plan_years}; after it, the capex typed for the year, all classes, + "
+        "0 in the plan's first {settings.plan_years}; after it, the capex typed for the year (all classes) + "
         "{drivers.reinvestment_rate} × {total_revenue} of the year before",
         combine(
             settings("plan_years"),
@@ -472,7 +474,8 @@ FORMULAS: dict[str, Formula] = {
         combine(settings("plan_years"), capex_of("enabling", plan_year_if_in_plan)),
     ),
     "cohort_capex": Formula(
-        "Σ capex of the classes the plan owns ({settings.infrastructure_charge}) in the year " + PLAN_CAPEX,
+        "Σ capex in the year of the classes the plan owns (the capitalized ones; only those earning revenue when "
+        "{settings.infrastructure_charge} is rented) " + PLAN_CAPEX,
         combine(settings("plan_years", "infrastructure_charge"), capex_of("cohort", plan_year_if_in_plan)),
     ),
     "depreciation": Formula(
@@ -491,8 +494,8 @@ FORMULAS: dict[str, Formula] = {
         "Σ of each vintage's book value at the end of the year, " + VINTAGES, vintage_inputs("book_value")
     ),
     "capacity": Formula(
-        "Σ over the plan's vintages of the revenue-earning classes of capex / K (Π of 1 + "
-        "{drivers.compute_cost_change} up to its purchase year) × half-year weight over its economic life",
+        "Σ over the plan's vintages of the revenue-earning classes of capex / K (Π of (1 + "
+        "{drivers.compute_cost_change}) up to its purchase year) × half-year weight over its economic life",
         combine(
             plan_fleet("earning", "in_service"),
             classes_of("earning"),
@@ -533,7 +536,7 @@ FORMULAS: dict[str, Formula] = {
         combine(lines("capex_in_service", "ai_revenue"), settings("ai_cash_opex_rate", "ai_variable_cost_pct")),
     ),
     "infrastructure_rent": Formula(
-        "When rented ({settings.infrastructure_charge}): {capex_in_service} × the rent rate, Σ over the enabling "
+        "When {settings.infrastructure_charge} is rented: {capex_in_service} × the rent rate, Σ over the enabling "
         "classes of (their plan capex / the plan capex of the revenue-earning classes) × the capital recovery "
         "factor of {settings.wacc} over their book life; 0 when the plan owns them",
         combine(
@@ -592,16 +595,15 @@ FORMULAS: dict[str, Formula] = {
         lines("nopat", "depreciation", "impairment", "cohort_capex", "delta_nwc"),
     ),
     "cumulative_fcf": Formula(
-        "Σ of {fcf} over the years after the valuation year ({settings.valuation_year}) up to this one "
-        "(n/a up to the valuation year)",
+        "Σ of {fcf} over the years after the {settings.valuation_year} up to this one (n/a up to it)",
         combine(
             settings("valuation_year"),
             lambda c, t: [Ref("line", "fcf", year_of(c, s)) for s in range(c.valuation_offset + 1, t + 1)],
         ),
     ),
     "discount_factor": Formula(
-        "(1 + {settings.wacc}) ^ −(years after the valuation year {settings.valuation_year}, less 0.5 with "
-        "{settings.mid_year}); 0 up to the valuation year",
+        "(1 + {settings.wacc}) ^ −(years after the {settings.valuation_year}, less 0.5 with {settings.mid_year}); "
+        "0 up to it",
         settings("wacc", "mid_year", "valuation_year"),
     ),
     "pv_fcf": Formula("{fcf} × {discount_factor}", lines("fcf", "discount_factor")),
@@ -623,24 +625,23 @@ FORMULAS: dict[str, Formula] = {
         combine(go_forward("fcf"), kpis("terminal_value"), settings("mid_year", "wacc", "valuation_year")),
     ),
     "payback_years": Formula(
-        "Years after the valuation year ({settings.valuation_year}) until {cumulative_fcf} turns non-negative: "
-        "whole years before, + the year's share (− cumulative FCF of the year before / {fcf} of the year)",
+        "Years after the {settings.valuation_year} until {cumulative_fcf} turns non-negative: the whole years "
+        "before, + the share of that year (− cumulative FCF of the year before / {fcf} of the year)",
         payback_inputs("fcf", "cumulative_fcf"),
     ),
     "discounted_payback_years": Formula(
-        "Years after the valuation year ({settings.valuation_year}) until {cumulative_pv_fcf} turns non-negative: "
-        "whole years before, + the year's share (− the year before's / {pv_fcf} of the year)",
+        "Years after the {settings.valuation_year} until {cumulative_pv_fcf} turns non-negative: the whole years "
+        "before, + the share of that year (− the year before's / {pv_fcf} of the year)",
         payback_inputs("pv_fcf", "cumulative_pv_fcf"),
     ),
     "terminal_value": Formula(
-        "By {settings.terminal_method}: book value = {net_ppe} + {settings.nwc_pct} × {plan_revenue} of the last "
+        "By the {settings.terminal_method}: book value = {net_ppe} + {settings.nwc_pct} × {plan_revenue} of the last "
         "year; Gordon = {fcf} × (1 + {settings.terminal_growth}) / ({settings.wacc} − growth); exit multiple = "
         "{settings.exit_multiple} × {plan_ebita} of the last year; none = 0",
         terminal_inputs,
     ),
     "pv_terminal_value": Formula(
-        "{terminal_value} × (1 + {settings.wacc})^−(years from the valuation year {settings.valuation_year} "
-        "to the last)",
+        "{terminal_value} × (1 + {settings.wacc})^−(years from the {settings.valuation_year} to the last year)",
         combine(kpis("terminal_value"), settings("wacc", "valuation_year")),
     ),
     "total_capex": Formula(
@@ -671,8 +672,8 @@ FORMULAS: dict[str, Formula] = {
 SOLVED: dict[str, Formula] = {
     "ai_revenue_yield": Formula(
         "Solved so that total revenue of the target year equals the calibration target: (target − {core_revenue}) / "
-        "(Π of 1 + {drivers.price_change} × {drivers.utilization} × (1 + {settings.pull_through}) × capacity of "
-        "the installed fleet and the plan ({capacity}))",
+        "(Π of (1 + {drivers.price_change}) × {drivers.utilization} × (1 + {settings.pull_through}) × capacity in "
+        "service of the installed fleet and the plan ({capacity} is the plan's))",
         combine(
             lines("core_revenue", "capacity"),
             drivers_to_date("price_change"),
@@ -684,15 +685,15 @@ SOLVED: dict[str, Formula] = {
     ),
     "base_core_revenue": Formula(
         "Solved so that total revenue of the target year equals the calibration target: (target − "
-        "{installed_revenue} − {plan_revenue}) / Π of 1 + {drivers.core_growth}",
+        "{installed_revenue} − {plan_revenue}) / Π of (1 + {drivers.core_growth})",
         combine(lines("installed_revenue", "plan_revenue"), drivers_to_date("core_growth")),
     ),
     "ai_cash_opex_rate": Formula(
         "Solved so that the EBITA margin of the target year equals the calibration target: (EBITA with no cash "
         "opex rate − target × {total_revenue}) / capex in service of the installed fleet and the plan "
-        "({capex_in_service}); that EBITA is {core_ebita} + AI revenue and pull-through of the installed fleet "
-        "({installed_revenue}) and the plan ({plan_revenue}) less {settings.ai_variable_cost_pct} of AI revenue, "
-        "depreciation and impairment and {capex_expensed}",
+        "({capex_in_service} is the plan's); that EBITA is {core_ebita} + AI revenue and pull-through of the "
+        "installed fleet ({installed_revenue}) and the plan ({plan_revenue}) less {settings.ai_variable_cost_pct} × AI revenue, "
+        "depreciation and impairment, and {capex_expensed}",
         combine(
             lines(
                 "total_revenue", "core_ebita", "installed_revenue", "plan_revenue", "capex_in_service", "capex_expensed"
@@ -708,7 +709,7 @@ SOLVED: dict[str, Formula] = {
         "Solved so that the EBITA margin of the target year equals the calibration target: (EBITA with no "
         "variable cost − target × {total_revenue}) / AI revenue of the installed fleet ({installed_revenue}) and "
         "the plan ({plan_revenue}); that EBITA is {core_ebita} + AI revenue and pull-through less "
-        "{settings.ai_cash_opex_rate} of capex in service ({capex_in_service}), depreciation and impairment and "
+        "{settings.ai_cash_opex_rate} × capex in service ({capex_in_service}), depreciation and impairment, and "
         "{capex_expensed}",
         combine(
             lines(
@@ -727,14 +728,16 @@ PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 def placeholder_label(name: str) -> str:
-    """The registry's label of a ``{key}`` placeholder: a line, a KPI, a setting or a driver."""
+    """The registry's label of a ``{key}`` placeholder (a line, a KPI, a setting or a driver),
+    in square brackets as a spreadsheet names a cell, without the note in parentheses that some labels end with."""
     kind, _, key = name.rpartition(".")
     if kind == "settings":
-        return SETTINGS[key].label
-    if kind == "drivers":
-        return DRIVERS[key].label
-    spec = LINES.get(key) or KPIS[key]
-    return spec.label
+        label = SETTINGS[key].label
+    elif kind == "drivers":
+        label = DRIVERS[key].label
+    else:
+        label = (LINES.get(key) or KPIS[key]).label
+    return f"[{label.split(' (')[0]}]"
 
 
 def render(words: str) -> str:

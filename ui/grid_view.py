@@ -70,6 +70,7 @@ class SheetView(QTableView):
         self.horizontalHeader().setHighlightSections(False)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._show_menu)
+        self.context_actions: list[QAction] = []  # other panels' entries for the menu (Explain)
         controller.results_changed.connect(self.refresh)
         controller.money_display_changed.connect(self.refresh)
 
@@ -201,6 +202,9 @@ class SheetView(QTableView):
             reset.setEnabled(bool(self.overridden_rows()))
             menu.addSeparator()
             menu.addAction(reset)
+        if self.context_actions:
+            menu.addSeparator()
+            menu.addActions(self.context_actions)
         menu.exec(self.viewport().mapToGlobal(position))
 
     def _action(self, text: str, shortcut, slot: Callable[[], object]) -> QAction:

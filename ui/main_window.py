@@ -33,6 +33,7 @@ from ui import settings
 from ui.bridge import BridgePage
 from ui.charts import ChartsPanel
 from ui.controller import WorkbenchController
+from ui.explain_panel import install_explain
 from ui.grid_view import SheetView
 from ui.kpi_strip import KpiStrip, WarningBanner
 from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.main_splitter, 1)
         self.setCentralWidget(central)
 
+        self.explain_dock = install_explain(self)
         self._build_actions()
         self._build_menus_and_toolbar()
         self.scenario_note = QLabel()
@@ -198,6 +200,7 @@ class MainWindow(QMainWindow):
         view_menu = menu_bar.addMenu("&View")
         currency_menu = view_menu.addMenu("Display &currency")
         currency_menu.addActions(list(self.currency_actions.values()))
+        view_menu.addActions(self.explain_dock.actions_for_menu)
         self.scenario_actions = ScenarioActions(self.controller, self)
         menu_bar.addMenu(self.scenario_actions.menu)
 

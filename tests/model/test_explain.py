@@ -126,7 +126,9 @@ def same(shown, engine) -> bool:
 def test_total_revenue_in_2026_by_hand(context):
     explanation = explain(context, Ref("line", "total_revenue", 2026))
     assert explanation.term.label == "Total revenue FY2026"
-    assert explanation.formula == "Core revenue + Installed fleet revenue + Plan revenue + Follow-on fleet revenue"
+    assert (
+        explanation.formula == "[Core revenue] + [Installed fleet revenue] + [Plan revenue] + [Follow-on fleet revenue]"
+    )
     values = {p.ref.key: p.value for p in explanation.precedents}
     assert list(values) == ["core_revenue", "installed_revenue", "plan_revenue", "follow_on_revenue"]
     # Core revenue: base 95.6 grown 6 % in FY2026 (drivers.core_growth[0]).
@@ -142,7 +144,7 @@ def test_total_revenue_in_2026_by_hand(context):
 
 def test_ebita_margin_in_2026_by_hand(context):
     explanation = explain(context, Ref("line", "ebita_margin", 2026))
-    assert explanation.formula == "Total EBITA / Total revenue"
+    assert explanation.formula == "[Total EBITA] / [Total revenue]"
     ebita, revenue = (p.value for p in explanation.precedents)
     assert [p.label for p in explanation.precedents] == ["Total EBITA FY2026", "Total revenue FY2026"]
     assert ebita / revenue == pytest.approx(0.09, abs=1e-12)  # calibrated to the reported 9.0 %
@@ -159,7 +161,7 @@ def test_npv_by_hand(context):
         assert p.value == pytest.approx(fcf / 1.1 ** (p.ref.year - 2025), rel=1e-12)
     tv = next(p for p in explanation.precedents if p.ref == Ref("kpi", "pv_terminal_value"))
     assert explanation.term.value == pytest.approx(sum(p.value for p in pv) + tv.value, abs=1e-9)
-    assert explanation.formula.startswith("Σ of PV of FCF over the years after the valuation year")
+    assert explanation.formula == "Σ of [PV of FCF] over the years after the [Valuation year] + [PV of terminal value]"
 
 
 def test_the_chain_from_npv_reaches_inputs_with_their_sources(context):
