@@ -692,8 +692,8 @@ SOLVED: dict[str, Formula] = {
         "Solved so that the EBITA margin of the target year equals the calibration target: (EBITA with no cash "
         "opex rate − target × {total_revenue}) / capex in service of the installed fleet and the plan "
         "({capex_in_service} is the plan's); that EBITA is {core_ebita} + AI revenue and pull-through of the "
-        "installed fleet ({installed_revenue}) and the plan ({plan_revenue}) less {settings.ai_variable_cost_pct} × AI revenue, "
-        "depreciation and impairment, and {capex_expensed}",
+        "installed fleet ({installed_revenue}) and the plan ({plan_revenue}) less {settings.ai_variable_cost_pct} × "
+        "AI revenue, depreciation and impairment, and {capex_expensed}",
         combine(
             lines(
                 "total_revenue", "core_ebita", "installed_revenue", "plan_revenue", "capex_in_service", "capex_expensed"
