@@ -84,6 +84,7 @@ class Explanation:
     term: Term
     formula: str
     precedents: tuple[Term, ...]
+    words: str = ""  # the formula with its ``{key}`` placeholders (``with_values`` fills them in)
     sources: tuple[SourceNote, ...] = ()
     overridden_by: str | None = None
     reported: Term | None = None  # the reported figure of a line in a year (``actuals``)
@@ -925,12 +926,12 @@ def explain(context: Context, ref: Ref) -> Explanation:
     """``ref`` in words: its formula, what feeds it (with values) and, for an input, its sources."""
     shown = term(context, ref)
     precedents = tuple(term(context, precedent) for precedent in precedent_refs(context, ref))
+    words = ""
     if ref.kind in ("line", "kpi"):
-        formula = render(FORMULAS[ref.key].words)
+        words = FORMULAS[ref.key].words
     elif ref.kind == "settings" and ref.key in solved_settings(context):
-        formula = render(SOLVED[ref.key].words)
-    else:
-        formula = INPUT_WORDS[ref.kind]
+        words = SOLVED[ref.key].words
+    formula = render(words) if words else INPUT_WORDS[ref.kind]
     overridden_by = overriding_scenario(context, ref)
     paths = [ref.source_path] if ref.is_input else []
     reported = None
@@ -942,4 +943,25 @@ def explain(context: Context, ref: Ref) -> Explanation:
     if overridden_by is not None:
         paths.append(f"scenarios.{overridden_by}")
     notes = tuple(note for path in paths if (note := source_note(context.model, path)) is not None)
-    return Explanation(shown, formula, precedents, notes, overridden_by, reported)
+    return Explanation(shown, formula, precedents, words, notes, overridden_by, reported)
+
+
+def with_values(explanation: Explanation, shown: Callable[[Term], str]) -> str | None:
+    """The formula with each number it names replaced by its value (``shown`` formats one),
+    e.g. ``73.1 − 13.3 − 39.4``; None when a name stands for several numbers (a line over many
+    years) or for none, where only the words can say it."""
+    by_name: dict[tuple[str, str], list[Term]] = {}
+    for precedent in explanation.precedents:
+        by_name.setdefault((precedent.ref.kind, precedent.ref.key), []).append(precedent)
+    names = placeholders(explanation.words)
+    found = [by_name.get(placeholder_key(name), []) for name in names]
+    if not names or any(len(terms) != 1 for terms in found):
+        return None
+    values = iter(shown(terms[0]) for terms in found)
+    return PLACEHOLDER.sub(lambda _: next(values), explanation.words)
+
+
+def placeholder_key(name: str) -> tuple[str, str]:
+    """The (kind, key) of a Ref that a ``{name}`` placeholder stands for."""
+    kind, _, key = name.rpartition(".")
+    return (kind or ("line" if key in LINES else "kpi"), key)

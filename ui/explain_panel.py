@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from model import ModelError
-from model.explain import Context, Explanation, Ref, Term, dependents, explain, term
+from model.explain import Context, Explanation, Ref, Term, dependents, explain, term, with_values
 from model.schema import BASE_SCENARIO
 from ui.charts import ChartCard
 from ui.controller import WorkbenchController
@@ -46,6 +46,7 @@ Mode = Literal["precedents", "dependents", "chart"]
 # Which number a cell of a grid is: (row key, column key) of the sheet's values -> a Ref or None.
 CellRef = Callable[[WorkbenchController, Any, Any], Ref | None]
 
+VALUE_COLUMN_WIDTH = 140  # pixels at most
 PANEL_STYLE = """
 #ExplainTitle { font-size: 11pt; font-weight: 600; color: #1d2330; }
 #ExplainValue { font-size: 14pt; font-weight: 600; color: #1d2330; }
@@ -55,9 +56,13 @@ PANEL_STYLE = """
 """
 
 
-def shown_value(shown: Term, money: MoneyDisplay) -> str:
-    """A value with its unit as the window shows it: ``RMB 12.3 bn``, ``9.0%``, ``0.49 ×``."""
+def shown_value(shown: Term, money: MoneyDisplay, bare: bool = False) -> str:
+    """A value with its unit as the window shows it: ``RMB 12.3 bn``, ``9.0%``, ``0.49 ×``;
+    ``bare``: as a table cell shows it, inside a formula (``12.3``, ``9.0%``, ``0.49``)."""
     value, unit = shown.value, shown.unit
+    if bare and unit not in ("text", "bool", "choice", "integer"):
+        text = format_cell(value, unit, money)
+        return f"({text})" if text.startswith("-") else text  # "− (-3.1)", not "− -3.1"
     if unit == "text":
         return str(value)
     if unit == "bool":
@@ -154,7 +159,7 @@ class ExplainPanel(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.cellActivated.connect(self._open_row)
         self.table.cellClicked.connect(self._open_row)
@@ -263,6 +268,10 @@ class ExplainPanel(QWidget):
     def _show_precedents(self, explanation: Explanation) -> None:
         self._heading(explanation)
         formula = f"<b>=</b> {escape(explanation.formula)}"
+        money = self._controller.money
+        values = with_values(explanation, lambda shown: shown_value(shown, money, bare=True))
+        if values is not None:
+            formula += f"<br><b>=</b> {escape(values)}"
         if explanation.reported is not None:
             formula += f"<br><i>Reported: {escape(shown_value(explanation.reported, self._controller.money))}</i>"
         self.formula.setText(formula)
@@ -336,6 +345,9 @@ class ExplainPanel(QWidget):
             value.setToolTip(value.text())
             self.table.setItem(row, 0, label)
             self.table.setItem(row, 1, value)
+        # Numbers fit; an asset class's fields in words are cut short (the tooltip has them all).
+        self.table.resizeColumnToContents(1)
+        self.table.setColumnWidth(1, min(self.table.columnWidth(1), VALUE_COLUMN_WIDTH))
         self.table.setVisible(bool(terms))
 
 

@@ -19,10 +19,12 @@ from model.explain import (
     all_dependents,
     dependents,
     explain,
+    placeholder_key,
     placeholders,
     precedent_refs,
     render,
     term,
+    with_values,
 )
 from model.outputs import KPIS, LINES
 from model.schema import SETTINGS
@@ -60,11 +62,6 @@ def variants(model) -> Iterator[Context]:
     yield context_of(model, "Bull")  # pays back, discounted too
 
 
-def placeholder_ref(name: str) -> tuple[str, str]:
-    kind, _, key = name.rpartition(".")
-    return (kind or ("line" if key in LINES else "kpi"), key)
-
-
 def test_every_number_a_formula_names_is_among_its_precedents(bundled_model):
     named: dict[str, set[tuple[str, str]]] = {key: set() for key in [*FORMULAS, *SOLVED]}
     for context in variants(bundled_model):
@@ -77,7 +74,7 @@ def test_every_number_a_formula_names_is_among_its_precedents(bundled_model):
                 named[key] |= {(p.kind, p.key) for p in precedent_refs(context, Ref("settings", key))}
     for key, formula in [*FORMULAS.items(), *SOLVED.items()]:
         for name in placeholders(formula.words):
-            assert placeholder_ref(name) in named[key], f"{key}: {{{name}}} is not a precedent"
+            assert placeholder_key(name) in named[key], f"{key}: {{{name}}} is not a precedent"
         assert "{" not in render(formula.words)
 
 
@@ -149,6 +146,7 @@ def test_ebita_margin_in_2026_by_hand(context):
     assert [p.label for p in explanation.precedents] == ["Total EBITA FY2026", "Total revenue FY2026"]
     assert ebita / revenue == pytest.approx(0.09, abs=1e-12)  # calibrated to the reported 9.0 %
     assert explanation.term.unit == "%"
+    assert with_values(explanation, lambda shown: f"{shown.value:.2f}") == f"{ebita:.2f} / {revenue:.2f}"
 
 
 def test_npv_by_hand(context):
@@ -162,6 +160,7 @@ def test_npv_by_hand(context):
     tv = next(p for p in explanation.precedents if p.ref == Ref("kpi", "pv_terminal_value"))
     assert explanation.term.value == pytest.approx(sum(p.value for p in pv) + tv.value, abs=1e-9)
     assert explanation.formula == "Σ of [PV of FCF] over the years after the [Valuation year] + [PV of terminal value]"
+    assert with_values(explanation, str) is None  # [PV of FCF] stands for ten numbers: words only
 
 
 def test_the_chain_from_npv_reaches_inputs_with_their_sources(context):
