@@ -4,11 +4,11 @@
 
 The window is drawn offscreen at 1600 × 1000: the Capex plan tab in Base (screenshot.png), the
 Drivers and Settings tabs, the Bull scenario with its differences from Base, the warning banner
-(a Gordon terminal value), the Risk tab after a Monte Carlo run (risk.png) and its tornado. The
-exported workbook's Summary sheet is printed by headless LibreOffice and rasterised by pdftoppm
-(poppler-utils) into workbook.png (``--no-workbook`` leaves that picture as it is). Settings are
-kept in a temporary folder, so the analyst's own window layout and recent files are neither used
-nor changed.
+(a Gordon terminal value), the Explain panel on a projection cell (explain.png), the Risk tab
+after a Monte Carlo run (risk.png) and its tornado. The exported workbook's Summary sheet is
+printed by headless LibreOffice and rasterised by pdftoppm (poppler-utils) into workbook.png
+(``--no-workbook`` leaves that picture as it is). Settings are kept in a temporary folder, so the
+analyst's own window layout and recent files are neither used nor changed.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from main import main as command_line  # noqa: E402
 from model.edits import SetSetting  # noqa: E402
+from model.outputs import LINES  # noqa: E402
 from resources import bundled_model_path  # noqa: E402
 from ui.app import create_window  # noqa: E402
 from ui.risk.panel import RiskPanel  # noqa: E402
@@ -67,6 +68,14 @@ def main() -> None:
         shoot("screenshot-warning.png")
         window.controller.undo_stack.undo()
         window.controller.undo_stack.clear()  # no "Redo" left in the toolbar of the later pictures
+        projections = window.projections.view
+        projections.setCurrentIndex(projections.table_model.index(list(LINES).index("plan_ebita"), 2))
+        projections.setFocus()
+        window.explain_dock.explain_focused("precedents")  # Ctrl+[ on Plan EBITA FY2028
+        shoot("explain.png")
+        window.explain_dock.hide()
+        app.processEvents()
+        window.resize(*SIZE)  # the dock widened the window
 
         risk = window.findChild(RiskPanel)
         window.analysis_tabs.setCurrentWidget(risk)
