@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from model.document import Model
 from model.engine import Results, plan_arrays
@@ -37,10 +37,10 @@ INPUT_KINDS = ("settings", "drivers", "capex", "history", "asset_classes", "cali
 Value = float | str | bool | None
 
 
-@dataclass(frozen=True, order=True)
-class Ref:
+class Ref(NamedTuple):
     """One number: a line or a driver, capex or history cell in fiscal ``year``; a KPI, a
-    setting, an asset class (its fields) or a calibration target (``key``: the line it pins)."""
+    setting, an asset class (its fields) or a calibration target (``key``: the line it pins).
+    A tuple: the dependents graph hashes tens of thousands of them."""
 
     kind: RefKind
     key: str
@@ -127,21 +127,21 @@ class Context:
         revenue), enabling (capitalized, earning none), cohort (the classes the plan owns)."""
         if group == "cohort":
             group = "earning" if self.rent else "capitalized"
-        chosen = []
+        return self._groups[group]
+
+    @cached_property
+    def _groups(self) -> dict[str, list[str]]:
+        groups: dict[str, list[str]] = {"all": [], "capitalized": [], "expensed": [], "earning": [], "enabling": []}
         for cls in self.resolved["asset_classes"]:
             capitalized = cls["treatment"] == "capitalized"
             earning = capitalized and bool(cls.get("revenue_generating"))
-            member = {
-                "all": True,
-                "capitalized": capitalized,
-                "expensed": not capitalized,
-                "earning": earning,
-                "enabling": capitalized and not earning,
-            }[group]
-            if member:
-                chosen.append(cls["name"])
-        return chosen
+            groups["all"].append(cls["name"])
+            groups["capitalized" if capitalized else "expensed"].append(cls["name"])
+            if capitalized:
+                groups["earning" if earning else "enabling"].append(cls["name"])
+        return groups
 
+    @cached_property
     def history_years(self) -> list[int]:
         rows = self.resolved["history"]["capex"] if "history" in self.resolved else {}
         length = len(next(iter(rows.values()))) if rows else 0
@@ -155,18 +155,26 @@ class Context:
             tuple(plan.economic_lives.astype(int)),
             tuple(plan.lags.astype(int)),
             tuple(plan.tax_lives.astype(int)),
-            len(self.history_years()),
+            len(self.history_years),
             self.horizon,
         )
+
+    @cached_property
+    def _class_rows(self) -> dict[str, tuple[int, bool]]:
+        """Each class's row in the vintage tables and whether it is capitalized."""
+        return {
+            cls["name"]: (row, cls["treatment"] == "capitalized")
+            for row, cls in enumerate(self.resolved["asset_classes"])
+        }
 
     def works(self, name: str, v: int, t: int, uses: Iterable[str]) -> bool:
         """Whether the vintage of class ``name`` bought in year v weighs in year t in one of the
         vintage tables ``uses`` ("spent": an expensed class's spending, in its own year)."""
-        index = [cls["name"] for cls in self.resolved["asset_classes"]].index(name)
-        if self.resolved["asset_classes"][index]["treatment"] != "capitalized":
+        row, capitalized = self._class_rows[name]
+        if not capitalized:
             return "spent" in uses and v == t
-        column = v + len(self.history_years()) - 1
-        return any(getattr(self._tables, use)[index, column, t - 1] != 0 for use in uses if use != "spent")
+        column = v + len(self.history_years) - 1
+        return any(getattr(self._tables, use)[row, column, t - 1] != 0 for use in uses if use != "spent")
 
     def calibration_targets(self) -> dict[str, dict[str, Any]]:
         """The calibration targets by the setting each solves (``settings.KEY``)."""
@@ -241,7 +249,7 @@ def plan_fleet(group: str, *uses: str) -> Rule:
 
 
 def installed_fleet(group: str, *uses: str) -> Rule:
-    return fleet("history", group, lambda c, t: range(1 - len(c.history_years()), 1), *uses)
+    return fleet("history", group, lambda c, t: range(1 - len(c.history_years), 1), *uses)
 
 
 BOOKS = ("depreciation", "impairment", "in_service")  # what a group's EBITA reads of a vintage
@@ -869,7 +877,7 @@ def _term(context: Context, ref: Ref) -> Term:
     if ref.kind == "history":
         assert year is not None
         row = resolved["history"]["capex"][ref.key]
-        return Term(ref, f"History capex {ref.key} FY{year}", row[context.history_years().index(year)], "money")
+        return Term(ref, f"History capex {ref.key} FY{year}", row[context.history_years.index(year)], "money")
     if ref.kind == "asset_classes":
         cls = next(c for c in resolved["asset_classes"] if c["name"] == ref.key)
         return Term(ref, f"Asset class {ref.key}", class_summary(dict(cls)), "text")

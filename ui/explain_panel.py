@@ -15,7 +15,7 @@ from html import escape
 from typing import Any, Literal
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -121,6 +121,7 @@ class ExplainPanel(QWidget):
         self.current: tuple[Mode, Any] | None = None  # (mode, Ref) or ("chart", (chart, year))
         self.history: list[tuple[Mode, Any]] = []
         self.rows: list[Ref] = []
+        self._stale = False
 
         self.back_button = QPushButton("◀ Back")
         self.back_button.setToolTip("Back to the number explained before (Alt+Left)")
@@ -183,6 +184,11 @@ class ExplainPanel(QWidget):
         controller.money_display_changed.connect(self.refresh)
         self.show_nothing()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     # ------------------------------------------------------------------ navigation
 
     @property
@@ -224,8 +230,13 @@ class ExplainPanel(QWidget):
     # ------------------------------------------------------------------ showing
 
     def refresh(self) -> None:
-        """Show the current target again on the results on screen (after any change)."""
+        """Show the current target again on the results on screen (after any change); while the
+        panel is hidden, only once it is shown again (an edit should not pay for it)."""
         self._context = None
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         self.back_button.setEnabled(bool(self.history))
         if self.current is None:
             self.show_nothing()

@@ -93,6 +93,11 @@ def test_the_panel_follows_an_edit_and_its_undo(window, controller, qtbot):
     assert after == format_kpi(controller.results.kpis["npv"], "money", controller.money)
     controller.undo_stack.undo()
     assert panel.value.text() == before
+    # Closed, it waits; shown again, it has caught up.
+    window.explain_dock.hide()
+    controller.undo_stack.redo()
+    window.explain_dock.show()
+    assert panel.value.text() == after
 
 
 def test_the_panel_follows_the_scenario_and_says_what_it_overrides(window, controller):
