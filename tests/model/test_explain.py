@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from model import ModelError, Results, compute
+from model.edits import blank_model
 from model.explain import (
     FORMULAS,
     SOLVED,
@@ -78,7 +79,10 @@ def test_every_number_a_formula_names_is_among_its_precedents(bundled_model):
         assert "{" not in render(formula.words)
 
 
-def test_every_explanation_quotes_the_engines_values(context):
+@pytest.mark.parametrize("which", ["bundled", "Bull", "version 1", "blank"])
+def test_every_explanation_quotes_the_engines_values(bundled_model, v1_model, which):
+    model = {"bundled": bundled_model, "Bull": bundled_model, "version 1": v1_model}.get(which) or blank_model(2025)
+    context = context_of(model, "Bull" if which == "Bull" else "Base")
     results = context.results
     for ref in (Ref("line", key, year) for key in LINES for year in results.years):
         explanation = explain(context, ref)
@@ -102,7 +106,7 @@ def engine_value(context: Context, ref: Ref):
     if ref.kind == "settings":
         return results.calibrated.get(f"settings.{ref.key}", resolved["settings"][ref.key])
     if ref.kind == "drivers":
-        row = resolved["drivers"].get(ref.key) or [0.0] * context.horizon
+        row = resolved["drivers"].get(ref.key) or [None if ref.key == "cloud_market" else 0.0] * context.horizon
         return row[ref.year - context.base_year - 1]
     if ref.kind == "capex":
         return resolved["capex"][ref.key][ref.year - context.base_year - 1]
