@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -180,6 +181,10 @@ class ExplainPanel(QWidget):
         layout.addWidget(self.sources)
         layout.addWidget(self.table_caption)
         layout.addWidget(self.table, 1)
+        # Takes the table's room when there is no table (an input), so the text stays at the top.
+        self.filler = QWidget()
+        self.filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.filler, 1)
         controller.results_changed.connect(self.refresh)
         controller.money_display_changed.connect(self.refresh)
         self.show_nothing()
@@ -278,7 +283,8 @@ class ExplainPanel(QWidget):
 
     def _show_precedents(self, explanation: Explanation) -> None:
         self._heading(explanation)
-        formula = f"<b>=</b> {escape(explanation.formula)}"
+        # An input has no formula: its words say where it is typed in.
+        formula = f"<b>=</b> {escape(explanation.formula)}" if explanation.words else escape(explanation.formula)
         money = self._controller.money
         values = with_values(explanation, lambda shown: shown_value(shown, money, bare=True))
         if values is not None:
@@ -360,6 +366,7 @@ class ExplainPanel(QWidget):
         self.table.resizeColumnToContents(1)
         self.table.setColumnWidth(1, min(self.table.columnWidth(1), VALUE_COLUMN_WIDTH))
         self.table.setVisible(bool(terms))
+        self.filler.setVisible(not terms)
 
 
 class ExplainDock(QDockWidget):
