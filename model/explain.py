@@ -286,7 +286,7 @@ def combine(*rules: Rule) -> Rule:
     return lambda c, t: [ref for rule in rules for ref in rule(c, t)]
 
 
-def earning(vintages: Rule) -> Callable[[Context, int], bool]:
+def any_working(vintages: Rule) -> Callable[[Context, int], bool]:
     """Whether any of these vintages is in service in year t (else revenue and opex are 0)."""
     return lambda c, t: bool(vintages(c, t))
 
@@ -422,7 +422,7 @@ FORMULAS: dict[str, Formula] = {
             lines("installed_revenue"),
             installed_fleet("capitalized", *BOOKS),
             classes_of("capitalized"),
-            when(earning(installed_fleet("earning", "in_service")), GROUP_COSTS),
+            when(any_working(installed_fleet("earning", "in_service")), GROUP_COSTS),
         ),
     ),
     "follow_on_revenue": Formula(
@@ -441,7 +441,7 @@ FORMULAS: dict[str, Formula] = {
         combine(
             settings("plan_years"),
             when(after_plan, lines("follow_on_revenue")),
-            when(earning(fleet("capex", "earning", follow_on_years, "in_service")), GROUP_COSTS),
+            when(any_working(fleet("capex", "earning", follow_on_years, "in_service")), GROUP_COSTS),
             follow_on_spending("all", *BOOKS, "spent"),
         ),
     ),

@@ -431,6 +431,9 @@ class ExplainDock(QDockWidget):
         """Explain (or trace) what has the focus; a status message when nothing explainable has."""
         widget = QApplication.focusWidget()
         while widget is not None:
+            if widget is self.panel.table:  # the panel's own rows, as a chain of Ctrl+[ presses
+                row = self.panel.table.currentRow()
+                return self.open(mode, self.panel.rows[row] if 0 <= row < len(self.panel.rows) else None)
             if isinstance(widget, SheetView) and widget in self._views:
                 return self.open(mode, self.cell_ref(widget, widget.currentIndex()))
             if isinstance(widget, KpiTile):

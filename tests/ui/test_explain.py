@@ -78,9 +78,13 @@ def test_ctrl_close_bracket_on_an_input_lists_what_it_feeds(window, qtbot):
     # The values shown are the projections'.
     ai_revenue = window.controller.results.lines.at["ai_revenue", 2027]
     assert panel.table.item(1, 1).text() == format_kpi(ai_revenue, "money", window.controller.money)
-    # A dependent explains itself in turn.
+    # A dependent explains itself in turn, by a click or by Ctrl+[ on its row.
     click_row(qtbot, panel, "AI revenue FY2027")
     assert "[Utilization of capacity]" in panel.formula.text()
+    panel.table.setFocus()
+    panel.table.setCurrentCell(rows(panel).index("Revenue yield FY2027"), 0)
+    press(qtbot, panel.table, Qt.Key.Key_BracketLeft)
+    assert panel.title.text() == "Revenue yield FY2027  ·  Base"
 
 
 def test_the_panel_follows_an_edit_and_its_undo(window, controller, qtbot):
