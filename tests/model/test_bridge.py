@@ -482,6 +482,7 @@ def test_command_line_base_to_bull():
     assert (wacc["from"], wacc["to"]) == (0.1, 0.09)
 
 
+@pytest.mark.slow
 def test_command_line_against_another_file(tmp_path):
     doc = json.loads((V1_MODEL).read_text())
     doc["settings"]["tax_rate"] = 0.25
