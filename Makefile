@@ -24,9 +24,13 @@ lint: $(STAMP)
 test: lint typecheck
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# The same checks without the tests marked slow or libreoffice.
+# While working, well under two minutes: the same checks without the tests marked slow or libreoffice
+# (fuzzing, the soak, real processes of the command line beyond a few, window tests beyond a few per
+# module, the largest property runs); the engine's property tests draw 10 random models instead of 40
+# (MODEL_EXAMPLES) and those that set no count of their own 10 instead of 100 (the "fast" Hypothesis
+# profile of tests/conftest.py). make test runs them all at full size.
 test-fast: lint typecheck
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow and not libreoffice"
+	QT_QPA_PLATFORM=offscreen MODEL_EXAMPLES=10 $(BIN)/python -m pytest -m "not slow and not libreoffice" --hypothesis-profile=fast
 
 # mypy, strict on the model layer (pyproject.toml [tool.mypy]); part of make test and make test-fast.
 typecheck: $(STAMP)

@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from model.document import Model
 from model.errors import ModelError, ModelFileError
-from model.validation import Model, unwritable_character, validate_model
+from model.validation import unwritable_character, validate_model
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Integers this long are read as floats: Python refuses to convert over 4,300 digits, and a huge
@@ -168,9 +169,9 @@ def _parse_int(digits: str) -> int | float:
 
 def parse_json(text: str | bytes) -> Any:
     """JSON from an untrusted source; ModelFileError unless it is plain data (no NaN, no repeated key)."""
-    long_integer = LONG_INTEGER if isinstance(text, str) else LONG_INTEGER_BYTES
+    long_integer = LONG_INTEGER.search(text) if isinstance(text, str) else LONG_INTEGER_BYTES.search(text)
     # The integer hook costs a call per number, so it runs only on text that needs it.
-    parse_int = _parse_int if long_integer.search(text) else None
+    parse_int = _parse_int if long_integer else None
     try:
         return json.loads(
             text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant, parse_int=parse_int

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -12,6 +13,10 @@ from resources import bundled_model_path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL_PATH = bundled_model_path()
+
+# make test-fast selects this profile (--hypothesis-profile=fast): a property test that does not set
+# its own max_examples draws 10 examples there instead of Hypothesis' 100.
+settings.register_profile("fast", max_examples=10)
 
 
 def pytest_collection_modifyitems(items):

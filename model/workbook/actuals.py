@@ -38,9 +38,9 @@ def write_actuals(writer: WorkbookWriter) -> None:
             sheet.write_number(row, 2, reported, f.input(spec.unit))
             if int(year) in years:
                 t = years.index(int(year)) + 1
-                model_value = cached(writer.results.lines.loc[key, int(year)])
+                model_value = cached(writer.results.line(key)[t - 1])
                 sheet.write_formula(row, 3, f"={writer.line_cell(key, t)}", fmt, model_value)
-                difference = model_value - reported if model_value != "" else ""
+                difference = model_value - reported if isinstance(model_value, float) else ""
                 sheet.write_formula(row, 4, f'=IF(D{row + 1}="","",D{row + 1}-C{row + 1})', fmt, difference)
             else:
                 writer.text(sheet, row, 3, "outside the projection", f.note)

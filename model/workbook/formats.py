@@ -20,9 +20,7 @@ NUMBER_FORMATS = {
     "money": Unit.MONEY.excel_format,
     "%": Unit.PERCENT.excel_format,
     "x": Unit.RATIO.excel_format,
-    "factor": LINES["discount_factor"].excel_format,
     "years": Unit.YEARS.excel_format,
-    "multiple": KPIS["moic"].excel_format,
     "integer": "0",
     "general": "General",
     "weight": "0.0###",
@@ -56,10 +54,16 @@ class Formats:
         self.wrap = fmt(text_wrap=True, valign="top")
         self.note = fmt(italic=True, font_color="#595959")
         self.warning = fmt(bold=True, font_color="#9C5700", bg_color="#FFEB9C", text_wrap=True, valign="top")
-        for name, num in NUMBER_FORMATS.items():
-            setattr(self, _attr(name), fmt(num_format=num))
-        for name, num in INPUT_FORMATS.items():
-            setattr(self, "input_" + _attr(name), fmt(num_format=num, **INPUT_STYLE))
+        self._numbers = {unit: fmt(num_format=num) for unit, num in NUMBER_FORMATS.items()}
+        self._inputs = {unit: fmt(num_format=num, **INPUT_STYLE) for unit, num in INPUT_FORMATS.items()}
+        # The ones the sheets name directly.
+        self.money = self._numbers["money"]
+        self.percent = self._numbers["%"]
+        self.integer = self._numbers["integer"]
+        self.weight = self._numbers["weight"]
+        self.general = self._numbers["general"]
+        self.input_integer = self._inputs["integer"]
+        self.input_general = self._inputs["general"]
         self.input_text = fmt(**INPUT_STYLE)
         self.derived = fmt(num_format="0", **DERIVED_STYLE)
         self.solved = fmt(num_format="0.0000####", bold=True, **DERIVED_STYLE)
@@ -82,14 +86,11 @@ class Formats:
 
     def number(self, unit: str) -> Format:
         """The output format for a unit of model.schema ("money", "%", "x", "years")."""
-        return getattr(self, _attr(unit if unit in ("money", "%", "x", "years") else "general"))
+        return self._numbers[unit if unit in ("money", "%", "x", "years") else "general"]
 
     def input(self, unit: str) -> Format:
-        return getattr(self, "input_" + _attr(unit if unit in ("money", "%", "x", "integer") else "general"))
-
-
-def _attr(name: str) -> str:
-    return {"%": "percent", "x": "ratio"}.get(name, name)
+        """The input format for a unit of model.schema ("money", "%", "x", "integer")."""
+        return self._inputs[unit if unit in INPUT_FORMATS else "general"]
 
 
 def cached(number: float | None) -> float | str:

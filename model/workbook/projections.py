@@ -79,7 +79,7 @@ def write_projections(writer: WorkbookWriter) -> None:
         "fiscal_years", "=" + span(PROJECTIONS, HEADER_ROW, year_col(1), HEADER_ROW, year_col(horizon))
     )
     for row, title in writer.projection_sections.items():
-        writer.section(sheet, row, str(title))
+        writer.section(sheet, row, title)
 
     lines = writer.results.lines
     for key, spec in LINES.items():
@@ -180,7 +180,8 @@ def _write_irr_starts(writer: WorkbookWriter, sheet: Worksheet, grid: np.ndarray
             sheet.write_number(row, UNIT_COL, start, f.percent)
         half = spreadsheet_irr(grid, (1.0 + guess) ** 0.5 - 1.0) if guess > -1 else None
         root = None if half is None or half <= -1 else (1.0 + half) ** 2 - 1.0
-        in_range = root is not None and IRR_LOW < root < IRR_HIGH
+        # The distance ranks the roots in the IRR search range; the others are left empty.
+        distance = abs(root - wacc) if root is not None and IRR_LOW < root < IRR_HIGH else ""
         irr_ref, start_ref = f"D{row + 1}", f"C{row + 1}"
         sheet.write_formula(
             row,
@@ -194,7 +195,7 @@ def _write_irr_starts(writer: WorkbookWriter, sheet: Worksheet, grid: np.ndarray
             first_year_col + 1,
             f'=IF(ISNUMBER({irr_ref}),IF(AND({irr_ref}>{IRR_LOW},{irr_ref}<{IRR_HIGH}),ABS({irr_ref}-wacc),""),"")',
             f.percent,
-            abs(root - wacc) if in_range else "",
+            distance,
         )
         row += 1
 
@@ -313,7 +314,9 @@ def _line_formula(writer: WorkbookWriter, key: str, t: int) -> str:
             f"={here('nopat')}+{here('depreciation')}+{here('impairment')}-{here('cohort_capex')}-{here('delta_nwc')}"
         ),
         "cumulative_fcf": lambda: (
-            f'=IF({go_forward}=1,{"N(" + before("cumulative_fcf") + ")+" if t > 1 else ""}{here("fcf")},"")'
+            f'=IF({go_forward}=1,N({before("cumulative_fcf")})+{here("fcf")},"")'
+            if t > 1
+            else f'=IF({go_forward}=1,{here("fcf")},"")'
         ),
         "discount_factor": lambda: (
             f"=IF({go_forward}=1,(1+wacc)^-({col}${HEADER_ROW + 1}-valuation_year-IF(mid_year,0.5,0)),0)"

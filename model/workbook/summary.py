@@ -12,6 +12,9 @@ from model.workbook.formats import cached
 from model.workbook.layout import HEADER_ROW, cell, span, year_col
 
 if TYPE_CHECKING:
+    from xlsxwriter.chart import Chart, ChartName
+    from xlsxwriter.workbook import ChartOptions
+
     from model.workbook.writer import WorkbookWriter
 
 DEFINITIONS = {
@@ -115,12 +118,12 @@ def _kpi_formulas(writer: WorkbookWriter) -> dict[str, str]:
     }
 
 
-def _literal_names(chart: Any) -> Any:
+def _literal_names(chart: Chart) -> Chart:
     """Chart and series titles as literal text: XlsxWriter reads a title that looks like a cell
     reference (a currency "=Summary!A1") as a formula, which would put it in the chart's XML."""
     process = chart._process_names
 
-    def literal(name: Any, name_formula: Any) -> tuple[Any, Any]:
+    def literal(name: ChartName, name_formula: str | None) -> tuple[ChartName, str | None]:
         return (name, name_formula) if isinstance(name, str) else process(name, name_formula)
 
     chart._process_names = literal
@@ -131,17 +134,17 @@ def _write_charts(writer: WorkbookWriter, sheet: Worksheet, row: int) -> None:
     first, last = year_col(1), year_col(writer.horizon)
     years = ["Projections", HEADER_ROW, first, HEADER_ROW, last]
 
-    def money_axis() -> dict:  # a new dict per chart: XlsxWriter may keep what it is given
+    def money_axis() -> dict[str, Any]:  # a new dict per chart: XlsxWriter may keep what it is given
         return {
             "name": writer.unit_text("money"),
             "num_format": "#,##0",
             "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}},
         }
 
-    def values(key: str) -> list:
+    def values(key: str) -> list[str | int]:
         return ["Projections", writer.line_rows[key], first, writer.line_rows[key], last]
 
-    def add_chart(options: dict) -> Any:
+    def add_chart(options: ChartOptions) -> Chart:
         return _literal_names(writer.workbook.add_chart(options))
 
     revenue = add_chart({"type": "column", "subtype": "stacked"})

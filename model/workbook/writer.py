@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from model.document import Model, ScenarioOverrides
 from model.engine import Results, calibration_targets, compute
 from model.errors import ModelFileError
 from model.fileio import atomic_write
 from model.schema import BASE_SCENARIO
-from model.validation import Model, apply_scenario
+from model.validation import apply_scenario
 from model.workbook.actuals import write_actuals
 from model.workbook.assumptions import write_assumptions, write_calibration_formulas
 from model.workbook.fleet import FLEET, write_fleet
@@ -45,13 +47,13 @@ class _ExactNumberWorksheet(Worksheet):
     XlsxWriter to the minor version tested.
     """
 
-    def _prepare_formula(self, formula, expand_future_functions=False) -> str:
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         """The formula without its "=". XlsxWriter also runs about 30 regular expressions over
         every formula to prefix Excel 365 functions; ours use none, and on a 30-year fleet that
         search was most of the export time."""
         return formula[1:] if formula.startswith("=") else formula
 
-    def _xml_number_element(self, number, attributes=()) -> None:
+    def _xml_number_element(self, number: float, attributes: Sequence[tuple[str, str | int]] = ()) -> None:
         attr = "".join(f' {key}="{self._escape_attributes(value)}"' for key, value in attributes)
         self.fh.write(f"<c{attr}><v>{float(number)!r}</v></c>")
 
@@ -65,7 +67,7 @@ class WorkbookWriter:
         self.resolved = apply_scenario(model, scenario)
         self.results: Results = compute(model, scenario)
         self.horizon: int = model["horizon"]
-        self.overrides = model["scenarios"].get(self.scenario, {})
+        self.overrides = model["scenarios"].get(self.scenario, ScenarioOverrides())
         self.buffer = io.BytesIO()
         self.workbook = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False})
         self.formats = Formats(self.workbook)
@@ -73,7 +75,7 @@ class WorkbookWriter:
         settings = self.resolved["settings"]
         self.valuation_offset: int = settings["valuation_year"] - model["base_year"]
         self.mid_year: bool = bool(settings["mid_year"])
-        history = (self.resolved.get("history") or {}).get("capex", {})
+        history = self.resolved["history"]["capex"] if "history" in self.resolved else {}
         self.history_years: int = len(next(iter(history.values()))) if history else 0
         self.targets = calibration_targets(self.resolved)
         self.solved = [target.solve for target in self.targets]
@@ -102,7 +104,7 @@ class WorkbookWriter:
         # Recorded by Projections.
         self.line_rows: dict[str, int] = {}
         self.helper_rows: dict[str, int] = {}
-        self.projection_sections: dict[int, object] = {}
+        self.projection_sections: dict[int, str] = {}
         self.irr_grid = (0, 0)  # first and past-the-last row of the half-year flows
         self.irr_rows = (0, 0)  # first and past-the-last row of the IRR starts
 
@@ -143,7 +145,7 @@ class WorkbookWriter:
         """The live capex input of asset class ``index`` in projection year t."""
         return cell("Assumptions", self.capex_rows[index], year_col(t))
 
-    def text(self, sheet: Worksheet, row: int, col: int, text: str, fmt: object = None) -> None:
+    def text(self, sheet: Worksheet, row: int, col: int, text: str, fmt: Format | None = None) -> None:
         """Model text is always a string cell: "=1+1" from a class name must not become a formula."""
         sheet.write_string(row, col, text, fmt)
 

@@ -54,6 +54,7 @@ def write(tmp_path, doc: dict, name: str = "model.json"):
 SAMPLE = list(bad_models())[::8]
 
 
+@pytest.mark.slow
 def test_a_sample_of_the_bad_models_through_real_processes(tmp_path):
     paths = []
     for i, (_, doc) in enumerate(SAMPLE):
@@ -71,18 +72,21 @@ def test_a_sample_of_the_bad_models_through_real_processes(tmp_path):
     assert problems == []
 
 
+@pytest.mark.slow
 def test_exit_multiple_1e308_is_computed_with_no_warning(tmp_path):
     done = run(str(write(tmp_path, bundled_with(terminal_method="exit_multiple", exit_multiple=1e308))), "--json")
     assert done.returncode == 0 and done.stderr == ""
     json.loads(done.stdout, parse_constant=pytest.fail)
 
 
+@pytest.mark.slow
 def test_wacc_1e308_prints_nulls_and_no_warning(tmp_path):
     done = run(str(write(tmp_path, bundled_with(wacc=1e308))), "--json")
     assert done.returncode == 0 and done.stderr == ""  # numpy's overflow warnings used to reach stderr
     assert json.loads(done.stdout)["kpis"]["npv"] is None
 
 
+@pytest.mark.slow
 def test_a_3000_by_3000_grid_is_refused_with_a_clear_message():
     values = ",".join(f"{0.01 + i * 1e-4:.4f}" for i in range(3000))
     done = run("--analysis", "grid", "--x", f"settings.wacc={values}", "--y", f"settings.pull_through={values}")
@@ -90,6 +94,7 @@ def test_a_3000_by_3000_grid_is_refused_with_a_clear_message():
     assert "a grid axis takes at most 500" in line
 
 
+@pytest.mark.slow
 def test_a_grid_just_over_the_cell_limit_is_refused():
     values = ",".join(f"{0.01 + i * 1e-4:.4f}" for i in range(101))
     line = one_error_line(
@@ -98,11 +103,13 @@ def test_a_grid_just_over_the_cell_limit_is_refused():
     assert "101 rows x 101 columns is 10,201 cells; a grid holds at most 10,000" in line
 
 
+@pytest.mark.slow
 def test_an_export_name_over_255_bytes_is_refused(tmp_path):
     line = one_error_line(run("--export", str(tmp_path / ("a" * 300 + ".xlsx"))))
     assert "names over 255 are refused" in line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["missing/out.xlsx", "folder.xlsx", "loop.xlsx"])
 def test_an_export_to_a_bad_target_is_one_error_line(tmp_path, target):
     (tmp_path / "folder.xlsx").mkdir()
@@ -114,6 +121,7 @@ def test_an_export_to_a_bad_target_is_one_error_line(tmp_path, target):
     assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: ")
 
 
+@pytest.mark.slow
 def test_a_read_only_export_target_is_refused_not_replaced(tmp_path):
     target = tmp_path / "out.xlsx"
     target.write_bytes(b"theirs")
@@ -123,12 +131,14 @@ def test_a_read_only_export_target_is_refused_not_replaced(tmp_path):
     assert target.read_bytes() == b"theirs"
 
 
+@pytest.mark.slow
 def test_a_model_file_that_is_a_symlink_loop_is_one_error_line(tmp_path):
     (tmp_path / "a.json").symlink_to(tmp_path / "b.json")
     (tmp_path / "b.json").symlink_to(tmp_path / "a.json")
     assert "Too many levels of symbolic links" in one_error_line(run(str(tmp_path / "a.json"), "--json"))
 
 
+@pytest.mark.slow
 def test_an_unknown_key_with_terminal_escapes_is_quoted(tmp_path):
     doc = small()
     doc["\x1b[2J\x1b[31mowned\x07"] = 1
@@ -142,6 +152,7 @@ def test_a_scenario_name_with_control_characters_is_quoted():
     assert not any(c in line for c in "\x1b\x07\n") and "\\x1b]0;title\\x07" in line
 
 
+@pytest.mark.slow
 def test_tornado_ends_at_infinity_print_null(tmp_path):
     doc = small()
     doc["uncertainty"]["inputs"].append(
@@ -153,6 +164,7 @@ def test_tornado_ends_at_infinity_print_null(tmp_path):
     assert rows["capex.Servers"]["npv_high"] is None
 
 
+@pytest.mark.slow
 def test_a_broken_pipe_prints_no_traceback():
     """``--json | head``: the reader goes away before the output is written."""
     process = subprocess.Popen(

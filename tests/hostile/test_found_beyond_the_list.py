@@ -60,6 +60,7 @@ def _export(tmp_path, doc: dict) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_exporting_a_model_whose_capex_is_all_zero(tmp_path):
     doc = small()
     doc["capex"]["Servers"] = [0.0] * 4
@@ -68,6 +69,7 @@ def test_exporting_a_model_whose_capex_is_all_zero(tmp_path):
     assert done.returncode == 0 or (done.returncode == 2 and done.stderr.count("\n") == 1)
 
 
+@pytest.mark.slow
 def test_exporting_a_model_with_a_single_uncertain_input(tmp_path):
     done = _export(tmp_path, small())
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr

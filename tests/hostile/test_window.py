@@ -35,6 +35,7 @@ def refusals(controller) -> list[str]:
     return messages
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "edit",
     [
@@ -91,6 +92,7 @@ def test_1e308_in_a_capex_cell_of_a_model_without_calibration_opens_no_dialog(
     window.close()
 
 
+@pytest.mark.slow
 def test_an_exception_inside_undo_becomes_a_message_and_the_old_value_stays(
     window, controller, qtbot, unexpected, monkeypatch
 ):
@@ -122,6 +124,7 @@ def test_a_redo_that_fails_leaves_the_model_and_says_so(window, controller, qtbo
     assert "could not be redone" in messages[-1]
 
 
+@pytest.mark.slow
 def test_every_worker_error_reaches_the_window_as_a_message(window, controller, qtbot, unexpected, monkeypatch):
     from ui.risk import montecarlo_page
 
@@ -157,6 +160,7 @@ def test_an_exception_on_another_thread_is_shown_on_the_gui_thread(qtbot, tmp_pa
     assert shown_on == [QApplication.instance().thread()]
 
 
+@pytest.mark.slow
 def test_two_windows_on_one_file_ask_before_the_second_save_overwrites(controller, model_path, qtbot):
     from ui.controller import WorkbenchController
 

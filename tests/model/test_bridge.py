@@ -482,6 +482,7 @@ def test_command_line_base_to_bull():
     assert (wacc["from"], wacc["to"]) == (0.1, 0.09)
 
 
+@pytest.mark.slow
 def test_command_line_against_another_file(tmp_path):
     doc = json.loads((V1_MODEL).read_text())
     doc["settings"]["tax_rate"] = 0.25
@@ -505,6 +506,7 @@ def test_command_line_against_another_file(tmp_path):
     assert len(json.loads(done.stdout)["bridge"]["levers"]) == 8
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -524,6 +526,7 @@ def test_command_line_errors(args, message):
     assert done.stderr.startswith(message) and done.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_command_line_refuses_another_horizon(tmp_path):
     doc = json.loads((V1_MODEL).read_text())
     doc["horizon"] = 9

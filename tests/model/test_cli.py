@@ -18,6 +18,10 @@ from resources import bundled_model_path
 from tests.factories import model_doc
 from tests.model.test_engine_cases import life_2_doc
 
+# Every test reads one fixture that starts some twenty processes: make test-fast leaves the module
+# out, and its real-process checks there are those of test_export, test_risk_cli and hostile/test_cli.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = bundled_model_path()
 

@@ -227,6 +227,7 @@ def test_command_line_export_writes_the_scenario_without_qt(tmp_path):
     assert book["Summary"]["A2"].value == "Scenario: Bull"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -333,6 +334,7 @@ def test_chart_titles_are_literal_text_never_cell_references():
         assert "=Summary!A1 Sheet1!B2" in xml  # the axis title, as text
 
 
+@pytest.mark.slow
 def test_no_formula_has_more_arguments_than_a_spreadsheet_takes():
     from tests.model.test_export_libreoffice import many_classes_model
 

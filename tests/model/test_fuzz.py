@@ -261,6 +261,7 @@ def check_load(name: str) -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_every_mutated_file_loads_or_is_refused_with_a_model_error(cases):
     failures = run_cases(check_load, cases)
     assert not failures, "\n".join(failures[:20])
@@ -283,6 +284,7 @@ def check_cli(name: str) -> str | None:
     return f"{path.name}: {problem}" if problem else None
 
 
+@pytest.mark.slow
 def test_every_mutated_file_through_the_command_line_code(cases):
     """``main.main`` in worker processes: exit 0 with strict JSON, or SystemExit(2) and one error line."""
     failures = run_cases(check_cli, cases)
@@ -302,6 +304,7 @@ def _cli_problem(status: int, stdout: str, stderr: str) -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_a_sample_through_the_command_line_process(cases):
     rng = random.Random(7)
     sample = rng.sample(cases, CLI_SAMPLE)

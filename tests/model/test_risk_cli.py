@@ -40,6 +40,7 @@ def test_every_analysis_adds_its_section():
     assert out["kpis"]["npv"] == out["tornado"]["base_npv"]
 
 
+@pytest.mark.slow
 def test_percentages_mean_what_the_decimals_mean():
     def sections(*args: str) -> dict:
         done = run(V1_MODEL, "--json", *args)
@@ -57,6 +58,7 @@ def test_percentages_mean_what_the_decimals_mean():
     assert as_percent["breakeven"]["reachable"] is True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "names"),
     [

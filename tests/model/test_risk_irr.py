@@ -52,6 +52,7 @@ def random_model(rng: np.random.Generator, horizon: int) -> dict:
     )
 
 
+@pytest.mark.slow
 def test_vectorised_irr_equals_single_model_irr_on_1000_random_models():
     rng = np.random.default_rng(20250224)
     checked = unique = 0

@@ -58,6 +58,7 @@ def test_export_then_import_gives_an_equal_model(v1_model, tmp_path, scenario):
     assert load_model(path) == v1_model
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_models(max_horizon=30))
 def test_random_models_survive_the_round_trip(model):

@@ -31,6 +31,7 @@ def visible_labels(page):
     return [label.textItem.toPlainText() for label in page.waterfall.value_labels if label.isVisible()]
 
 
+@pytest.mark.slow
 def test_the_tab_sits_beside_risk_and_defaults_to_base_and_the_first_other_scenario(window, page, controller):
     tabs = [window.analysis_tabs.tabText(i) for i in range(window.analysis_tabs.count())]
     assert tabs[tabs.index("Risk") + 1] == "Bridge"
@@ -65,6 +66,7 @@ def test_base_to_bull_contributions_sum_to_end_minus_start(page, controller, qtm
     assert cells == ["Discount rate (WACC)", "10.0%", f"{bull_wacc * 100:.1f}%", "%"]
 
 
+@pytest.mark.slow
 def test_changing_the_metric_updates_the_bridge(page, controller):
     base_to_bull(page)
     page.set_metric("irr")
@@ -78,6 +80,7 @@ def test_changing_the_metric_updates_the_bridge(page, controller):
     assert page.last_bridge.to_json() == risk.bridge(controller.model, "total_revenue@2028", "Base", "Bull").to_json()
 
 
+@pytest.mark.slow
 def test_an_edit_of_wacc_in_the_window_updates_the_bridge(page, controller):
     base_to_bull(page)
     assert controller.apply(SetSetting("wacc", 0.12), "Edit WACC")
@@ -105,6 +108,7 @@ def test_accept_applies_one_change_and_ctrl_z_undoes_it(window, page, controller
     assert "settings.wacc" in [c.path for c in page.shown_changes]
 
 
+@pytest.mark.slow
 def test_accept_goes_into_the_scenario_being_edited_only(page, controller):
     page.set_states("Bull", State("Base"))
     assert not page.accept_change(0)  # Base is being edited, the bridge starts from Bull
@@ -115,6 +119,7 @@ def test_accept_goes_into_the_scenario_being_edited_only(page, controller):
     assert controller.model["scenarios"]["Bull"]["settings"].get("wacc") == controller.model["settings"]["wacc"]
 
 
+@pytest.mark.slow
 def test_reject_hides_a_change_and_leaves_the_model_alone(page, controller):
     base_to_bull(page)
     count, model = len(page.shown_changes), controller.model
@@ -127,6 +132,7 @@ def test_reject_hides_a_change_and_leaves_the_model_alone(page, controller):
     assert len(page.shown_changes) == count
 
 
+@pytest.mark.slow
 def test_compare_with_file_lists_exactly_the_edit_of_a_saved_copy(page, controller, tmp_path):
     copy_path = tmp_path / "colleague.json"
     edited, _ = apply_edit(controller.model, SetSetting("ai_revenue_yield", 0.7))
@@ -145,6 +151,7 @@ def test_compare_with_file_lists_exactly_the_edit_of_a_saved_copy(page, controll
     assert "nothing to bridge" in page.message.text()
 
 
+@pytest.mark.slow
 def test_a_refused_bridge_shows_its_message_not_a_dialog(page, controller, tmp_path):
     base_to_bull(page)
     page.set_metric("payback_years")
@@ -163,6 +170,7 @@ def test_a_refused_bridge_shows_its_message_not_a_dialog(page, controller, tmp_p
     assert "Cannot compare with missing.json" in page.message.text()
 
 
+@pytest.mark.slow
 def test_more_than_16_changes_are_grouped_and_say_so(page, controller, tmp_path):
     doc = copy.deepcopy(controller.model)
     for key, row in doc["drivers"].items():

@@ -55,6 +55,7 @@ def test_editing_a_cell_shows_what_the_model_computes_and_undo_redo(window, cont
     assert shown_kpis(window) == expected_kpis(edited, None, controller.money)
 
 
+@pytest.mark.slow
 def test_projections_and_charts_follow_an_edit(window, controller):
     table, index = capex_cell(window, 0, 0)
     table.setData(index, "100")
@@ -68,6 +69,7 @@ def test_projections_and_charts_follow_an_edit(window, controller):
     assert cumulative == pytest.approx(results.lines.loc["cumulative_fcf"].to_numpy())
 
 
+@pytest.mark.slow
 def test_typing_into_a_cell_with_the_editor(window, controller, qtbot):
     view = window.drivers_panel.view
     window.assumption_tabs.setCurrentWidget(window.drivers_panel)
@@ -84,6 +86,7 @@ def test_typing_into_a_cell_with_the_editor(window, controller, qtbot):
     assert index.data() == "65.0%"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["0.12", "12%"])
 def test_percent_cells_take_both_forms(window, controller, text):
     table = window.drivers_panel.view.table_model
@@ -93,6 +96,7 @@ def test_percent_cells_take_both_forms(window, controller, text):
     assert controller.model["drivers"]["core_growth"][1] == pytest.approx(0.12)
 
 
+@pytest.mark.slow
 def test_money_cells_take_thousands_separators(window, controller):
     table, index = capex_cell(window, 1, 1)  # FY2027: FY2026, the calibration year, stays as reported
     assert table.setData(index, "1,234.5")
@@ -118,6 +122,7 @@ def test_refused_input_keeps_the_model_and_shows_the_rule(window, controller, te
     assert controller.undo_stack.count() == 0
 
 
+@pytest.mark.slow
 def test_out_of_range_driver_is_refused_with_its_rule(window, controller):
     table = window.drivers_panel.view.table_model
     row = list(table.sheet.values.index).index("utilization")
@@ -125,6 +130,7 @@ def test_out_of_range_driver_is_refused_with_its_rule(window, controller):
     assert "drivers.utilization[3]: 1.4 is above 1" in window.statusBar().currentMessage()
 
 
+@pytest.mark.slow
 def test_totals_are_read_only(window):
     table = window.capex_panel.capex_view.table_model
     total_row = table.rowCount() - 1
@@ -132,6 +138,7 @@ def test_totals_are_read_only(window):
     assert not table.setData(table.index(total_row, 0), "5")
 
 
+@pytest.mark.slow
 def test_settings_combo_and_check_box(window, controller):
     table = window.settings_panel.view.table_model
     keys = list(table.sheet.values.index)
@@ -159,6 +166,7 @@ def test_settings_combo_and_check_box(window, controller):
     assert "must be above terminal_growth" in window.statusBar().currentMessage()
 
 
+@pytest.mark.slow
 def test_sources_show_as_tooltips_and_marks(window):
     table = window.settings_panel.view.table_model
     keys = list(table.sheet.values.index)
@@ -170,6 +178,7 @@ def test_sources_show_as_tooltips_and_marks(window):
     assert wacc.data(Qt.ItemDataRole.ToolTipRole).startswith("Source: Judgment")
 
 
+@pytest.mark.slow
 def test_currency_toggle_is_display_only(window, controller):
     model = copy.deepcopy(controller.model)
     table, index = capex_cell(window, 0, 1)
@@ -183,6 +192,7 @@ def test_currency_toggle_is_display_only(window, controller):
     assert index.data() == "69.0"
 
 
+@pytest.mark.slow
 def test_class_table_add_rename_remove_with_undo(window, controller):
     panel = window.capex_panel
     classes = panel.class_view.table_model

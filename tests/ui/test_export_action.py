@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import openpyxl
+import pytest
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -25,6 +26,7 @@ def test_export_writes_the_selected_scenario(window, tmp_path, monkeypatch):
     assert f"Exported Bull to {target}" in window.statusBar().currentMessage()
 
 
+@pytest.mark.slow
 def test_a_failed_export_is_shown_in_a_message(window, tmp_path, monkeypatch):
     shown = []
     choose(monkeypatch, tmp_path / "missing" / "plan.xlsx")
@@ -36,12 +38,14 @@ def test_a_failed_export_is_shown_in_a_message(window, tmp_path, monkeypatch):
     assert "does not exist" in shown[0][1]
 
 
+@pytest.mark.slow
 def test_cancelling_the_dialog_writes_nothing(window, tmp_path, monkeypatch):
     choose(monkeypatch, "")
     assert window.export_to_excel() is False
     assert not list(tmp_path.glob("*.xlsx"))
 
 
+@pytest.mark.slow
 def test_an_exported_workbook_opens_and_is_saved_as_a_model_file(window, tmp_path, monkeypatch):
     workbook = tmp_path / "plan.xlsx"
     choose(monkeypatch, workbook)

@@ -62,6 +62,7 @@ def test_save_and_reopen_give_the_same_model(window, controller, tmp_path, monke
     assert settings.recent_files()[0] == str(target.resolve())
 
 
+@pytest.mark.slow
 def test_the_bundled_model_is_saved_elsewhere(qtbot, tmp_path, monkeypatch):
     from ui.app import create_window
 
@@ -74,6 +75,7 @@ def test_the_bundled_model_is_saved_elsewhere(qtbot, tmp_path, monkeypatch):
     assert asked and target.exists()
 
 
+@pytest.mark.slow
 def test_closing_with_unsaved_changes_asks(window, controller, monkeypatch):
     edit_something(window)
     answers = iter([Buttons.Cancel, Buttons.Discard])
@@ -90,6 +92,7 @@ def test_closing_with_unsaved_changes_asks(window, controller, monkeypatch):
     assert asked == ["Unsaved changes", "Unsaved changes"]
 
 
+@pytest.mark.slow
 def test_save_answer_saves_before_opening_another_file(window, controller, monkeypatch, tmp_path):
     edit_something(window)
     edited = controller.model
@@ -113,6 +116,7 @@ def test_a_bad_file_is_refused_with_its_message(window, controller, tmp_path, mo
     assert "version 9 is newer" in window.statusBar().currentMessage()
 
 
+@pytest.mark.slow
 def test_layout_and_recent_files_persist(window, model_path, qtbot):
     from ui.app import create_window
 
@@ -128,6 +132,7 @@ def test_layout_and_recent_files_persist(window, model_path, qtbot):
     assert [action.text() for action in again.recent_menu.actions()] == ["alibaba.json"]
 
 
+@pytest.mark.slow
 def test_hover_readout_and_png_export(window, controller, tmp_path):
     chart = window.charts.revenue
     chart.show_year(2030)
@@ -139,6 +144,7 @@ def test_hover_readout_and_png_export(window, controller, tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_charts_show_peers_actuals_and_payback(window, controller):
     revenue = window.charts.revenue
     assert sorted(revenue._peer_lines) == sorted(controller.model["peers"])
@@ -166,6 +172,7 @@ def resized(window, width, height):
         QApplication.processEvents()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(1600, 1000), (1280, 800), (1024, 700)])
 def test_year_labels_never_collide_and_both_ends_show(window, size):
     resized(window, *size)
@@ -176,6 +183,7 @@ def test_year_labels_never_collide_and_both_ends_show(window, size):
         assert all(b - a > label for a, b in pairwise(centres)), (type(chart).__name__, centres)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(1280, 800), (1024, 700)])
 def test_captions_keep_their_own_room(window, size):
     resized(window, *size)
@@ -192,6 +200,7 @@ def test_captions_keep_their_own_room(window, size):
         assert chart.geometry().height() >= chart.minimumSizeHint().height()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", ["Base", "Bear"])
 @pytest.mark.parametrize("size", [(1600, 1000), (1280, 800), (1024, 700)])
 def test_reference_line_labels_lie_inside_their_plots(window, controller, scenario, size):
@@ -234,6 +243,7 @@ def test_main_starts_the_window_and_exits(tmp_path):
     assert "Alibaba Cloud: RMB 380bn AI & cloud infrastructure plan — alibaba_380bn.json" in done.stdout
 
 
+@pytest.mark.slow
 def test_main_reports_a_bad_scenario_in_one_line(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
     done = subprocess.run(

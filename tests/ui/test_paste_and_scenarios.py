@@ -34,6 +34,7 @@ def test_paste_a_block_at_the_top_left_is_one_undo_step(window, controller):
     assert controller.model["capex"][SERVERS][3:6] == [0, 0, 0]
 
 
+@pytest.mark.slow
 def test_paste_of_a_whole_class_row_with_a_new_name(window, controller):
     view = window.capex_panel.class_view
     before = copy.deepcopy(controller.model)
@@ -52,6 +53,7 @@ def test_paste_of_a_whole_class_row_with_a_new_name(window, controller):
     assert controller.model == before
 
 
+@pytest.mark.slow
 def test_paste_copied_from_excel_with_thousands_and_percent(window, controller):
     view = window.drivers_panel.view
     select(view, 0, 0, 0, 0)
@@ -59,6 +61,7 @@ def test_paste_copied_from_excel_with_thousands_and_percent(window, controller):
     assert controller.model["drivers"]["core_growth"][:3] == pytest.approx([0.06, 0.07, 0.08])
 
 
+@pytest.mark.slow
 def test_one_value_fills_every_selected_cell(window, controller):
     view = window.capex_panel.capex_view
     select(view, 0, 3, 3, 5)
@@ -78,6 +81,7 @@ def test_refused_paste_changes_nothing_and_names_the_first_bad_cell(window, cont
     assert controller.undo_stack.count() == 0
 
 
+@pytest.mark.slow
 def test_paste_that_does_not_fit_or_hits_a_total_is_refused(window, controller):
     view = window.capex_panel.capex_view
     before = copy.deepcopy(controller.model)
@@ -90,6 +94,7 @@ def test_paste_that_does_not_fit_or_hits_a_total_is_refused(window, controller):
     assert controller.model == before
 
 
+@pytest.mark.slow
 def test_fill_right_copies_the_first_column(window, controller):
     view = window.drivers_panel.view
     row = list(view.table_model.sheet.values.index).index("utilization")
@@ -100,6 +105,7 @@ def test_fill_right_copies_the_first_column(window, controller):
     assert controller.undo_stack.count() == 1
 
 
+@pytest.mark.slow
 def test_scenario_switch_shows_its_numbers_and_shading(window, controller):
     window.scenario_selector.setCurrentText("Bull")
     window.scenario_selector.activated.emit(window.scenario_selector.currentIndex())
@@ -146,6 +152,7 @@ def test_edits_in_a_scenario_become_overrides_and_reset_to_base(window, controll
     assert controller.model["scenarios"]["Bear"]["capex"][SERVERS][0] == 90.0
 
 
+@pytest.mark.slow
 def test_undo_returns_to_the_scenario_the_edit_was_made_in(window, controller):
     controller.set_scenario("Bull")
     table = window.settings_panel.view.table_model

@@ -136,6 +136,7 @@ def test_a_killed_session_is_offered_at_the_next_start_and_restored_exactly(
 # --------------------------------------------------------------------------- autosave
 
 
+@pytest.mark.slow
 def test_nothing_is_written_while_the_model_is_saved(controller, autosaver, data_folder):
     controller.set_scenario("Bull")
     autosaver.save_now()
@@ -165,6 +166,7 @@ def test_the_timer_writes_every_30_seconds_while_there_are_unsaved_changes(contr
         saver.close()
 
 
+@pytest.mark.slow
 def test_saving_or_undoing_to_the_saved_state_removes_the_recovery_file(controller, autosaver, model_path):
     controller.apply(SetSetting("wacc", 0.11), "WACC")
     autosaver.save_now()
@@ -178,6 +180,7 @@ def test_saving_or_undoing_to_the_saved_state_removes_the_recovery_file(controll
     assert not autosaver.path.exists()
 
 
+@pytest.mark.slow
 def test_a_clean_exit_removes_the_recovery_file_and_its_lock(controller, window, data_folder):
     saver = Autosaver(controller, window)
     controller.apply(SetSetting("wacc", 0.11), "WACC")
@@ -186,6 +189,7 @@ def test_a_clean_exit_removes_the_recovery_file_and_its_lock(controller, window,
     assert list((data_folder / "recovery").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_two_sessions_keep_separate_files_and_a_live_one_is_never_offered(controller, window, autosaver):
     other = Autosaver(controller, window)
     try:
@@ -199,6 +203,7 @@ def test_two_sessions_keep_separate_files_and_a_live_one_is_never_offered(contro
         other.close()
 
 
+@pytest.mark.slow
 def test_a_failed_autosave_keeps_the_previous_one_and_says_so(controller, autosaver, monkeypatch, qtbot):
     controller.apply(SetSetting("wacc", 0.11), "WACC")
     autosaver.save_now()
@@ -238,6 +243,7 @@ def orphan(data_folder, controller, name="dead.json", scenario="Base", saved_at=
     return folder / name
 
 
+@pytest.mark.slow
 def test_discarding_deletes_the_file_and_later_keeps_it(controller, autosaver, data_folder, monkeypatch):
     kept = orphan(data_folder, controller, "older.json", saved_at="2025-03-01T09:30:00+08:00")
     dropped = orphan(data_folder, controller, "newer.json", saved_at="2025-03-02T09:30:00+08:00")
@@ -252,6 +258,7 @@ def test_discarding_deletes_the_file_and_later_keeps_it(controller, autosaver, d
     assert not controller.is_dirty
 
 
+@pytest.mark.slow
 def test_a_damaged_recovery_file_is_skipped_and_logged(controller, autosaver, data_folder, monkeypatch, caplog):
     damaged = orphan(data_folder, controller)
     damaged.write_text('{"format": "capex-recovery", "model": {"name": 1}}', encoding="utf-8")
@@ -262,6 +269,7 @@ def test_a_damaged_recovery_file_is_skipped_and_logged(controller, autosaver, da
     assert damaged.exists()
 
 
+@pytest.mark.slow
 def test_the_question_shows_when_the_work_was_saved(controller, data_folder, qtbot):
     found = read_recovery(orphan(data_folder, controller, saved_at="2025-03-01T09:30:05+08:00"))
     seen = []
@@ -278,6 +286,7 @@ def test_the_question_shows_when_the_work_was_saved(controller, data_folder, qtb
     assert "The file on disk was last saved 2025-01-01 12:00:00" in seen[0]  # both dates
 
 
+@pytest.mark.slow
 def test_recovery_files_with_and_without_a_utc_offset_are_both_offered(controller, autosaver, data_folder, monkeypatch):
     """Sorting an aware and a naive time raised TypeError: the work was never offered back."""
     orphan(data_folder, controller, "aware.json", saved_at="2025-03-02T09:30:00+08:00")
@@ -288,6 +297,7 @@ def test_recovery_files_with_and_without_a_utc_offset_are_both_offered(controlle
     assert all(f.saved_at.tzinfo is not None for f in offered)
 
 
+@pytest.mark.slow
 def test_a_recovery_file_older_than_the_file_on_disk_is_not_offered_and_kept(
     controller, autosaver, data_folder, monkeypatch, caplog
 ):
@@ -310,6 +320,7 @@ def test_a_newer_recovery_file_is_offered_with_both_dates(controller, data_folde
     assert "last saved 2025-01-01 12:00:00" in found.describe()
 
 
+@pytest.mark.slow
 def test_temporary_and_lock_files_left_by_a_kill_are_removed_at_the_next_start(
     controller, autosaver, data_folder, monkeypatch
 ):

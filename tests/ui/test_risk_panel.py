@@ -27,6 +27,7 @@ def run_to_end(qtbot, panel, trials: int, seed: int) -> None:
     qtbot.waitUntil(lambda: not panel.monte_carlo_page.is_running)
 
 
+@pytest.mark.slow
 def test_the_panel_shows_the_numbers_of_model_risk(qtbot, panel, controller):
     run_to_end(qtbot, panel, 3_000, 17)
     expected = risk.monte_carlo(controller.model, controller.scenario, trials=3_000, seed=17)
@@ -61,6 +62,7 @@ def test_cancel_stops_a_run_and_leaves_the_window_usable(qtbot, panel, controlle
     assert panel.monte_carlo_page.last_run.trials == 1_000
 
 
+@pytest.mark.slow
 def test_the_tornado_follows_every_edit(panel, controller):
     panel.tabs.setCurrentWidget(panel.tornado_page.tornado_chart.parentWidget())
     assert panel.tornado_page.last_tornado.to_json() == risk.tornado(controller.model).to_json()
@@ -70,6 +72,7 @@ def test_the_tornado_follows_every_edit(panel, controller):
     assert panel.tornado_page.last_tornado.base_npv == pytest.approx(controller.results.kpis["npv"], rel=1e-12)
 
 
+@pytest.mark.slow
 def test_a_hidden_tornado_waits_until_it_is_shown(window, panel, controller):
     assert panel.tornado_page.last_tornado is None  # its tab has never been in front
     panel.tabs.setCurrentWidget(panel.tornado_page.tornado_chart.parentWidget())
@@ -82,6 +85,7 @@ def test_a_hidden_tornado_waits_until_it_is_shown(window, panel, controller):
     assert not panel.tornado_page.tornado_refresher.stale
 
 
+@pytest.mark.slow
 def test_hidden_charts_catch_up_when_shown(window, panel, controller):
     assert controller.apply(SetSetting("wacc", 0.12), "Edit WACC")
     assert window.charts.returns.refresher.stale
@@ -111,6 +115,7 @@ def test_grid_and_breakeven_match_model_risk(panel, controller):
     assert not panel.breakeven_page.find_breakeven()
 
 
+@pytest.mark.slow
 def test_grid_and_breakeven_take_percentages(panel, controller):
     panel.grid_page.grid_x_values.setText("8%,10%,12%")
     assert panel.grid_page.compute_grid()
@@ -137,6 +142,7 @@ def background(panel, row: int, column: int):
     return colour.red(), colour.green()
 
 
+@pytest.mark.slow
 def test_npv_cells_are_coloured_by_sign(panel, controller):
     controller.set_scenario("Bear")  # every NPV of this grid is negative
     panel.grid_page.grid_x_values.setText("14%,16%,18%,20%")
@@ -162,6 +168,7 @@ def test_npv_cells_are_coloured_by_sign(panel, controller):
             assert (red > green) == (table.iat[r, c] < 0)
 
 
+@pytest.mark.slow
 def test_the_grid_model_is_a_well_behaved_table_model(qtmodeltester, panel):
     qtmodeltester.check(panel.grid_page.grid_model)  # empty, before the first grid
     assert panel.grid_page.compute_grid()
@@ -171,6 +178,7 @@ def test_the_grid_model_is_a_well_behaved_table_model(qtmodeltester, panel):
     qtmodeltester.check(panel.grid_page.grid_model)
 
 
+@pytest.mark.slow
 def test_irr_cells_are_coloured_against_their_wacc(panel, controller):
     panel.grid_page.grid_metric.setCurrentText("irr")
     panel.grid_page.grid_x_values.setText("6%,8%,10%,12%,14%")
@@ -183,6 +191,7 @@ def test_irr_cells_are_coloured_against_their_wacc(panel, controller):
     assert "WACC" in panel.grid_page.grid_legend.text()
 
 
+@pytest.mark.slow
 def test_targets_are_shown_by_name_and_passed_by_key(panel, controller):
     combo = panel.breakeven_page.breakeven_target
     # The calibrated AI revenue yield is no target; the price change is the default question.
@@ -211,6 +220,7 @@ def test_targets_are_shown_by_name_and_passed_by_key(panel, controller):
     assert tooltip == "economic_life.AI servers & accelerators"
 
 
+@pytest.mark.slow
 def test_the_tornado_names_its_inputs(panel, controller, monkeypatch):
     drawn = {}
     draw = panel.tornado_page.tornado_chart.draw
@@ -256,6 +266,7 @@ def test_charts_are_empty_until_a_run(qtbot, panel):
         assert not chart.is_empty and chart.plot.getAxis("bottom").style["showValues"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(1600, 1000), (1280, 800)])
 def test_notes_and_headers_have_room(qtbot, window, panel, size):
     window.resize(*size)

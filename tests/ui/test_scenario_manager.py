@@ -42,6 +42,7 @@ def test_new_from_base_is_selected_and_undone(window, controller, actions):
     assert controller.scenario == "Flat"
 
 
+@pytest.mark.slow
 def test_new_from_current_copies_the_overrides(controller, actions):
     controller.set_scenario("Bear")
     assert actions.new_from_current("Bear, slower")
@@ -53,6 +54,7 @@ def test_new_from_current_copies_the_overrides(controller, actions):
     assert controller.scenario == "Bear" and "Bear, slower" not in controller.model["scenarios"]
 
 
+@pytest.mark.slow
 def test_duplicate_places_the_copy_after_the_original(controller, actions):
     controller.set_scenario("Bull")
     assert actions.duplicate()
@@ -63,6 +65,7 @@ def test_duplicate_places_the_copy_after_the_original(controller, actions):
     assert controller.scenario == "Bull" and "Bull copy" not in controller.model["scenarios"]
 
 
+@pytest.mark.slow
 def test_rename_follows_in_the_selector_and_undoes(window, controller, actions):
     controller.set_scenario("Bull")
     position = selector_items(window).index("Bull")
@@ -87,6 +90,7 @@ def test_refused_name_changes_nothing_and_says_why(window, controller, actions):
     assert controller.model == before and controller.undo_stack.count() == 0 and controller.scenario == "Bull"
 
 
+@pytest.mark.slow
 def test_delete_the_selected_scenario_selects_base_and_undo_restores_it(window, controller, actions, monkeypatch):
     before = copy.deepcopy(controller.model)
     names = list(before["scenarios"])
@@ -111,6 +115,7 @@ def test_deletion_warning_says_what_is_lost(bundled_model):
     assert "7 overrides" in text
 
 
+@pytest.mark.slow
 def test_base_cannot_be_renamed_or_deleted(window, controller, actions):
     assert controller.scenario == "Base"
     assert not actions.rename_action.isEnabled() and not actions.delete_action.isEnabled()
@@ -118,6 +123,7 @@ def test_base_cannot_be_renamed_or_deleted(window, controller, actions):
     assert controller.undo_stack.count() == 0
 
 
+@pytest.mark.slow
 def test_menu_actions_ask_for_a_name(window, controller, actions, monkeypatch):
     monkeypatch.setattr(actions, "ask_name", lambda title, prompt, suggested: suggested)
     actions.new_action.trigger()
@@ -144,6 +150,7 @@ def row_of(sheet, key):
     return list(sheet.values.index).index(key)
 
 
+@pytest.mark.slow
 def test_view_shows_every_scenario_with_the_npv_the_model_computes(controller, scenarios_page, qtmodeltester):
     table = scenarios_page.view.table_model
     qtmodeltester.check(table)
@@ -163,6 +170,7 @@ def test_view_shows_every_scenario_with_the_npv_the_model_computes(controller, s
             assert change.data()[0] == ("+" if npv > base_npv else "-") or shown == "0.0"
 
 
+@pytest.mark.slow
 def test_view_lists_the_overrides_with_base_and_scenario_values(controller, scenarios_page):
     table = scenarios_page.view.table_model
     sheet = table.sheet
@@ -192,6 +200,7 @@ def test_view_lists_the_overrides_with_base_and_scenario_values(controller, scen
     assert "FY27 95.2" in upsized.data(2 + 1)
 
 
+@pytest.mark.slow
 def test_view_follows_edits_and_scenario_operations(controller, scenarios_page, actions, qtmodeltester):
     table = scenarios_page.view.table_model
     assert actions.new_from_base("Cheap money")
@@ -209,6 +218,7 @@ def test_view_follows_edits_and_scenario_operations(controller, scenarios_page, 
     assert "Cheap money" not in table.sheet.column_labels
 
 
+@pytest.mark.slow
 def test_hidden_view_does_not_compute_until_shown(controller, qtbot):
     view = ComparisonView(controller)
     qtbot.addWidget(view)
@@ -226,6 +236,7 @@ def test_sheet_of_a_model_without_scenarios(bundled_model):
     assert len([f for f in compared_figures(bundled_model)]) * 2 + 3 == len(sheet.row_labels)
 
 
+@pytest.mark.slow
 def test_scenarios_page_widget(controller, qtbot):
     page = ScenariosView(controller)
     qtbot.addWidget(page)

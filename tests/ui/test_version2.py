@@ -48,6 +48,7 @@ def test_class_fields_edit_and_undo(window, controller, field, text, value):
     assert controller.model == before
 
 
+@pytest.mark.slow
 def test_an_absent_economic_life_follows_the_book_life_greyed(window, controller):
     table, index = class_cell(window, POWER, "economic_life")
     assert "economic_life" not in model_class(controller, POWER)
@@ -67,6 +68,7 @@ def test_an_absent_economic_life_follows_the_book_life_greyed(window, controller
     assert index.data() == "= book 12"
 
 
+@pytest.mark.slow
 def test_delete_removes_an_explicit_life_in_one_undo_step(window, controller, qtbot):
     before = copy.deepcopy(controller.model)
     view = window.capex_panel.class_view
@@ -87,6 +89,7 @@ def test_delete_removes_an_explicit_life_in_one_undo_step(window, controller, qt
     assert controller.model == before
 
 
+@pytest.mark.slow
 def test_delete_leaves_cells_that_must_hold_a_value(window, controller):
     view = window.capex_panel.class_view
     _, life = class_cell(window, SERVERS, "life")
@@ -95,12 +98,14 @@ def test_delete_leaves_cells_that_must_hold_a_value(window, controller):
     assert model_class(controller, SERVERS)["life"] == 5
 
 
+@pytest.mark.slow
 def test_expensed_class_has_no_lives(window):
     table, index = class_cell(window, "Model training & chip R&D", "economic_life")
     assert index.data() == "—"
     assert not table.flags(index) & Qt.ItemFlag.ItemIsEditable
 
 
+@pytest.mark.slow
 def test_history_block_edits_and_undo(window, controller):
     view = window.capex_panel.history_view
     table = view.table_model
@@ -121,6 +126,7 @@ def test_history_block_edits_and_undo(window, controller):
     assert controller.model == before
 
 
+@pytest.mark.slow
 def test_follow_on_years_are_shaded_and_labelled(window, controller):
     table = window.capex_panel.capex_view.table_model
     plan = controller.model["settings"]["plan_years"]
@@ -141,11 +147,13 @@ def test_follow_on_years_are_shaded_and_labelled(window, controller):
     assert table.index(0, 3).data(MARK_ROLE) != FOLLOW_ON
 
 
+@pytest.mark.slow
 def test_new_drivers_are_listed(window):
     keys = list(window.drivers_panel.view.table_model.sheet.values.index)
     assert "reinvestment_rate" in keys and "compute_cost_change" in keys
 
 
+@pytest.mark.slow
 def test_an_absent_optional_driver_shows_zeros_and_edits_with_undo(qtbot, model_path):
     from ui.app import create_window
 
@@ -174,6 +182,7 @@ def test_an_absent_optional_driver_shows_zeros_and_edits_with_undo(qtbot, model_
     controller.undo_stack.setClean()
 
 
+@pytest.mark.slow
 def test_the_plan_settings_come_first(window):
     table = window.settings_panel.view.table_model
     assert list(table.sheet.values.index)[:4] == [
@@ -273,6 +282,7 @@ def test_charts_show_fleet_groups_impairment_and_capex_intensity(window, control
     assert revenue.plot.getAxis("left").labelText == "Revenue (RMB bn)"
 
 
+@pytest.mark.slow
 def test_risk_targets_of_version_2(window, controller):
     assert target_label("economic_life.AI servers") == "Economic life: AI servers"
     assert target_label("tax_life.AI servers") == "Tax life: AI servers"

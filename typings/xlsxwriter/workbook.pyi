@@ -1,0 +1,19 @@
+from typing import IO, Any, Literal, Required, TypedDict
+
+from xlsxwriter.chart import Chart
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+class ChartOptions(TypedDict, total=False):
+    # XlsxWriter returns None (and warns) for a missing or unknown type; the Literal rules that out.
+    type: Required[Literal["area", "bar", "column", "doughnut", "line", "pie", "radar", "scatter", "stock"]]
+    subtype: str
+    name: str
+
+class Workbook:
+    def __init__(self, filename: str | IO[bytes] | None = None, options: dict[str, Any] | None = None) -> None: ...
+    def add_worksheet(self, name: str | None = None, worksheet_class: type[Worksheet] | None = None) -> Worksheet: ...
+    def add_format(self, properties: dict[str, Any] | None = None) -> Format: ...
+    def add_chart(self, options: ChartOptions) -> Chart: ...
+    def define_name(self, name: str, formula: str) -> int: ...
+    def close(self) -> None: ...
