@@ -15,65 +15,39 @@ import pyqtgraph as pg
 from numpy.typing import ArrayLike
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from model.outputs import KPIS, LINES
-from ui.charts import AI, BLUE, GREEN, GREY, RED, CaptionLabel
+from model.outputs import KPIS, LINES, Unit
+from ui.chart_base import AI, BARS, BLUE, DASHED, GREEN, GREY, LINE, RED, TEXT, Chart
 from ui.formatting import MoneyDisplay
-from ui.risk.shared import axis_title, display
+from ui.risk.shared import display
 
 BAND = QColor(44, 111, 187, 60)
 BINS = 60
 MARKER_STYLES = {"p5": Qt.PenStyle.DashLine, "p50": Qt.PenStyle.SolidLine, "p95": Qt.PenStyle.DashLine}
+REFERENCE_NAMES = {"npv": "NPV = 0", "irr": "WACC"}  # the red line of each histogram
 AXES = ("left", "bottom")
 PLOT_MIN_SIZE = (220, 180)  # room for the tick labels and the axis title under a readable plot
 TORNADO_LABEL_WIDTH = (120, 320)  # the inputs' names: at least, at most (longer ones are cut)
 
 
-class RiskChart(QFrame):
-    """A titled plot with a note under it (what the markers say).
+class RiskChart(Chart):
+    """A chart drawn from an analysis's results, with a note under it (what the markers say).
 
     Subclasses put the items ``draw`` fills in ``data_items`` and call ``show_data`` when drawing.
     """
 
-    def __init__(self, title: str, x_label: str, y_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("ChartCard")
-        self.title = QLabel(title)
-        self.title.setObjectName("ChartTitle")
-        self.plot_widget = pg.PlotWidget()
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
         self.plot_widget.setMinimumSize(*PLOT_MIN_SIZE)
         # A plot's own size hint is most of the screen; ignoring it lets the charts share the
         # page and, where the page is short, scroll at their minimum height.
         self.plot_widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
-        self.plot = self.plot_widget.getPlotItem()
-        self.plot.showGrid(x=False, y=True, alpha=0.15)
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.vb.setMouseEnabled(x=False, y=False)
-        for side in AXES:
-            # "trials (x0.001)" or "NPV (RMB bn) (x1000)" would read as another unit.
-            self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.placeholder = pg.TextItem(color=GREY.darker(150), anchor=(0.5, 0.5))
         self.plot.addItem(self.placeholder, ignoreBounds=True)
         self.placeholder.hide()
         self.data_items: list[pg.GraphicsObject] = []
-        self.set_axis_titles(x_label, y_label)
-        self.note = CaptionLabel(" ")
-        self.note.setObjectName("ChartReadout")
-        self.note.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
-        layout.setSpacing(2)
-        layout.addWidget(self.title)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.note)
-
-    def set_axis_titles(self, bottom: str, left: str) -> None:
-        """Titles of the axes; an empty one leaves its axis untitled."""
-        for side, text in (("bottom", bottom), ("left", left)):
-            if text:
-                self.plot.setLabel(side, text)
+        self.note.setText(" ")
 
     def show_empty(self, message: str) -> None:
         """Nothing to draw yet: no items, axes without numbers over a fixed range, ``message`` inside."""
@@ -91,13 +65,17 @@ class RiskChart(QFrame):
         return self.placeholder.isVisible()
 
     def show_data(self) -> None:
-        """Undo ``show_empty``: items, numbers on the axes and ranges that follow the data."""
+        """Undo ``show_empty``: items, numbers on the axes and ranges that follow the data; the
+        source of what is drawn is the window's model and scenario as it is drawn."""
         self.placeholder.hide()
         for item in self.data_items:
             item.show()
         for side in AXES:
             self.plot.getAxis(side).setStyle(showValues=True)
         self.plot.enableAutoRange()
+        controller = getattr(self.window(), "controller", None)  # none for a chart outside the window
+        if controller is not None:
+            self.set_source(controller.model["name"], controller.scenario)
 
 
 class HistogramChart(RiskChart):
@@ -105,8 +83,10 @@ class HistogramChart(RiskChart):
 
     def __init__(self, kpi: str, parent: QWidget | None = None) -> None:
         spec = KPIS[kpi]
-        super().__init__(f"{spec.label} distribution", axis_title(spec.label, spec.unit, None), "trials", parent)
+        super().__init__(f"{spec.label} distribution", parent)
         self.spec = spec
+        self.set_axis("bottom", spec.label, spec.unit, None)
+        self.set_axis("left", "Trials", Unit.PLAIN, None)
         self.bars = pg.BarGraphItem(x=[0], height=[0], width=1, brush=pg.mkBrush(BLUE.lighter(150)), pen=None)
         self.plot.addItem(self.bars)
         self.markers = {}
@@ -115,19 +95,22 @@ class HistogramChart(RiskChart):
                 angle=90,
                 pen=pg.mkPen(GREY.darker(130), width=1.5, style=style),
                 label=name,
-                labelOpts={"position": 0.92, "color": "#30343b"},
+                labelOpts={"position": 0.92, "color": TEXT},
             )
             self.plot.addItem(line)
             self.markers[name] = line
         self.reference = pg.InfiniteLine(angle=90, pen=pg.mkPen(RED, width=1.5))
         self.plot.addItem(self.reference)
         self.data_items = [self.bars, *self.markers.values(), self.reference]
+        self.add_legend_entry(BLUE.lighter(150), "Trials", BARS)
+        self.add_legend_entry(GREY.darker(130), "p5, p50, p95", DASHED)
+        self.add_legend_entry(RED, REFERENCE_NAMES[kpi], LINE)
 
     def draw(
         self, values: ArrayLike, markers: Mapping[str, float], reference: float, note: str, money: MoneyDisplay
     ) -> None:
         self.show_data()
-        self.set_axis_titles(axis_title(self.spec.label, self.spec.unit, money), "")
+        self.set_axis("bottom", self.spec.label, self.spec.unit, money)
         values = display(values, self.spec.unit, money)
         markers = {name: float(display(value, self.spec.unit, money)) for name, value in markers.items()}
         values = values[np.isfinite(values)]
@@ -146,8 +129,9 @@ class FanChart(RiskChart):
 
     def __init__(self, line: str, parent: QWidget | None = None) -> None:
         spec = LINES[line]
-        super().__init__(spec.label, "", axis_title("", spec.unit, None), parent)
+        super().__init__(spec.label, parent)
         self.spec = spec
+        self.set_axis("left", "", spec.unit, None)
         self.low = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=0.5))
         self.high = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=0.5))
         self.band = pg.FillBetweenItem(self.low, self.high, brush=pg.mkBrush(BAND))
@@ -159,7 +143,9 @@ class FanChart(RiskChart):
         self.plot.getAxis("bottom").setStyle(textFillLimits=[(0, 0.8)])
         for item in self.data_items:
             self.plot.addItem(item)
-        self.note.setText("band: p10 to p90 of the trials; line: p50; orange dashed: the model as entered")
+        self.add_legend_entry(BAND, "p10 to p90 of the trials", BARS)
+        self.add_legend_entry(BLUE, "p50", LINE)
+        self.add_legend_entry(AI, "The model as entered", DASHED)
 
     def draw(
         self,
@@ -171,7 +157,7 @@ class FanChart(RiskChart):
         money: MoneyDisplay,
     ) -> None:
         self.show_data()
-        self.set_axis_titles("", axis_title("", self.spec.unit, money))
+        self.set_axis("left", "", self.spec.unit, money)
         x = np.asarray(years, dtype=float)
         unit = self.spec.unit
         self.low.setData(x, display(p10, unit, money))
@@ -188,29 +174,36 @@ class ConvergenceChart(RiskChart):
     """Running mean and p50 of the NPV against the number of trials (log scale)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(f"Convergence of {KPIS['npv'].label}", "trials (log scale)", "", parent)
+        super().__init__(f"Convergence of {KPIS['npv'].label}", parent)
         self.spec = KPIS["npv"]
+        self.set_axis("bottom", "Trials (log scale)", Unit.PLAIN, None)
+        self.set_axis("left", self.spec.label, self.spec.unit, None)
         self.plot.setLogMode(x=True, y=False)
-        self.mean = self.plot.plot(pen=pg.mkPen(BLUE, width=2), name="mean")
+        self.mean = self.plot.plot(pen=pg.mkPen(BLUE, width=2))
         self.median = self.plot.plot(pen=pg.mkPen(GREEN, width=2))
         self.data_items = [self.mean, self.median]
-        self.note.setText("blue: running mean; green: running p50 — flat lines mean enough trials")
+        self.add_legend_entry(BLUE, "Running mean", LINE)
+        self.add_legend_entry(GREEN, "Running p50", LINE)
+        self.note.setText("Flat lines mean enough trials.")
 
     def draw(self, trials: ArrayLike, mean: ArrayLike, p50: ArrayLike, money: MoneyDisplay) -> None:
         self.show_data()
         trials = np.asarray(trials, dtype=float)
         self.mean.setData(trials, display(mean, self.spec.unit, money))
         self.median.setData(trials, display(p50, self.spec.unit, money))
-        self.set_axis_titles("", axis_title(self.spec.label, self.spec.unit, money))
+        self.set_axis("left", self.spec.label, self.spec.unit, money)
 
 
 class TornadoChart(RiskChart):
     """Horizontal bars from the base NPV to the NPV at each input's low and high end."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(f"Tornado: {KPIS['npv'].label} when each input moves alone", "", "", parent)
+        super().__init__(f"Tornado: {KPIS['npv'].label} when each input moves alone", parent)
         self.spec = KPIS["npv"]
         self.plot.showGrid(x=True, y=False, alpha=0.15)
+        self.add_legend_entry(RED.lighter(140), "NPV with the input at its low end", BARS)
+        self.add_legend_entry(GREEN.lighter(140), "at its high end", BARS)
+        self.add_legend_entry(GREY.darker(150), "Base NPV", LINE)
         self.low_bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0], brush=pg.mkBrush(RED.lighter(140)))
         self.high_bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0], brush=pg.mkBrush(GREEN.lighter(140)))
         self.base = pg.InfiniteLine(angle=90, pen=pg.mkPen(GREY.darker(150), width=1.5))
@@ -220,6 +213,7 @@ class TornadoChart(RiskChart):
     def draw(
         self, labels: Sequence[str], base: float, low: ArrayLike, high: ArrayLike, note: str, money: MoneyDisplay
     ) -> None:
+        self.show_data()
         rows = np.arange(len(labels), dtype=float)[::-1]  # the largest swing on top
         unit = self.spec.unit
         base = float(display(base, unit, money))
@@ -233,5 +227,5 @@ class TornadoChart(RiskChart):
         widest = max((QFontMetrics(left.font()).horizontalAdvance(label) for label in labels), default=0)
         left.setWidth(min(max(widest + 16, TORNADO_LABEL_WIDTH[0]), TORNADO_LABEL_WIDTH[1]))
         self.plot.setYRange(-0.7, max(len(labels) - 0.3, 0.7), padding=0)
-        self.set_axis_titles(axis_title(self.spec.label, unit, money), "")
+        self.set_axis("bottom", self.spec.label, unit, money)
         self.note.setText(note)
