@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from math import ceil, floor, isfinite, log10
+from math import floor, log10
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -84,11 +84,11 @@ NO_MONEY = MoneyDisplay("", "")  # for the units whose words need no currency
 
 
 def tick_text(value: float, unit: str, spacing: float) -> str:
-    """A tick label in the axis's unit, with as many decimals as the spacing of the ticks needs:
-    ``1,200``, ``2.5``, ``15%`` (values arrive in display units: money in the display currency,
-    rates in percent). Never a scale factor such as ``x1e-09``, never ``-0``."""
-    decimals = max(0, ceil(-log10(spacing))) if spacing > 0 and isfinite(spacing) else 0
-    text = fixed(value, min(decimals, 6))
+    """A tick label in the axis's unit, with as many decimals (up to six) as the spacing of the
+    ticks needs: ``1,200``, ``2.5``, ``15%`` (values arrive in display units: money in the
+    display currency, rates in percent). Never a scale factor such as ``x1e-09``, never ``-0``."""
+    decimals = next((d for d in range(7) if abs(round(spacing, d) - spacing) <= 1e-9 * abs(spacing)), 6)
+    text = fixed(value, decimals)
     if text.lstrip("-").strip("0.,") == "":
         text = text.lstrip("-")
     return text + "%" if unit == Unit.PERCENT else text
