@@ -89,9 +89,6 @@ class ChartCard(Chart):
         super().__init__(title, parent)
         self._controller = controller
         self.plot_widget.setMinimumSize(PLOT_MIN_SIZE)
-        # Grid lines at the labelled ticks only: the faint minor ones cost more to paint than the
-        # rest of the chart (about 4 ms each on every edit) and add little.
-        self.axis("left").setStyle(maxTickLevel=0)
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(GREY, width=1, style=Qt.PenStyle.DotLine))
         self.cursor.setVisible(False)
         self.plot.addItem(self.cursor, ignoreBounds=True)

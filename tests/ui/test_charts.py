@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from model.edits import blank_model
 from model.outputs import Unit
 from ui.chart_base import Chart, UnitAxis, tick_text
+from ui.formatting import fixed
 from ui.risk.panel import RiskPanel
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -202,3 +203,29 @@ def test_copy_chart_and_ctrl_c_on_a_focused_chart_put_the_picture_on_the_clipboa
     assert not clipboard.image().isNull()
     assert b"Plan ROIC and margin against the WACC" in bytes(clipboard.mimeData().data("image/svg+xml"))
     assert window.statusBar().currentMessage() == ""  # not "Select cells in a table first."
+
+
+def test_hovering_reads_out_the_values_under_the_mouse(qtbot, window, risk, controller):
+    histogram = risk.monte_carlo_page.npv_histogram
+    i = int(histogram._counts.argmax())
+    middle = (histogram._edges[i] + histogram._edges[i + 1]) / 2
+    text = histogram.hover_text(QPointF(middle, 0))
+    assert text.startswith("NPV ") and text.endswith(f": {histogram._counts[i]:,} trials") and "RMB bn" in text
+
+    fan = risk.monte_carlo_page.margin_fan
+    fan_text = fan.hover_text(QPointF(2030.2, 0))
+    p50 = risk.monte_carlo_page.last_run.fans["ebita_margin"].loc["p50", 2030] * 100
+    assert fan_text.startswith("FY2030: p10 ") and f"p50 {fixed(p50, 1)}%" in fan_text
+    assert fan.hover_text(QPointF(1990, 0)) is None
+
+    tornado = risk.tornado_page.tornado_chart
+    top = len(tornado._rows) - 1
+    assert tornado.hover_text(QPointF(0, top)).startswith(tornado._rows[0][0] + ": NPV ")
+
+    # Through the mouse: a move over the plot updates the readout under it.
+    window.analysis_tabs.setCurrentWidget(window.bridge_page)
+    waterfall = window.bridge_page.waterfall
+    scene_point = waterfall.plot.vb.mapViewToScene(QPointF(0, len(waterfall.bars) - 1))
+    waterfall.plot.scene().sigMouseMoved.emit(scene_point)
+    start = window.bridge_page.last_bridge.start
+    qtbot.waitUntil(lambda: waterfall.readout.text() == f"Base: {fixed(start, 1)} RMB bn")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QWidget
 
@@ -63,6 +63,7 @@ class WaterfallChart(RiskChart):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Bridge", parent)
         self.plot.showGrid(x=True, y=False, alpha=0.15)
+        self.axis("bottom").setStyle(maxTickLevel=0)
         self.add_legend_entry(BLUE, "Start and end", BARS)
         self.add_legend_entry(GREEN, "Raises the metric", BARS)
         self.add_legend_entry(RED, "Lowers it", BARS)
@@ -161,6 +162,13 @@ class WaterfallChart(RiskChart):
         # The data span gets what the labels leave of the width (at least a third of it).
         per_pixel = span / max(view - left_px - right_px, view / 3)
         self.plot.setXRange(low - left_px * per_pixel, high + right_px * per_pixel, padding=0)
+
+    def hover_text(self, point: QPointF) -> str | None:
+        """The bar under the mouse with its value."""
+        i = len(self.bars) - 1 - round(point.y())
+        if self.is_empty or not 0 <= i < len(self.bars):
+            return None
+        return f"{self.bars[i].name}: {self.texts[i]}"
 
     def show_empty(self, message: str) -> None:
         super().show_empty(message)

@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import ArrayLike
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from model.outputs import KPIS, LINES, Unit
-from ui.chart_base import AI, BARS, BLUE, DASHED, GREEN, GREY, LINE, RED, TEXT, Chart
-from ui.formatting import MoneyDisplay
+from ui.chart_base import AI, BARS, BLUE, DASHED, GREEN, GREY, LINE, RED, TEXT, Chart, value_text
+from ui.formatting import MoneyDisplay, fixed
 from ui.risk.shared import display
 
 BAND = QColor(44, 111, 187, 60)
@@ -34,8 +34,11 @@ TORNADO_LABEL_WIDTH = (120, 320)  # the inputs' names: at least, at most (longer
 class RiskChart(Chart):
     """A chart drawn from an analysis's results, with a note under it (what the markers say).
 
-    Subclasses put the items ``draw`` fills in ``data_items`` and call ``show_data`` when drawing.
+    Subclasses put the items ``draw`` fills in ``data_items`` and call ``show_data`` when drawing;
+    what they drew, in display units, answers ``hover_text``.
     """
+
+    readout_hint = "Hover over the chart for its values."
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
@@ -59,6 +62,7 @@ class RiskChart(Chart):
         self.placeholder.setText(message)
         self.placeholder.setPos(0.5, 0.5)
         self.placeholder.show()
+        self.readout.setText(self.readout_hint)
 
     @property
     def is_empty(self) -> bool:
@@ -105,6 +109,7 @@ class HistogramChart(RiskChart):
         self.add_legend_entry(BLUE.lighter(150), "Trials", BARS)
         self.add_legend_entry(GREY.darker(130), "p5, p50, p95", DASHED)
         self.add_legend_entry(RED, REFERENCE_NAMES[kpi], LINE)
+        self._counts, self._edges, self._money = np.zeros(0, dtype=int), np.zeros(1), None
 
     def draw(
         self, values: ArrayLike, markers: Mapping[str, float], reference: float, note: str, money: MoneyDisplay
@@ -114,14 +119,24 @@ class HistogramChart(RiskChart):
         values = display(values, self.spec.unit, money)
         markers = {name: float(display(value, self.spec.unit, money)) for name, value in markers.items()}
         values = values[np.isfinite(values)]
+        self._counts, self._edges, self._money = np.zeros(0, dtype=int), np.zeros(1), money
         if values.size:
-            counts, edges = np.histogram(values, bins=BINS)
-            self.bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=counts, width=(edges[1] - edges[0]) * 0.95)
+            self._counts, self._edges = np.histogram(values, bins=BINS)
+            edges = self._edges
+            self.bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=self._counts, width=(edges[1] - edges[0]) * 0.95)
         for name, line in self.markers.items():
             line.setValue(float(markers.get(name, np.nan)))
             line.setVisible(bool(np.isfinite(markers.get(name, np.nan))))
         self.reference.setValue(float(display(reference, self.spec.unit, money)))
         self.note.setText(note)
+
+    def hover_text(self, point: QPointF) -> str | None:
+        """The trials in the bin under the mouse: "NPV -45.2 to -44.1 RMB bn: 183 trials"."""
+        i = int(np.searchsorted(self._edges, point.x(), side="right")) - 1
+        if self.is_empty or self._money is None or not 0 <= i < len(self._counts):
+            return None
+        low, high = (value_text(edge, self.spec.unit, self._money) for edge in self._edges[i : i + 2])
+        return f"{self.spec.label} {low} to {high}: {self._counts[i]:,} trials"
 
 
 class FanChart(RiskChart):
@@ -146,6 +161,9 @@ class FanChart(RiskChart):
         self.add_legend_entry(BAND, "p10 to p90 of the trials", BARS)
         self.add_legend_entry(BLUE, "p50", LINE)
         self.add_legend_entry(AI, "The model as entered", DASHED)
+        self._years: list[int] = []
+        self._shown: dict[str, np.ndarray] = {}
+        self._money: MoneyDisplay | None = None
 
     def draw(
         self,
@@ -160,14 +178,28 @@ class FanChart(RiskChart):
         self.set_axis("left", "", self.spec.unit, money)
         x = np.asarray(years, dtype=float)
         unit = self.spec.unit
-        self.low.setData(x, display(p10, unit, money))
-        self.high.setData(x, display(p90, unit, money))
-        self.median.setData(x, display(p50, unit, money))
-        self.deterministic.setData(x, display(deterministic, unit, money))
+        self._years, self._money = [int(year) for year in years], money
+        self._shown = {
+            name: display(values, unit, money)
+            for name, values in (("p10", p10), ("p50", p50), ("p90", p90), ("model as entered", deterministic))
+        }
+        self.low.setData(x, self._shown["p10"])
+        self.high.setData(x, self._shown["p90"])
+        self.median.setData(x, self._shown["p50"])
+        self.deterministic.setData(x, self._shown["model as entered"])
         step = 1 if len(years) <= 12 else 2 if len(years) <= 24 else 5
         labelled = [(y, f"FY{y % 100:02d}") for y in list(years)[::step]]
         # Every other year is a second level, which the axis leaves unlabelled where labels would touch.
         self.plot.getAxis("bottom").setTicks([labelled[::2], labelled[1::2]])
+
+    def hover_text(self, point: QPointF) -> str | None:
+        """The year under the mouse: "FY2030: p10 250.1 RMB bn · p50 … · model as entered …"."""
+        year = round(point.x())
+        if self.is_empty or self._money is None or year not in self._years:
+            return None
+        i = self._years.index(year)
+        money, unit = self._money, self.spec.unit
+        return f"FY{year}: " + " · ".join(f"{name} {value_text(v[i], unit, money)}" for name, v in self._shown.items())
 
 
 class ConvergenceChart(RiskChart):
@@ -185,13 +217,24 @@ class ConvergenceChart(RiskChart):
         self.add_legend_entry(BLUE, "Running mean", LINE)
         self.add_legend_entry(GREEN, "Running p50", LINE)
         self.note.setText("Flat lines mean enough trials.")
+        self._trials, self._money = np.zeros(0), None
 
     def draw(self, trials: ArrayLike, mean: ArrayLike, p50: ArrayLike, money: MoneyDisplay) -> None:
         self.show_data()
-        trials = np.asarray(trials, dtype=float)
-        self.mean.setData(trials, display(mean, self.spec.unit, money))
-        self.median.setData(trials, display(p50, self.spec.unit, money))
+        self._trials, self._money = np.asarray(trials, dtype=float), money
+        self.mean.setData(self._trials, display(mean, self.spec.unit, money))
+        self.median.setData(self._trials, display(p50, self.spec.unit, money))
         self.set_axis("left", self.spec.label, self.spec.unit, money)
+
+    def hover_text(self, point: QPointF) -> str | None:
+        """The running figures at the step nearest the mouse (x is log10 of the trials)."""
+        if self.is_empty or self._money is None or not self._trials.size:
+            return None
+        i = int(np.abs(np.log10(self._trials) - point.x()).argmin())
+        mean, median = self.mean.yData[i], self.median.yData[i]
+        unit, money = self.spec.unit, self._money
+        mean_text, median_text = value_text(mean, unit, money), value_text(median, unit, money)
+        return f"{fixed(self._trials[i], 0)} trials: mean {mean_text} · p50 {median_text}"
 
 
 class TornadoChart(RiskChart):
@@ -201,6 +244,7 @@ class TornadoChart(RiskChart):
         super().__init__(f"Tornado: {KPIS['npv'].label} when each input moves alone", parent)
         self.spec = KPIS["npv"]
         self.plot.showGrid(x=True, y=False, alpha=0.15)
+        self.axis("bottom").setStyle(maxTickLevel=0)
         self.add_legend_entry(RED.lighter(140), "NPV with the input at its low end", BARS)
         self.add_legend_entry(GREEN.lighter(140), "at its high end", BARS)
         self.add_legend_entry(GREY.darker(150), "Base NPV", LINE)
@@ -209,6 +253,8 @@ class TornadoChart(RiskChart):
         self.base = pg.InfiniteLine(angle=90, pen=pg.mkPen(GREY.darker(150), width=1.5))
         for item in (self.low_bars, self.high_bars, self.base):
             self.plot.addItem(item)
+        self._rows: list[tuple[str, float, float]] = []  # top down: name, NPV at the low and high end
+        self._money: MoneyDisplay | None = None
 
     def draw(
         self, labels: Sequence[str], base: float, low: ArrayLike, high: ArrayLike, note: str, money: MoneyDisplay
@@ -222,6 +268,7 @@ class TornadoChart(RiskChart):
         self.low_bars.setOpts(x0=np.full(len(rows), base), y=rows, width=low - base, height=0.6)
         self.high_bars.setOpts(x0=np.full(len(rows), base), y=rows, width=high - base, height=0.6)
         self.base.setValue(base)
+        self._rows, self._money = list(zip(labels, low, high, strict=True)), money
         left = self.plot.getAxis("left")
         left.setTicks([list(zip(rows, labels, strict=True))])
         widest = max((QFontMetrics(left.font()).horizontalAdvance(label) for label in labels), default=0)
@@ -229,3 +276,12 @@ class TornadoChart(RiskChart):
         self.plot.setYRange(-0.7, max(len(labels) - 0.3, 0.7), padding=0)
         self.set_axis("bottom", self.spec.label, unit, money)
         self.note.setText(note)
+
+    def hover_text(self, point: QPointF) -> str | None:
+        """The input under the mouse and the NPV at its low and high end."""
+        i = len(self._rows) - 1 - round(point.y())
+        if self._money is None or not 0 <= i < len(self._rows):
+            return None
+        name, low, high = self._rows[i]
+        low_text, high_text = (value_text(value, self.spec.unit, self._money) for value in (low, high))
+        return f"{name}: {self.spec.label} {low_text} at the low end, {high_text} at the high end"
