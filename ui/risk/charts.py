@@ -50,7 +50,6 @@ class RiskChart(Chart):
         self.plot.addItem(self.placeholder, ignoreBounds=True)
         self.placeholder.hide()
         self.data_items: list[pg.GraphicsObject] = []
-        self.note.setText(" ")
 
     def show_empty(self, message: str) -> None:
         """Nothing to draw yet: no items, axes without numbers over a fixed range, ``message`` inside."""
