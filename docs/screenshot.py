@@ -88,7 +88,7 @@ def main() -> None:
         window.bridge_page.set_states("Base", State("Bull"))
         app.processEvents()
         window.bridge_page.grab().save(str(ROOT / "docs" / "bridge.png"))
-        window.charts.revenue.save_chart(str(ROOT / "docs" / "chart-export.png"))
+        window.charts.revenue.write_chart(ROOT / "docs" / "chart-export.png")
         print(ROOT / "docs" / "bridge.png", ROOT / "docs" / "chart-export.png", sep="\n")
         window.controller.undo_stack.setClean()
         window.close()

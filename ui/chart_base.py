@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     QSizeF,
+    QStandardPaths,
     Qt,
 )
 from PySide6.QtGui import (
@@ -45,8 +46,20 @@ from PySide6.QtGui import (
     QResizeEvent,
 )
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
+from model import ModelError
+from model.fileio import atomic_write
 from model.outputs import Unit
 from ui.formatting import MoneyDisplay, fixed, unit_words
 
@@ -337,19 +350,35 @@ class Chart(QFrame):
                 return True
         return super().eventFilter(watched, event)
 
-    def save_chart(self, path: str | None = None) -> bool:
-        """Save the report picture to ``path`` (asked for when None): SVG for a ``.svg`` name,
-        PNG otherwise (``.png`` is added to a name without an extension)."""
-        if path is None:
-            suggested = f"{self.title.text()}.png".replace("/", "-").replace(":", " -")
-            path, chosen = QFileDialog.getSaveFileName(self, "Save chart as", suggested, IMAGE_FILTERS)
-            if not path:
-                return False
-            if not Path(path).suffix:
-                path += ".svg" if chosen.startswith("SVG") else ".png"
+    def save_chart(self) -> bool:
+        """Ask where to save the report picture and save it there: SVG for a ``.svg`` name, PNG
+        otherwise (the chosen type's extension is added to a name without one). A file that
+        cannot be written is reported, and the previous one left as it was."""
+        suggested = f"{self.title.text()}.png".replace("/", "-").replace(":", " -")
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        start = str(Path(folder) / suggested) if folder else suggested
+        path, chosen = QFileDialog.getSaveFileName(self, "Save chart as", start, IMAGE_FILTERS)
+        if not path:
+            return False
+        if not Path(path).suffix:
+            path += ".svg" if chosen.startswith("SVG") else ".png"
+        try:
+            self.write_chart(path)
+        except ModelError as error:
+            QMessageBox.warning(self, "Save chart", str(error))
+            return False
+        return True
+
+    def write_chart(self, path: str | Path) -> None:
+        """Write the report picture to ``path``, SVG for a ``.svg`` name and PNG otherwise; all
+        or nothing (ModelFileError names the file and why it could not be written)."""
         if Path(path).suffix.lower() == ".svg":
-            return self.save_svg(path)
-        return self.report_image().save(path, "PNG")
+            atomic_write(path, self.report_svg())
+            return
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        self.report_image().save(buffer, "PNG")
+        atomic_write(path, bytes(buffer.data().data()))
 
     def report_image(self) -> QImage:
         """The chart as a report picture: ``REPORT_SIZE`` × ``REPORT_SCALE`` pixels (1600 × 900)."""
@@ -381,13 +410,6 @@ class Chart(QFrame):
         self.paint_report(painter)
         painter.end()
         return bytes(buffer.data().data())
-
-    def save_svg(self, path: str) -> bool:
-        try:
-            Path(path).write_bytes(self.report_svg())
-        except OSError:
-            return False
-        return True
 
     def copy_chart(self) -> None:
         """Put the report picture on the clipboard, as an image and as SVG."""

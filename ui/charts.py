@@ -183,13 +183,15 @@ class ChartCard(Chart):
         """Title an axis with a name and the unit of an output line of the registry."""
         self.set_axis(side, name, LINES[line].unit, self._controller.money)
 
-    def right_view(self, name: str, line: str) -> pg.ViewBox:
-        """A second y-axis on the right, in the unit of ``line``, with its own view sharing the
-        years (x) with the plot; drawn above the bars."""
+    def right_view(self, name: str, line: str, colour: QColor) -> pg.ViewBox:
+        """A second y-axis on the right, in the unit of ``line`` and written in the ``colour`` of
+        what it measures, with its own view sharing the years (x) with the plot; drawn above the
+        bars."""
         view = pg.ViewBox()
         view.setZValue(1)
         self.plot.showAxis("right")
         self.axis("right").setGrid(False)  # grid lines belong to the left axis alone
+        self.axis("right").setTextPen(colour)
         self.plot.scene().addItem(view)
         self.axis("right").linkToView(view)
         self.set_line_axis("right", name, line)
@@ -274,7 +276,7 @@ class RevenueChart(ChartCard):
         self.add_legend_entry(TEXT, "Reported revenue", MARKER)
 
         # The margin, its reported figures and the peers' margins share the right (%) axis.
-        self.margin_view = self.right_view(LINES["ebita_margin"].label, "ebita_margin")
+        self.margin_view = self.right_view(LINES["ebita_margin"].label, "ebita_margin", BLUE)
         self.margin = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=2.5), symbol="o", symbolSize=5, symbolBrush=BLUE)
         self.margin_view.addItem(self.margin)
         self.add_legend_entry(BLUE, "EBITA margin (right axis)", LINE)
@@ -351,7 +353,7 @@ class CapexChart(ChartCard):
         self.follow_on = self.bars(FOLLOW, "Follow-on capex")
         self.depreciation = self.curve(BLUE, "Plan depreciation")
         self.impairment = self.curve(RED, "Plan impairment")
-        self.intensity_view = self.right_view("Capex intensity", "capex_intensity")
+        self.intensity_view = self.right_view("Capex intensity", "capex_intensity", GREY.darker(130))
         self.intensity = pg.PlotDataItem(
             pen=pg.mkPen(GREY.darker(130), width=2, style=Qt.PenStyle.DashLine), connect="finite"
         )

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from model.edits import blank_model
 from model.outputs import Unit
@@ -146,7 +146,8 @@ def test_a_peer_without_its_basis_in_the_name_is_labelled_with_its_line(window, 
 
 def report_checks(chart: Chart, tmp_path, units: str, scenario: str) -> None:
     png, svg = tmp_path / "chart.png", tmp_path / "chart.svg"
-    assert chart.save_chart(str(png)) and chart.save_chart(str(svg))
+    chart.write_chart(png)
+    chart.write_chart(svg)
     image = QImage(str(png))
     assert image.width() >= 1600 and image.height() >= 900
     texts = svg_texts(svg.read_bytes())
@@ -180,10 +181,33 @@ def test_risk_and_bridge_charts_save_as_report_pictures(window, risk, tmp_path):
     report_checks(waterfall, tmp_path, "NPV (RMB bn)", f"Base → {window.bridge_page.to_state.label()}")
 
 
-def test_a_name_without_an_extension_is_saved_as_png(window, tmp_path):
-    path = tmp_path / "revenue"
-    assert window.charts.revenue.save_chart(str(path))
-    assert QImage(str(path)).width() >= 1600
+def test_save_chart_asks_for_a_file_and_says_why_one_cannot_be_written(window, tmp_path, monkeypatch):
+    chart = window.charts.revenue
+    asked = []
+
+    def answer(path, chosen):
+        def dialog(parent, caption, start, filters):
+            asked.append((caption, start, filters))
+            return str(path), chosen
+
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+
+    # A name without an extension gets the chosen type's.
+    answer(tmp_path / "revenue", "SVG drawing (*.svg)")
+    assert chart.save_chart()
+    assert "Revenue by fleet group" in svg_texts((tmp_path / "revenue.svg").read_bytes())
+    caption, start, filters = asked[-1]
+    assert caption == "Save chart as"
+    assert start.endswith("Revenue by fleet group and EBITA margin.png") and "*.svg" in filters
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    answer(tmp_path / "missing" / "revenue.png", "PNG image (*.png)")
+    assert not chart.save_chart()
+    assert warnings and "folder does not exist" in warnings[0] and "revenue.png" in warnings[0]
+    answer("", "")
+    assert not chart.save_chart()  # cancelled: nothing written, nothing said
+    assert len(warnings) == 1
 
 
 def test_copy_chart_and_ctrl_c_on_a_focused_chart_put_the_picture_on_the_clipboard(qtbot, window):
