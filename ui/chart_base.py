@@ -84,6 +84,9 @@ REPORT_MARGIN = 28
 IMAGE_FILTERS = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
+NO_MONEY = MoneyDisplay("", "")  # for the units whose words need no currency
+
+
 def axis_title(name: str, unit: str, money: MoneyDisplay | None) -> str:
     """An axis title from an output's name and unit: "NPV (RMB bn)", "IRR (%)", or the unit alone
     where the chart's title names the output. Money gets its currency only once it is known."""
@@ -91,9 +94,6 @@ def axis_title(name: str, unit: str, money: MoneyDisplay | None) -> str:
     if not name:
         return words
     return f"{name} ({words})" if words else name
-
-
-NO_MONEY = MoneyDisplay("", "")  # for the units whose words need no currency
 
 
 def tick_text(value: float, unit: str, spacing: float) -> str:
@@ -107,7 +107,7 @@ def tick_text(value: float, unit: str, spacing: float) -> str:
     return text + "%" if unit == Unit.PERCENT else text
 
 
-def value_text(value: float, unit: str, money: MoneyDisplay) -> str:
+def display_text(value: float, unit: str, money: MoneyDisplay) -> str:
     """A value in display units with its unit, as a readout shows it: ``12.3 RMB bn``, ``5.1%``."""
     if unit == Unit.PERCENT:
         return tick_text(value, unit, 0.1)
@@ -302,13 +302,9 @@ class Chart(QFrame):
         if axis.unit != unit:
             axis.unit = unit
             axis.picture = None  # the ticks are drawn again in the new unit
-        self.set_axis_titles(**{side: axis_title(name, unit, money)})
-
-    def set_axis_titles(self, bottom: str = "", left: str = "", right: str = "") -> None:
-        """Titles of the axes; an empty one leaves its axis as it is."""
-        for side, text in (("bottom", bottom), ("left", left), ("right", right)):
-            if text and self.plot.getAxis(side).labelText != text:
-                self.plot.setLabel(side, text)
+        title = axis_title(name, unit, money)
+        if title and axis.labelText != title:
+            self.plot.setLabel(side, title)
 
     def set_source(self, model_name: str, scenario: str) -> None:
         """What the chart shows: the model's name and the scenario (or "Base → Bull")."""
@@ -473,11 +469,16 @@ class Chart(QFrame):
     @contextmanager
     def _plot_laid_out_at(self, size: QSizeF) -> Iterator[None]:
         """Lay the plot out at ``size`` while it is drawn for a report (axes, ticks and labels
-        placed for that size, the hover cursor hidden), then as it was on screen."""
+        placed for that size, items in export mode, the hover cursor hidden), then as it was."""
         on_screen = self.plot.geometry()
         hidden = [self.cursor] if self.cursor is not None and self.cursor.isVisible() else []
         for item in hidden:
             item.setVisible(False)
+        # Items in export mode draw as vectors what they otherwise take from pixmap caches
+        # (scatter symbols), as pyqtgraph's own exporters have them do.
+        exporting = [item for item in self.plot.scene().items() if hasattr(item, "setExportMode")]
+        for item in exporting:
+            item.setExportMode(True, {"antialias": True, "background": QColor("white")})
         self.plot.setGeometry(QRectF(QPointF(0, 0), size))
         self.plot.layout.activate()
         self.fit_to_plot()
@@ -487,6 +488,8 @@ class Chart(QFrame):
             self.plot.setGeometry(on_screen)
             self.plot.layout.activate()
             self.fit_to_plot()
+            for item in exporting:
+                item.setExportMode(False)
             for item in hidden:
                 item.setVisible(True)
 

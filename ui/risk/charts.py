@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from model.outputs import KPIS, LINES, Unit
-from ui.chart_base import AI, BARS, BLUE, DASHED, GREEN, GREY, LINE, RED, TEXT, Chart, value_text
+from ui.chart_base import AI, BARS, BLUE, DASHED, GREEN, GREY, LINE, RED, TEXT, Chart, display_text
 from ui.formatting import MoneyDisplay, fixed
 from ui.risk.shared import display
 
@@ -134,7 +134,7 @@ class HistogramChart(RiskChart):
         i = int(np.searchsorted(self._edges, point.x(), side="right")) - 1
         if self.is_empty or self._money is None or not 0 <= i < len(self._counts):
             return None
-        low, high = (value_text(edge, self.spec.unit, self._money) for edge in self._edges[i : i + 2])
+        low, high = (display_text(edge, self.spec.unit, self._money) for edge in self._edges[i : i + 2])
         return f"{self.spec.label} {low} to {high}: {self._counts[i]:,} trials"
 
 
@@ -198,7 +198,8 @@ class FanChart(RiskChart):
             return None
         i = self._years.index(year)
         money, unit = self._money, self.spec.unit
-        return f"FY{year}: " + " · ".join(f"{name} {value_text(v[i], unit, money)}" for name, v in self._shown.items())
+        parts = [f"{name} {display_text(values[i], unit, money)}" for name, values in self._shown.items()]
+        return f"FY{year}: " + " · ".join(parts)
 
 
 class ConvergenceChart(RiskChart):
@@ -232,7 +233,7 @@ class ConvergenceChart(RiskChart):
         i = int(np.abs(np.log10(self._trials) - point.x()).argmin())
         mean, median = self.mean.yData[i], self.median.yData[i]
         unit, money = self.spec.unit, self._money
-        mean_text, median_text = value_text(mean, unit, money), value_text(median, unit, money)
+        mean_text, median_text = display_text(mean, unit, money), display_text(median, unit, money)
         return f"{fixed(self._trials[i], 0)} trials: mean {mean_text} · p50 {median_text}"
 
 
@@ -282,5 +283,5 @@ class TornadoChart(RiskChart):
         if self._money is None or not 0 <= i < len(self._rows):
             return None
         name, low, high = self._rows[i]
-        low_text, high_text = (value_text(value, self.spec.unit, self._money) for value in (low, high))
+        low_text, high_text = (display_text(value, self.spec.unit, self._money) for value in (low, high))
         return f"{name}: {self.spec.label} {low_text} at the low end, {high_text} at the high end"
