@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from model.edits import blank_model
@@ -52,6 +52,12 @@ def shown_ticks(axis: UnitAxis) -> list[str]:
     length = axis.width() if axis.orientation in ("top", "bottom") else axis.height()
     levels = axis.tickValues(low, high, length)
     return [text for spacing, values in levels for text in axis.tickStrings(values, 1.0, spacing)]
+
+
+def has_ink(image: QImage, top: int, bottom: int) -> bool:
+    """Whether anything but white is drawn between the rows ``top`` and ``bottom``."""
+    white = QColor("white").rgb()
+    return any(image.pixel(x, y) != white for y in range(top, bottom, 2) for x in range(0, image.width(), 3))
 
 
 def svg_texts(data: bytes) -> str:
@@ -150,6 +156,9 @@ def report_checks(chart: Chart, tmp_path, units: str, scenario: str) -> None:
     chart.write_chart(svg)
     image = QImage(str(png))
     assert image.width() >= 1600 and image.height() >= 900
+    # Drawn into the picture itself, not only into the plot: the title at the top, the source
+    # line at the bottom (both on white margins around the plot).
+    assert has_ink(image, 0, 60) and has_ink(image, image.height() - 60, image.height())
     texts = svg_texts(svg.read_bytes())
     title = chart.title.text()
     for expected in (title, units, f"scenario {scenario}", date.today().isoformat(), "Source: Capex Workbench"):
