@@ -9,6 +9,7 @@ inside the picture, so that it can go into a report as it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
     QIODevice,
     QMimeData,
     QObject,
+    QPoint,
     QPointF,
     QRect,
     QRectF,
@@ -350,7 +352,7 @@ class Chart(QFrame):
         """Ask where to save the report picture and save it there: SVG for a ``.svg`` name, PNG
         otherwise (the chosen type's extension is added to a name without one). A file that
         cannot be written is reported, and the previous one left as it was."""
-        suggested = f"{self.title.text()}.png".replace("/", "-").replace(":", " -")
+        suggested = re.sub(r'\s*[\\/:*?"<>|]+\s*', " - ", self.title.text()) + ".png"  # no folder separators
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         start = str(Path(folder) / suggested) if folder else suggested
         path, chosen = QFileDialog.getSaveFileName(self, "Save chart as", start, IMAGE_FILTERS)
@@ -399,7 +401,7 @@ class Chart(QFrame):
         # pyqtgraph draws axes and bars from recorded QPictures, which are scaled by the ratio of
         # the device's resolution to the one they were recorded at: the two must be the same.
         generator.setResolution(QPicture().logicalDpiX())
-        generator.setViewBox(QRect(QPointF(0, 0).toPoint(), REPORT_SIZE))
+        generator.setViewBox(QRect(QPoint(0, 0), REPORT_SIZE))
         generator.setTitle(self.title.text())
         generator.setDescription(self.source_line())
         painter = QPainter(generator)
