@@ -5,10 +5,12 @@
 The window is drawn offscreen at 1600 × 1000: the Capex plan tab in Base (screenshot.png), the
 Drivers and Settings tabs, the Bull scenario with its differences from Base, the warning banner
 (a Gordon terminal value), the Explain panel on a projection cell (explain.png), the Risk tab
-after a Monte Carlo run (risk.png) and its tornado. The exported workbook's Summary sheet is
-printed by headless LibreOffice and rasterised by pdftoppm (poppler-utils) into workbook.png
-(``--no-workbook`` leaves that picture as it is). Settings are kept in a temporary folder, so the
-analyst's own window layout and recent files are neither used nor changed.
+after a Monte Carlo run (risk.png) and its tornado, the Bridge tab from Base to Bull (bridge.png)
+and the revenue chart as "Save chart as…" writes it (chart-export.png, 1600 × 900). The exported
+workbook's Summary sheet is printed by headless LibreOffice and rasterised by pdftoppm
+(poppler-utils) into workbook.png (``--no-workbook`` leaves that picture as it is). Settings are
+kept in a temporary folder, so the analyst's own window layout and recent files are neither used
+nor changed.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from model.edits import SetSetting  # noqa: E402
 from model.outputs import LINES  # noqa: E402
 from resources import bundled_model_path  # noqa: E402
 from ui.app import create_window  # noqa: E402
+from ui.bridge.page import State  # noqa: E402
 from ui.risk.panel import RiskPanel  # noqa: E402
 
 BUNDLED_MODEL = bundled_model_path()
@@ -90,6 +93,12 @@ def main() -> None:
         shoot("risk.png")
         risk.tabs.setCurrentWidget(risk.tornado_page)
         shoot("risk-tornado.png")
+        window.analysis_tabs.setCurrentWidget(window.bridge_page)
+        window.bridge_page.set_states("Base", State("Bull"))
+        app.processEvents()
+        window.bridge_page.grab().save(str(ROOT / "docs" / "bridge.png"))
+        window.charts.revenue.write_chart(ROOT / "docs" / "chart-export.png")
+        print(ROOT / "docs" / "bridge.png", ROOT / "docs" / "chart-export.png", sep="\n")
         window.controller.undo_stack.setClean()
         window.close()
     if "--no-workbook" not in sys.argv:

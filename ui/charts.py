@@ -1,39 +1,43 @@
-"""The four charts, built once and updated in place (``setData``/``setOpts``) on every change.
+"""The four charts of the Charts tab, built once and updated in place (``setData``/``setOpts``)
+on every change.
 
 Money is shown in the display currency, rates in percent. Hovering shows the values of the year
-under the cursor; each chart saves itself as PNG.
+under the cursor; what every chart shares (legend, axes in units, saving and copying) is
+``ui.chart_base.Chart``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRect, QSize, Qt
+from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
 
-from model.outputs import LINES
+from model.outputs import LINES, Unit
+from ui.chart_base import (
+    AI,
+    BARS,
+    BLUE,
+    CORE,
+    DASHED,
+    FOLLOW,
+    FONT_FAMILY,
+    GREEN,
+    GREY,
+    INSTALLED,
+    LINE,
+    MARKER,
+    PEER_COLOURS,
+    PULL,
+    RED,
+    TEXT,
+    Chart,
+)
 from ui.controller import WorkbenchController
-from ui.formatting import format_cell, unit_words
+from ui.formatting import format_cell
 from ui.on_screen import RefreshWhenShown
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#30343b")
-
-CORE, AI, PULL = QColor("#9aa7b8"), QColor("#e8772e"), QColor("#f3b37c")
-INSTALLED, FOLLOW = QColor("#7fa7d4"), QColor("#6fbf86")  # the fleet groups: installed, follow-on
-BLUE, RED, GREEN, GREY = QColor("#2c6fbb"), QColor("#c8453c"), QColor("#3e9a5b"), QColor("#7d8490")
-PEER_COLOURS = (QColor("#6a4c93"), QColor("#1b998b"), QColor("#b5838d"), QColor("#8d6a3b"))
 BAR_WIDTH = 0.62
 HEADROOM = 1.08  # space above the highest point, so markers and labels are not cut
 X_MARGIN = 0.6  # years of space left of the first bar and right of the last
@@ -68,96 +72,30 @@ def top_with_label_room(bottom: float, top: float, line: float, label_pixels: fl
     return max(top, (line - room * bottom) / (1 - room))
 
 
-class CaptionLabel(QLabel):
-    """A word-wrapped caption that asks for the height of its text at its width, or of a longer
-    text reserved with ``reserve``: a narrow chart then grows taller (or its panel scrolls)
-    instead of squeezing the caption over the plot."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self.setWordWrap(True)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self._reserved = ""
-
-    def hasHeightForWidth(self) -> bool:
-        # A scroll area sizes a height-for-width page to its preferred height, which would be
-        # that of pyqtgraph's 600 × 480 plots; the wrapped height is given as the size hint instead.
-        return False
-
-    def reserve(self, text: str) -> None:
-        """Keep room for ``text`` as well; the layout is redone only when that changes the height
-        (a new layout on every edit would cost more than the edit)."""
-        height = self.sizeHint().height()
-        self._reserved = text
-        if self.sizeHint().height() != height:
-            self.updateGeometry()
-
-    def sizeHint(self) -> QSize:
-        self.ensurePolished()
-        width = max(self.width(), 1)
-        box = QRect(0, 0, width - self.contentsMargins().left() - self.contentsMargins().right(), 10_000)
-        reserved = self.fontMetrics().boundingRect(box, Qt.TextFlag.TextWordWrap, self._reserved).height()
-        return QSize(width, max(self.heightForWidth(width), reserved))
-
-    def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.updateGeometry()
+def above_zero(top: float) -> float:
+    """``top`` for a y-axis from zero, or 1 where nothing is above zero (an empty model): an axis
+    of no height would be ticked in units of 1e-9."""
+    return top if top > 0 else 1.0
 
 
-class ChartCard(QFrame):
-    """A titled chart with a hover readout and a Save PNG button; subclasses draw the data."""
+class ChartCard(Chart):
+    """A chart of the Charts tab: years across, the values of the hovered year under the plot;
+    subclasses draw the data in ``update_data``."""
 
     readout_lines: tuple[str, ...] = ()
+    readout_hint = "Hover over the chart for the values of a year."
 
     def __init__(self, controller: WorkbenchController, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("ChartCard")
+        super().__init__(title, parent)
         self._controller = controller
-        self.plot_widget = pg.PlotWidget()
         self.plot_widget.setMinimumSize(PLOT_MIN_SIZE)
-        self.plot = self.plot_widget.getPlotItem()
-        self.plot.showGrid(x=False, y=True, alpha=0.15)
-        # Grid lines at the labelled ticks only: the faint minor ones cost more to paint than the
-        # rest of the chart (about 4 ms each on every edit) and add little.
-        self.plot.getAxis("left").setStyle(maxTickLevel=0)
-        self.plot.setMenuEnabled(False)
-        self.plot.vb.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(GREY, width=1, style=Qt.PenStyle.DotLine))
         self.cursor.setVisible(False)
         self.plot.addItem(self.cursor, ignoreBounds=True)
 
-        self.title = CaptionLabel(title)
-        self.title.setObjectName("ChartTitle")
-        self.save_button = QPushButton("Save PNG…")
-        self.save_button.setObjectName("FlatButton")
-        self.save_button.setToolTip("Save this chart as a PNG image")
-        self.save_button.clicked.connect(lambda: self.save_png())
-        # The legend sits above the plot rather than inside it, so it never hides a bar or a label.
-        self.legend = CaptionLabel()
-        self.legend.setObjectName("ChartLegend")
-        self._legend_entries: list[str] = []
-        self.readout = CaptionLabel("Hover over the chart for the values of a year.")
-        self.readout.setObjectName("ChartReadout")
-        header = QHBoxLayout()
-        header.addWidget(self.title, 1)
-        header.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
-        layout.setSpacing(2)
-        layout.addLayout(header)
-        layout.addWidget(self.legend)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.readout)
-
         self._years: list[int] = []
         self.tick_years: list[int] = []
         self._readout_layout: tuple | None = None
-        self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved)
         self.refresher = RefreshWhenShown(self, self.refresh, stale=False)
         controller.results_changed.connect(self.refresher.request)
         controller.money_display_changed.connect(self.refresher.request)
@@ -165,19 +103,24 @@ class ChartCard(QFrame):
         self.plot.vb.sigResized.connect(self.refresher.request)
 
     def refresh(self) -> None:
-        years = self._controller.results.years
+        controller = self._controller
+        years = controller.results.years
         if years != self._years:
             self._years = list(years)
             self.plot.setXRange(years[0] - X_MARGIN, years[-1] + X_MARGIN, padding=0)
+        self.set_source(controller.model["name"], controller.scenario)
         self._update_ticks()
         self.update_data()
         if self.cursor.isVisible():
             self.show_year(int(self.cursor.value()))
         # Room for the hover text, measured again only when its shape can change (not on every edit).
-        layout = (tuple(self._years), self._controller.money)
+        layout = (tuple(self._years), controller.money)
         if layout != self._readout_layout:
             self._readout_layout = layout
             self.readout.reserve(self.readout_text(self._years[-1]))
+
+    def fit_to_plot(self) -> None:
+        self.refresh()
 
     def _update_ticks(self) -> None:
         label = self.plot_widget.fontMetrics().horizontalAdvance("FY00")
@@ -185,7 +128,7 @@ class ChartCard(QFrame):
         ticks = year_ticks(self._years, pixels_per_year, label + TICK_GAP)
         if ticks != self.tick_years:
             self.tick_years = ticks
-            axis = self.plot.getAxis("bottom")
+            axis = self.axis("bottom")
             axis.setTicks([[(year, f"FY{year % 100:02d}") for year in ticks]])
             # The first and last labels may reach past the plot's ends into the empty corners.
             axis.setStyle(hideOverlappingLabels=label // 2 + 2)
@@ -193,18 +136,19 @@ class ChartCard(QFrame):
     def update_data(self) -> None:
         raise NotImplementedError
 
-    def _mouse_moved(self, event: tuple[QPointF]) -> None:
-        position = event[0]
-        if self.plot.vb.sceneBoundingRect().contains(position):
-            self.show_year(round(self.plot.vb.mapSceneToView(position).x()))
+    def hover_text(self, point: QPointF) -> str | None:
+        year = round(point.x())
+        if year not in self._years:
+            return None
+        self.cursor.setPos(year)
+        self.cursor.setVisible(True)
+        return self.readout_text(year)
 
     def show_year(self, year: int) -> None:
         """Move the cursor to ``year`` and show that year's values under the chart."""
-        if year not in self._years:
-            return
-        self.cursor.setPos(year)
-        self.cursor.setVisible(True)
-        self.readout.setText(self.readout_text(year))
+        text = self.hover_text(QPointF(year, 0))
+        if text is not None:
+            self.readout.setText(text)
 
     def readout_text(self, year: int) -> str:
         results, money = self._controller.results, self._controller.money
@@ -214,26 +158,10 @@ class ChartCard(QFrame):
         ]
         return f"FY{year}: " + " · ".join(parts) + f"   ({money.label}, %)"
 
-    def save_png(self, path: str | None = None) -> bool:
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Save chart as PNG", f"{self.title.text()}.png", "PNG image (*.png)"
-            )
-            if not path:
-                return False
-        return self.plot_widget.grab().save(path, "PNG")
-
-    def add_legend_entry(self, colour: QColor, name: str, glyph: str) -> None:
-        """``glyph``: ■ bars, ━ a line, ◆ reported figures, ┅ a reference line."""
-        # Entries wrap between each other, never inside one.
-        name = name.replace(" ", "&nbsp;")
-        self._legend_entries.append(f'<span style="color:{colour.name()}">{glyph}</span>&nbsp;{name}')
-        self.legend.setText(" &nbsp;&nbsp;".join(self._legend_entries))
-
     def bars(self, colour: QColor, name: str) -> pg.BarGraphItem:
         item = pg.BarGraphItem(x=[0], height=[0], width=BAR_WIDTH, brush=colour, pen=pg.mkPen(colour.darker(115)))
         self.plot.addItem(item)
-        self.add_legend_entry(colour, name, "■")
+        self.add_legend_entry(colour, name, BARS)
         return item
 
     def curve(
@@ -248,29 +176,28 @@ class ChartCard(QFrame):
             connect="finite",
         )
         self.plot.addItem(item)
-        self.add_legend_entry(colour, name, "━" if style == Qt.PenStyle.SolidLine else "┅")
+        self.add_legend_entry(colour, name, LINE if style == Qt.PenStyle.SolidLine else DASHED)
         return item
 
-    def set_money_axis(self, title: str) -> None:
-        self.plot.setLabel("left", axis_label(title, "money", self._controller))
+    def set_line_axis(self, side: str, name: str, line: str) -> None:
+        """Title an axis with a name and the unit of an output line of the registry."""
+        self.set_axis(side, name, LINES[line].unit, self._controller.money)
 
-    def right_view(self, title: str) -> pg.ViewBox:
-        """A second y-axis on the right with its own view, sharing the years (x) with the plot."""
+    def right_view(self, name: str, line: str, colour: QColor) -> pg.ViewBox:
+        """A second y-axis on the right, in the unit of ``line`` and written in the ``colour`` of
+        what it measures, with its own view sharing the years (x) with the plot; drawn above the
+        bars."""
         view = pg.ViewBox()
-        view.setZValue(1)  # its line above the bars
+        view.setZValue(1)
         self.plot.showAxis("right")
+        self.axis("right").setGrid(False)  # grid lines belong to the left axis alone
+        self.axis("right").setTextPen(colour)
         self.plot.scene().addItem(view)
-        self.plot.getAxis("right").linkToView(view)
-        self.plot.getAxis("right").setLabel(title)
+        self.axis("right").linkToView(view)
+        self.set_line_axis("right", name, line)
         view.setXLink(self.plot)
         self.plot.vb.sigResized.connect(lambda: view.setGeometry(self.plot.vb.sceneBoundingRect()))
         return view
-
-
-def axis_label(title: str, unit: str, controller: WorkbenchController) -> str:
-    """An axis title with the words of a registry unit: "Revenue (RMB bn)", "Capex intensity (%)"."""
-    words = unit_words(unit, controller.money)
-    return f"{title} ({words})" if words else title
 
 
 def reference_line(colour: QColor, position: float, angle: int = 0) -> pg.InfiniteLine:
@@ -287,7 +214,7 @@ def reference_line(colour: QColor, position: float, angle: int = 0) -> pg.Infini
         label="",
         labelOpts={"position": position, "color": colour, "fill": pg.mkBrush(255, 255, 255, 200), "anchors": anchors},
     )
-    line.label.setFont(QFont("DejaVu Sans", 7))
+    line.label.setFont(QFont(FONT_FAMILY, 7))
     return line
 
 
@@ -313,10 +240,17 @@ def show_reported(markers: pg.ScatterPlotItem, reported: dict[int, dict[str, flo
         markers.setData(list(points), list(points.values()))
 
 
+def peer_label(name: str, line: str) -> str:
+    """What a peer's figure is. A peer's name usually states its basis in brackets, as the
+    bundled model's do ("AWS (CY2025, GAAP operating margin)"); a bare name ("AWS") gets the
+    line the figure is filed under ("AWS: EBITA margin")."""
+    return name if "(" in name else f"{name}: {LINES[line].label}"
+
+
 class RevenueChart(ChartCard):
     """Segment revenue stacked by the core business and the fleet groups (installed, plan,
     follow-on); EBITA margin on the right axis with the reported actuals as markers and the peers'
-    reported margins as labelled reference lines."""
+    reported margins as labelled reference lines on that same margin axis."""
 
     readout_lines = (
         "core_revenue",
@@ -337,31 +271,21 @@ class RevenueChart(ChartCard):
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
         super().__init__(controller, "Revenue by fleet group and EBITA margin", parent)
         self.group_bars = {key: self.bars(colour, name) for key, colour, name in self.GROUPS}
-        self.revenue_actuals = pg.ScatterPlotItem(symbol="d", size=11, brush=pg.mkBrush("#111"))
+        self.revenue_actuals = pg.ScatterPlotItem(symbol="d", size=11, brush=pg.mkBrush(TEXT))
         self.plot.addItem(self.revenue_actuals)
-        self.add_legend_entry(QColor("#111"), "Reported revenue", "◆")
+        self.add_legend_entry(TEXT, "Reported revenue", MARKER)
 
-        self.margin_view = pg.ViewBox()
-        self.margin_view.setZValue(1)  # the margin line and the peer labels above the bars
-        self.plot.showAxis("right")
-        self.plot.scene().addItem(self.margin_view)
-        self.plot.getAxis("right").linkToView(self.margin_view)
-        margin = LINES["ebita_margin"]
-        self.plot.getAxis("right").setLabel(axis_label(margin.label, margin.unit, controller))
-        self.margin_view.setXLink(self.plot)
-        self.plot.vb.sigResized.connect(self._align_views)
+        # The margin, its reported figures and the peers' margins share the right (%) axis.
+        self.margin_view = self.right_view(LINES["ebita_margin"].label, "ebita_margin", BLUE)
         self.margin = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=2.5), symbol="o", symbolSize=5, symbolBrush=BLUE)
         self.margin_view.addItem(self.margin)
-        self.add_legend_entry(BLUE, "EBITA margin (right axis)", "━")
+        self.add_legend_entry(BLUE, "EBITA margin (right axis)", LINE)
         self.margin_actuals = pg.ScatterPlotItem(symbol="d", size=11, brush=pg.mkBrush(BLUE.darker(150)))
         self.margin_view.addItem(self.margin_actuals)
-        self.add_legend_entry(BLUE.darker(150), "Reported margin", "◆")
-        self.add_legend_entry(PEER_COLOURS[0], "Peers' reported margins", "┅")
+        self.add_legend_entry(BLUE.darker(150), "Reported margin (right axis)", MARKER)
+        self.add_legend_entry(PEER_COLOURS[0], "Peers' reported margins (right axis)", DASHED)
         self._peer_lines: dict[str, pg.InfiniteLine] = {}
         self.refresh()
-
-    def _align_views(self) -> None:
-        self.margin_view.setGeometry(self.plot.vb.sceneBoundingRect())
 
     def update_data(self) -> None:
         results, model, money = self._controller.results, self._controller.model, self._controller.money
@@ -372,16 +296,17 @@ class RevenueChart(ChartCard):
             height = lines.loc[key].to_numpy() / money.rate
             bars.setOpts(x=years, height=height, y0=stacked.copy())
             stacked = stacked + height
-        self.set_money_axis("Revenue")
+        self.set_line_axis("left", "Revenue", "total_revenue")
         reported = {int(year): values for year, values in model["actuals"].items() if int(year) in results.years}
         show_reported(self.revenue_actuals, reported, "total_revenue", 1 / money.rate)
         show_reported(self.margin_actuals, reported, "ebita_margin", 100.0)
         margin = percent(lines.loc["ebita_margin"].to_numpy())
         plot_line(self.margin, years, margin)
         self._update_peers(model["peers"])
-        self.plot.setYRange(0, float(max(np.nanmax(stacked), 1e-9)) * HEADROOM, padding=0)
-        bottom = min(0.0, float(np.nanmin(margin)))
-        top = float(np.nanmax(margin)) * HEADROOM
+        self.plot.setYRange(0, above_zero(float(np.nanmax(stacked))) * HEADROOM, padding=0)
+        shown = np.concatenate([margin[np.isfinite(margin)], [line.value() for line in self._peer_lines.values()]])
+        bottom = min(0.0, float(shown.min(initial=0.0)))
+        top = above_zero(float(shown.max(initial=0.0))) * HEADROOM
         if self._peer_lines:
             highest = max(self._peer_lines.values(), key=lambda line: line.value())
             top = top_with_label_room(bottom, top, highest.value(), label_pixels(highest), self.plot.vb.height())
@@ -400,11 +325,12 @@ class RevenueChart(ChartCard):
                 self._peer_lines[name] = line
         for name, line in self._peer_lines.items():
             line.setPos(margins[name] * 100)
-            value = f" {margins[name] * 100:.1f}%"
-            # A long peer name is shortened to fit the plot, so that the label is not cut off.
+            value = f" {format_cell(margins[name], Unit.PERCENT, self._controller.money)}"
+            # A long label is shortened to fit the plot, so that it is not cut off.
             metrics = QFontMetrics(line.label.textItem.font())
             room = self.plot.vb.width() - metrics.horizontalAdvance(value) - 8
-            line.label.setFormat(metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, int(room)) + value)
+            text = peer_label(name, "ebita_margin")
+            line.label.setFormat(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, int(room)) + value)
 
 
 class CapexChart(ChartCard):
@@ -427,13 +353,12 @@ class CapexChart(ChartCard):
         self.follow_on = self.bars(FOLLOW, "Follow-on capex")
         self.depreciation = self.curve(BLUE, "Plan depreciation")
         self.impairment = self.curve(RED, "Plan impairment")
-        spec = LINES["capex_intensity"]
-        self.intensity_view = self.right_view(axis_label("Capex intensity", spec.unit, controller))
+        self.intensity_view = self.right_view("Capex intensity", "capex_intensity", GREY.darker(130))
         self.intensity = pg.PlotDataItem(
             pen=pg.mkPen(GREY.darker(130), width=2, style=Qt.PenStyle.DashLine), connect="finite"
         )
         self.intensity_view.addItem(self.intensity)
-        self.add_legend_entry(GREY.darker(130), "Capex intensity (right axis)", "┅")
+        self.add_legend_entry(GREY.darker(130), "Capex intensity (right axis)", DASHED)
         self.refresh()
 
     def update_data(self) -> None:
@@ -451,15 +376,13 @@ class CapexChart(ChartCard):
         self.follow_on.setOpts(x=years, height=follow_on, y0=capitalized + expensed)
         plot_line(self.depreciation, years, depreciation)
         plot_line(self.impairment, years, impairment)
-        top = float(
-            max(np.nanmax(capitalized + expensed + follow_on), np.nanmax(depreciation), np.nanmax(impairment), 1e-9)
-        )
-        self.plot.setYRange(0, top * HEADROOM, padding=0)
-        self.set_money_axis("Capex")
+        top = float(max(np.nanmax(capitalized + expensed + follow_on), np.nanmax(depreciation), np.nanmax(impairment)))
+        self.plot.setYRange(0, above_zero(top) * HEADROOM, padding=0)
+        self.set_line_axis("left", "Capex", "segment_capex")
         intensity = percent(results.lines.loc["capex_intensity"].to_numpy())
         plot_line(self.intensity, years, intensity)
         finite = intensity[np.isfinite(intensity)]
-        self.intensity_view.setYRange(0, float(max(finite.max() if finite.size else 0.0, 1e-9)) * HEADROOM, padding=0)
+        self.intensity_view.setYRange(0, above_zero(float(finite.max(initial=0.0))) * HEADROOM, padding=0)
 
 
 class CashFlowChart(ChartCard):
@@ -469,12 +392,12 @@ class CashFlowChart(ChartCard):
 
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
         super().__init__(controller, "Plan free cash flow and payback", parent)
-        self.fcf = self.bars(GREEN, "Free cash flow")
-        self.cumulative = self.curve(QColor("#30343b"), "Cumulative FCF")
+        self.fcf = self.bars(GREEN, "Free cash flow (red where negative)")
+        self.cumulative = self.curve(TEXT, "Cumulative FCF")
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(GREY, width=1)), ignoreBounds=True)
         self.payback = reference_line(BLUE, 1.0, angle=90)
         self.plot.addItem(self.payback, ignoreBounds=True)
-        self.add_legend_entry(BLUE, "Payback", "┅")
+        self.add_legend_entry(BLUE, "Payback", DASHED)
         self.refresh()
 
     def update_data(self) -> None:
@@ -494,9 +417,9 @@ class CashFlowChart(ChartCard):
             self.payback.label.setFormat(f"Payback {payback:.1f} yrs")
         low = float(min(np.nanmin(fcf), np.nanmin(cumulative), 0.0))
         high = float(max(np.nanmax(fcf), np.nanmax(cumulative), 0.0))
-        span = max(high - low, 1e-9)
+        span = above_zero(high - low)
         self.plot.setYRange(low - 0.05 * span, high + (HEADROOM - 1) * span, padding=0)
-        self.set_money_axis("Cash flow")
+        self.set_line_axis("left", "Cash flow", "fcf")
 
 
 class ReturnsChart(ChartCard):
@@ -510,8 +433,8 @@ class ReturnsChart(ChartCard):
         self.plan_margin = self.curve(AI, "Plan EBITA margin")
         self.wacc = reference_line(RED, 0.0)
         self.plot.addItem(self.wacc)
-        self.add_legend_entry(RED, "WACC", "┅")
-        self.plot.setLabel("left", axis_label("Return / margin", LINES["roic"].unit, controller))
+        self.add_legend_entry(RED, "WACC", DASHED)
+        self.set_line_axis("left", "Return / margin", "roic")
         self.refresh()
 
     def update_data(self) -> None:
@@ -526,7 +449,7 @@ class ReturnsChart(ChartCard):
         self.wacc.label.setFormat(f"WACC {wacc:.1f}%")
         finite = np.concatenate([roic[np.isfinite(roic)], margin[np.isfinite(margin)], [wacc, 0.0]])
         low, high = float(finite.min()), float(finite.max())
-        span = max(high - low, 1e-9)
+        span = above_zero(high - low)
         bottom, top = low - 0.05 * span, high + (HEADROOM - 1) * span
         top = top_with_label_room(bottom, top, wacc, label_pixels(self.wacc), self.plot.vb.height())
         self.plot.setYRange(bottom, top, padding=0)

@@ -14,6 +14,7 @@ QMainWindow, QWidget { font-size: 9pt; }
 #SectionLabel { color: #1d2330; font-weight: 600; padding: 2px 0; }
 #LegendText { color: #5b6270; font-size: 8pt; }
 #ChartCard { background: white; border: 1px solid #d9dce1; border-radius: 4px; }
+#ChartCard:focus { border: 1px solid #2c6fbb; }
 #ChartTitle { font-weight: 600; color: #1d2330; }
 #ChartLegend { color: #30343b; font-size: 8pt; }
 #ChartReadout { color: #5b6270; font-size: 8pt; }

@@ -140,7 +140,7 @@ def test_hover_readout_and_png_export(window, controller, tmp_path):
     assert chart.readout.text().startswith(f"FY2030: Core revenue {core:.1f} · Installed fleet revenue")
     assert chart.cursor.isVisible()
     path = tmp_path / "revenue.png"
-    assert chart.save_png(str(path))
+    chart.write_chart(path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -41,7 +41,7 @@ from ui.bridge.changes import change_sheet, single_text
 from ui.bridge.waterfall import WaterfallBar, WaterfallChart
 from ui.controller import WorkbenchController
 from ui.on_screen import RefreshWhenShown
-from ui.risk.shared import axis_title, error_text
+from ui.risk.shared import error_text
 from ui.table_model import DataFrameTableModel
 
 COMPARE_FILTER = "Capex models and exported workbooks (*.json *.xlsx);;All files (*)"
@@ -311,7 +311,7 @@ class BridgePage(QWidget):
         except ModelError as error:
             name, unit = self._metric_name()
             self.waterfall.title.setText(f"Bridge of {name}: {start.label()} → {end.label()}")
-            self.waterfall.set_axis_titles(axis_title(name, unit, controller.money), "")
+            self.waterfall.set_axis("bottom", name, unit, controller.money)
             self.waterfall.note.setText(" ")
             self.waterfall.show_empty("No bridge: see the message above")
             self._show_message(f"The bridge from {start.label()} to {end.label()} is refused: {error}")
@@ -365,8 +365,9 @@ class BridgePage(QWidget):
             self._show_message(same, error=False)
         else:
             self.message.hide()
-        self.waterfall.draw(f"Bridge of {name}: {start.label()} → {end.label()}", bars, unit, money, note)
-        self.waterfall.set_axis_titles(axis_title(name, unit, money), "")
+        states = f"{start.label()} → {end.label()}"
+        self.waterfall.draw(f"Bridge of {name}: {states}", bars, unit, money, note, states)
+        self.waterfall.set_axis("bottom", name, unit, money)
 
     def _show_message(self, text: str, error: bool = True) -> None:
         self.message.setText(error_text(text) if error else text)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from model.outputs import Unit
-from ui.charts import BLUE, GREEN, GREY, RED
+from ui.chart_base import BARS, BLUE, DASHED, GREEN, GREY, RED, TEXT
 from ui.formatting import MoneyDisplay, fixed
 from ui.risk.charts import RiskChart
 from ui.risk.shared import display
@@ -25,7 +25,6 @@ from ui.risk.shared import display
 BAR_HEIGHT = 0.6
 NAME_WIDTH = (120, 340)  # pixels for the levers' names on the left axis: at least, at most
 LABEL_GAP = 6  # pixels between a bar's end and its value
-TEXT_COLOUR = "#30343b"
 CHANGE_WORDS = {Unit.PERCENT: "pt", Unit.YEARS: "years", Unit.RATIO: "x"}
 
 
@@ -62,8 +61,13 @@ class WaterfallChart(RiskChart):
     where it lowers it, each labelled with its signed value and unit."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Bridge", "", "", parent)
+        super().__init__("Bridge", parent)
         self.plot.showGrid(x=True, y=False, alpha=0.15)
+        self.axis("bottom").setStyle(maxTickLevel=0)
+        self.add_legend_entry(BLUE, "Start and end", BARS)
+        self.add_legend_entry(GREEN, "Raises the metric", BARS)
+        self.add_legend_entry(RED, "Lowers it", BARS)
+        self.add_legend_entry(GREY, "Where the next bar starts", DASHED)
         self.totals = pg.BarGraphItem(x0=[0], y=[0], height=BAR_HEIGHT, width=[0], brush=pg.mkBrush(BLUE), pen=None)
         self.raises = pg.BarGraphItem(x0=[0], y=[0], height=BAR_HEIGHT, width=[0], brush=pg.mkBrush(GREEN), pen=None)
         self.lowers = pg.BarGraphItem(x0=[0], y=[0], height=BAR_HEIGHT, width=[0], brush=pg.mkBrush(RED), pen=None)
@@ -80,10 +84,16 @@ class WaterfallChart(RiskChart):
         self._span = (0.0, 1.0)
         self.plot.vb.sigResized.connect(self._fit_range)
 
-    def draw(self, title: str, bars: Sequence[WaterfallBar], unit: Unit, money: MoneyDisplay, note: str) -> None:
+    def draw(
+        self, title: str, bars: Sequence[WaterfallBar], unit: Unit, money: MoneyDisplay, note: str, states: str = ""
+    ) -> None:
         """Draw ``bars`` top to bottom: the first and last are totals (from zero), the others
-        contributions (each from where the previous bar ended)."""
+        contributions (each from where the previous bar ended). ``states``: what is compared
+        ("Base → Bull"), for the source line of a saved chart."""
         self.show_data()
+        if states:
+            self.set_source(self.model_name, states)
+        self.axis("bottom").unit = unit
         self.bars = tuple(bars)
         self.title.setText(title)
         values = np.array([float(display(bar.value, unit, money)) for bar in bars])
@@ -110,7 +120,7 @@ class WaterfallChart(RiskChart):
 
         self.texts = [value_text(bar.value, unit, money, signed=not bar.total) for bar in bars]
         while len(self.value_labels) < len(bars):
-            label = pg.TextItem(color=TEXT_COLOUR)
+            label = pg.TextItem(color=TEXT)
             self.plot.addItem(label, ignoreBounds=True)
             self.value_labels.append(label)
         for i, label in enumerate(self.value_labels):
@@ -152,6 +162,13 @@ class WaterfallChart(RiskChart):
         # The data span gets what the labels leave of the width (at least a third of it).
         per_pixel = span / max(view - left_px - right_px, view / 3)
         self.plot.setXRange(low - left_px * per_pixel, high + right_px * per_pixel, padding=0)
+
+    def hover_text(self, point: QPointF) -> str | None:
+        """The bar under the mouse with its value."""
+        i = len(self.bars) - 1 - round(point.y())
+        if self.is_empty or not 0 <= i < len(self.bars):
+            return None
+        return f"{self.bars[i].name}: {self.texts[i]}"
 
     def show_empty(self, message: str) -> None:
         super().show_empty(message)

@@ -13,67 +13,43 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import ArrayLike
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from model.outputs import KPIS, LINES
-from ui.charts import AI, BLUE, GREEN, GREY, RED, CaptionLabel
-from ui.formatting import MoneyDisplay
-from ui.risk.shared import axis_title, display
+from model.outputs import KPIS, LINES, Unit
+from ui.chart_base import AI, BARS, BLUE, DASHED, GREEN, GREY, LINE, RED, TEXT, Chart, display_text
+from ui.formatting import MoneyDisplay, fixed
+from ui.risk.shared import display
 
 BAND = QColor(44, 111, 187, 60)
 BINS = 60
 MARKER_STYLES = {"p5": Qt.PenStyle.DashLine, "p50": Qt.PenStyle.SolidLine, "p95": Qt.PenStyle.DashLine}
+REFERENCE_NAMES = {"npv": "NPV = 0", "irr": "WACC"}  # the red line of each histogram
 AXES = ("left", "bottom")
 PLOT_MIN_SIZE = (220, 180)  # room for the tick labels and the axis title under a readable plot
 TORNADO_LABEL_WIDTH = (120, 320)  # the inputs' names: at least, at most (longer ones are cut)
 
 
-class RiskChart(QFrame):
-    """A titled plot with a note under it (what the markers say).
+class RiskChart(Chart):
+    """A chart drawn from an analysis's results, with a note under it (what the markers say).
 
-    Subclasses put the items ``draw`` fills in ``data_items`` and call ``show_data`` when drawing.
+    Subclasses put the items ``draw`` fills in ``data_items`` and call ``show_data`` when drawing;
+    what they drew, in display units, answers ``hover_text``.
     """
 
-    def __init__(self, title: str, x_label: str, y_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("ChartCard")
-        self.title = QLabel(title)
-        self.title.setObjectName("ChartTitle")
-        self.plot_widget = pg.PlotWidget()
+    readout_hint = "Hover over the chart for its values."
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
         self.plot_widget.setMinimumSize(*PLOT_MIN_SIZE)
         # A plot's own size hint is most of the screen; ignoring it lets the charts share the
         # page and, where the page is short, scroll at their minimum height.
         self.plot_widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
-        self.plot = self.plot_widget.getPlotItem()
-        self.plot.showGrid(x=False, y=True, alpha=0.15)
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.vb.setMouseEnabled(x=False, y=False)
-        for side in AXES:
-            # "trials (x0.001)" or "NPV (RMB bn) (x1000)" would read as another unit.
-            self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.placeholder = pg.TextItem(color=GREY.darker(150), anchor=(0.5, 0.5))
         self.plot.addItem(self.placeholder, ignoreBounds=True)
         self.placeholder.hide()
         self.data_items: list[pg.GraphicsObject] = []
-        self.set_axis_titles(x_label, y_label)
-        self.note = CaptionLabel(" ")
-        self.note.setObjectName("ChartReadout")
-        self.note.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
-        layout.setSpacing(2)
-        layout.addWidget(self.title)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.note)
-
-    def set_axis_titles(self, bottom: str, left: str) -> None:
-        """Titles of the axes; an empty one leaves its axis untitled."""
-        for side, text in (("bottom", bottom), ("left", left)):
-            if text:
-                self.plot.setLabel(side, text)
 
     def show_empty(self, message: str) -> None:
         """Nothing to draw yet: no items, axes without numbers over a fixed range, ``message`` inside."""
@@ -85,19 +61,24 @@ class RiskChart(QFrame):
         self.placeholder.setText(message)
         self.placeholder.setPos(0.5, 0.5)
         self.placeholder.show()
+        self.readout.setText(self.readout_hint)
 
     @property
     def is_empty(self) -> bool:
         return self.placeholder.isVisible()
 
     def show_data(self) -> None:
-        """Undo ``show_empty``: items, numbers on the axes and ranges that follow the data."""
+        """Undo ``show_empty``: items, numbers on the axes and ranges that follow the data; the
+        source of what is drawn is the window's model and scenario as it is drawn."""
         self.placeholder.hide()
         for item in self.data_items:
             item.show()
         for side in AXES:
             self.plot.getAxis(side).setStyle(showValues=True)
         self.plot.enableAutoRange()
+        controller = getattr(self.window(), "controller", None)  # none for a chart outside the window
+        if controller is not None:
+            self.set_source(controller.model["name"], controller.scenario)
 
 
 class HistogramChart(RiskChart):
@@ -105,8 +86,10 @@ class HistogramChart(RiskChart):
 
     def __init__(self, kpi: str, parent: QWidget | None = None) -> None:
         spec = KPIS[kpi]
-        super().__init__(f"{spec.label} distribution", axis_title(spec.label, spec.unit, None), "trials", parent)
+        super().__init__(f"{spec.label} distribution", parent)
         self.spec = spec
+        self.set_axis("bottom", spec.label, spec.unit, None)
+        self.set_axis("left", "Trials", Unit.PLAIN, None)
         self.bars = pg.BarGraphItem(x=[0], height=[0], width=1, brush=pg.mkBrush(BLUE.lighter(150)), pen=None)
         self.plot.addItem(self.bars)
         self.markers = {}
@@ -115,30 +98,44 @@ class HistogramChart(RiskChart):
                 angle=90,
                 pen=pg.mkPen(GREY.darker(130), width=1.5, style=style),
                 label=name,
-                labelOpts={"position": 0.92, "color": "#30343b"},
+                labelOpts={"position": 0.92, "color": TEXT},
             )
             self.plot.addItem(line)
             self.markers[name] = line
         self.reference = pg.InfiniteLine(angle=90, pen=pg.mkPen(RED, width=1.5))
         self.plot.addItem(self.reference)
         self.data_items = [self.bars, *self.markers.values(), self.reference]
+        self.add_legend_entry(BLUE.lighter(150), "Trials", BARS)
+        self.add_legend_entry(GREY.darker(130), "p5, p50, p95", DASHED)
+        self.add_legend_entry(RED, REFERENCE_NAMES[kpi], LINE)
+        self._counts, self._edges, self._money = np.zeros(0, dtype=int), np.zeros(1), None
 
     def draw(
         self, values: ArrayLike, markers: Mapping[str, float], reference: float, note: str, money: MoneyDisplay
     ) -> None:
         self.show_data()
-        self.set_axis_titles(axis_title(self.spec.label, self.spec.unit, money), "")
+        self.set_axis("bottom", self.spec.label, self.spec.unit, money)
         values = display(values, self.spec.unit, money)
         markers = {name: float(display(value, self.spec.unit, money)) for name, value in markers.items()}
         values = values[np.isfinite(values)]
+        self._counts, self._edges, self._money = np.zeros(0, dtype=int), np.zeros(1), money
         if values.size:
-            counts, edges = np.histogram(values, bins=BINS)
-            self.bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=counts, width=(edges[1] - edges[0]) * 0.95)
+            self._counts, self._edges = np.histogram(values, bins=BINS)
+            edges = self._edges
+            self.bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=self._counts, width=(edges[1] - edges[0]) * 0.95)
         for name, line in self.markers.items():
             line.setValue(float(markers.get(name, np.nan)))
             line.setVisible(bool(np.isfinite(markers.get(name, np.nan))))
         self.reference.setValue(float(display(reference, self.spec.unit, money)))
         self.note.setText(note)
+
+    def hover_text(self, point: QPointF) -> str | None:
+        """The trials in the bin under the mouse: "NPV -45.2 to -44.1 RMB bn: 183 trials"."""
+        i = int(np.searchsorted(self._edges, point.x(), side="right")) - 1
+        if self.is_empty or self._money is None or not 0 <= i < len(self._counts):
+            return None
+        low, high = (display_text(edge, self.spec.unit, self._money) for edge in self._edges[i : i + 2])
+        return f"{self.spec.label} {low} to {high}: {self._counts[i]:,} trials"
 
 
 class FanChart(RiskChart):
@@ -146,8 +143,9 @@ class FanChart(RiskChart):
 
     def __init__(self, line: str, parent: QWidget | None = None) -> None:
         spec = LINES[line]
-        super().__init__(spec.label, "", axis_title("", spec.unit, None), parent)
+        super().__init__(spec.label, parent)
         self.spec = spec
+        self.set_axis("left", "", spec.unit, None)
         self.low = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=0.5))
         self.high = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=0.5))
         self.band = pg.FillBetweenItem(self.low, self.high, brush=pg.mkBrush(BAND))
@@ -159,7 +157,12 @@ class FanChart(RiskChart):
         self.plot.getAxis("bottom").setStyle(textFillLimits=[(0, 0.8)])
         for item in self.data_items:
             self.plot.addItem(item)
-        self.note.setText("band: p10 to p90 of the trials; line: p50; orange dashed: the model as entered")
+        self.add_legend_entry(BAND, "p10 to p90 of the trials", BARS)
+        self.add_legend_entry(BLUE, "p50", LINE)
+        self.add_legend_entry(AI, "The model as entered", DASHED)
+        self._years: list[int] = []
+        self._shown: dict[str, np.ndarray] = {}
+        self._money: MoneyDisplay | None = None
 
     def draw(
         self,
@@ -171,55 +174,92 @@ class FanChart(RiskChart):
         money: MoneyDisplay,
     ) -> None:
         self.show_data()
-        self.set_axis_titles("", axis_title("", self.spec.unit, money))
+        self.set_axis("left", "", self.spec.unit, money)
         x = np.asarray(years, dtype=float)
         unit = self.spec.unit
-        self.low.setData(x, display(p10, unit, money))
-        self.high.setData(x, display(p90, unit, money))
-        self.median.setData(x, display(p50, unit, money))
-        self.deterministic.setData(x, display(deterministic, unit, money))
+        self._years, self._money = [int(year) for year in years], money
+        self._shown = {
+            name: display(values, unit, money)
+            for name, values in (("p10", p10), ("p50", p50), ("p90", p90), ("model as entered", deterministic))
+        }
+        self.low.setData(x, self._shown["p10"])
+        self.high.setData(x, self._shown["p90"])
+        self.median.setData(x, self._shown["p50"])
+        self.deterministic.setData(x, self._shown["model as entered"])
         step = 1 if len(years) <= 12 else 2 if len(years) <= 24 else 5
         labelled = [(y, f"FY{y % 100:02d}") for y in list(years)[::step]]
         # Every other year is a second level, which the axis leaves unlabelled where labels would touch.
         self.plot.getAxis("bottom").setTicks([labelled[::2], labelled[1::2]])
+
+    def hover_text(self, point: QPointF) -> str | None:
+        """The year under the mouse: "FY2030: p10 250.1 RMB bn · p50 … · model as entered …"."""
+        year = round(point.x())
+        if self.is_empty or self._money is None or year not in self._years:
+            return None
+        i = self._years.index(year)
+        money, unit = self._money, self.spec.unit
+        parts = [f"{name} {display_text(values[i], unit, money)}" for name, values in self._shown.items()]
+        return f"FY{year}: " + " · ".join(parts)
 
 
 class ConvergenceChart(RiskChart):
     """Running mean and p50 of the NPV against the number of trials (log scale)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(f"Convergence of {KPIS['npv'].label}", "trials (log scale)", "", parent)
+        super().__init__(f"Convergence of {KPIS['npv'].label}", parent)
         self.spec = KPIS["npv"]
+        self.set_axis("bottom", "Trials (log scale)", Unit.PLAIN, None)
+        self.set_axis("left", self.spec.label, self.spec.unit, None)
         self.plot.setLogMode(x=True, y=False)
-        self.mean = self.plot.plot(pen=pg.mkPen(BLUE, width=2), name="mean")
+        self.mean = self.plot.plot(pen=pg.mkPen(BLUE, width=2))
         self.median = self.plot.plot(pen=pg.mkPen(GREEN, width=2))
         self.data_items = [self.mean, self.median]
-        self.note.setText("blue: running mean; green: running p50 — flat lines mean enough trials")
+        self.add_legend_entry(BLUE, "Running mean", LINE)
+        self.add_legend_entry(GREEN, "Running p50", LINE)
+        self.note.setText("Flat lines mean enough trials.")
+        self._trials, self._money = np.zeros(0), None
 
     def draw(self, trials: ArrayLike, mean: ArrayLike, p50: ArrayLike, money: MoneyDisplay) -> None:
         self.show_data()
-        trials = np.asarray(trials, dtype=float)
-        self.mean.setData(trials, display(mean, self.spec.unit, money))
-        self.median.setData(trials, display(p50, self.spec.unit, money))
-        self.set_axis_titles("", axis_title(self.spec.label, self.spec.unit, money))
+        self._trials, self._money = np.asarray(trials, dtype=float), money
+        self.mean.setData(self._trials, display(mean, self.spec.unit, money))
+        self.median.setData(self._trials, display(p50, self.spec.unit, money))
+        self.set_axis("left", self.spec.label, self.spec.unit, money)
+
+    def hover_text(self, point: QPointF) -> str | None:
+        """The running figures at the step nearest the mouse (x is log10 of the trials)."""
+        if self.is_empty or self._money is None or not self._trials.size:
+            return None
+        i = int(np.abs(np.log10(self._trials) - point.x()).argmin())
+        mean, median = self.mean.yData[i], self.median.yData[i]
+        unit, money = self.spec.unit, self._money
+        mean_text, median_text = display_text(mean, unit, money), display_text(median, unit, money)
+        return f"{fixed(self._trials[i], 0)} trials: mean {mean_text} · p50 {median_text}"
 
 
 class TornadoChart(RiskChart):
     """Horizontal bars from the base NPV to the NPV at each input's low and high end."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(f"Tornado: {KPIS['npv'].label} when each input moves alone", "", "", parent)
+        super().__init__(f"Tornado: {KPIS['npv'].label} when each input moves alone", parent)
         self.spec = KPIS["npv"]
         self.plot.showGrid(x=True, y=False, alpha=0.15)
+        self.axis("bottom").setStyle(maxTickLevel=0)
+        self.add_legend_entry(RED.lighter(140), "NPV with the input at its low end", BARS)
+        self.add_legend_entry(GREEN.lighter(140), "at its high end", BARS)
+        self.add_legend_entry(GREY.darker(150), "Base NPV", LINE)
         self.low_bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0], brush=pg.mkBrush(RED.lighter(140)))
         self.high_bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0], brush=pg.mkBrush(GREEN.lighter(140)))
         self.base = pg.InfiniteLine(angle=90, pen=pg.mkPen(GREY.darker(150), width=1.5))
         for item in (self.low_bars, self.high_bars, self.base):
             self.plot.addItem(item)
+        self._rows: list[tuple[str, float, float]] = []  # top down: name, NPV at the low and high end
+        self._money: MoneyDisplay | None = None
 
     def draw(
         self, labels: Sequence[str], base: float, low: ArrayLike, high: ArrayLike, note: str, money: MoneyDisplay
     ) -> None:
+        self.show_data()
         rows = np.arange(len(labels), dtype=float)[::-1]  # the largest swing on top
         unit = self.spec.unit
         base = float(display(base, unit, money))
@@ -228,10 +268,20 @@ class TornadoChart(RiskChart):
         self.low_bars.setOpts(x0=np.full(len(rows), base), y=rows, width=low - base, height=0.6)
         self.high_bars.setOpts(x0=np.full(len(rows), base), y=rows, width=high - base, height=0.6)
         self.base.setValue(base)
+        self._rows, self._money = list(zip(labels, low, high, strict=True)), money
         left = self.plot.getAxis("left")
         left.setTicks([list(zip(rows, labels, strict=True))])
         widest = max((QFontMetrics(left.font()).horizontalAdvance(label) for label in labels), default=0)
         left.setWidth(min(max(widest + 16, TORNADO_LABEL_WIDTH[0]), TORNADO_LABEL_WIDTH[1]))
         self.plot.setYRange(-0.7, max(len(labels) - 0.3, 0.7), padding=0)
-        self.set_axis_titles(axis_title(self.spec.label, unit, money), "")
+        self.set_axis("bottom", self.spec.label, unit, money)
         self.note.setText(note)
+
+    def hover_text(self, point: QPointF) -> str | None:
+        """The input under the mouse and the NPV at its low and high end."""
+        i = len(self._rows) - 1 - round(point.y())
+        if self._money is None or not 0 <= i < len(self._rows):
+            return None
+        name, low, high = self._rows[i]
+        low_text, high_text = (display_text(value, self.spec.unit, self._money) for value in (low, high))
+        return f"{name}: {self.spec.label} {low_text} at the low end, {high_text} at the high end"

@@ -19,15 +19,6 @@ def display(values: Any, unit: str, money: MoneyDisplay) -> np.ndarray:
     return values / money.rate if unit == Unit.MONEY else values * 100.0 if unit == Unit.PERCENT else values
 
 
-def axis_title(name: str, unit: Unit, money: MoneyDisplay | None) -> str:
-    """An axis title from an output's name and unit: "NPV (RMB bn)", "IRR (%)", or the unit alone
-    where the chart's title names the output. Money gets its currency only once it is known."""
-    words = {Unit.MONEY: money.label if money else "", Unit.PERCENT: "%"}.get(unit, unit.value)
-    if not name:
-        return words
-    return f"{name} ({words})" if words else name
-
-
 def error_text(message: str) -> str:
     """A refused request as the pages show it, in the charts' red."""
     return f"<span style='color:#c8453c'>{message}</span>"

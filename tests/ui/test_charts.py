@@ -1,0 +1,264 @@
+"""Every chart of the window: one base, axes ticked in their unit, peers on the margin axis, and
+report pictures (PNG and SVG with title, legend, units and source; a copy on the clipboard)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from model.edits import blank_model
+from model.outputs import Unit
+from ui.chart_base import Chart, UnitAxis, tick_text
+from ui.formatting import fixed
+from ui.risk.panel import RiskPanel
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def risk(window, qtbot):
+    """The Risk tab in front after a small Monte Carlo run, its tornado drawn."""
+    panel = window.findChild(RiskPanel)
+    window.analysis_tabs.setCurrentWidget(panel)
+    page = panel.monte_carlo_page
+    page.trials_field.setValue(2_000)
+    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
+        assert page.run_monte_carlo()
+    qtbot.waitUntil(lambda: not page.is_running)
+    panel.tabs.setCurrentWidget(panel.tornado_page)
+    yield panel
+    panel.stop_run()
+
+
+def all_charts(window, risk) -> list[Chart]:
+    return [
+        *window.charts.charts,
+        *risk.monte_carlo_page.charts,
+        risk.tornado_page.tornado_chart,
+        window.bridge_page.waterfall,
+    ]
+
+
+def shown_ticks(axis: UnitAxis) -> list[str]:
+    """The labels the axis draws over its current range."""
+    if axis._tickLevels is not None:  # fixed ticks (years, names) are not formatted by unit
+        return [text for level in axis._tickLevels for _, text in level]
+    low, high = axis.range
+    length = axis.width() if axis.orientation in ("top", "bottom") else axis.height()
+    levels = axis.tickValues(low, high, length)
+    return [text for spacing, values in levels for text in axis.tickStrings(values, 1.0, spacing)]
+
+
+def has_ink(image: QImage, top: int, bottom: int) -> bool:
+    """Whether anything but white is drawn between the rows ``top`` and ``bottom``."""
+    white = QColor("white").rgb()
+    return any(image.pixel(x, y) != white for y in range(top, bottom, 2) for x in range(0, image.width(), 3))
+
+
+def svg_texts(data: bytes) -> str:
+    """All the text of an SVG document (it must parse)."""
+    root = ElementTree.fromstring(data)
+    return " ".join("".join(element.itertext()) for element in root.iter(f"{SVG}text"))
+
+
+def test_every_chart_of_the_window_shares_one_base(window, risk):
+    charts = all_charts(window, risk)
+    assert len(charts) == 4 + 6 + 1 + 1
+    for chart in charts:
+        assert isinstance(chart, Chart), type(chart).__name__
+        assert [action.text() for action in chart.actions()] == ["Save chart as…", "Copy chart"]
+        assert chart.legend_entries, type(chart).__name__
+        for side in ("left", "bottom"):
+            axis = chart.axis(side)
+            assert not axis.autoSIPrefix  # never "(x1e-09)" beside an axis title
+            assert "(x" not in axis.labelString()
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "spacing", "text"),
+    [
+        (1234.0, Unit.MONEY, 200.0, "1,234"),
+        (2.5, Unit.MONEY, 0.5, "2.5"),
+        (15.0, Unit.PERCENT, 5.0, "15%"),
+        (-2.5, Unit.PERCENT, 2.5, "-2.5%"),
+        (-1e-12, Unit.MONEY, 0.2, "0.0"),  # never "-0.0"
+        (0.00000125, Unit.PLAIN, 0.00000025, "0.000001"),  # six places at most, never 1.25e-06
+        (10_000.0, Unit.PLAIN, 1.0, "10,000"),
+    ],
+)
+def test_ticks_read_in_the_axis_unit(value, unit, spacing, text):
+    assert tick_text(value, unit, spacing) == text
+
+
+def test_an_empty_model_gets_axes_with_sensible_ticks(window, controller):
+    """A model with nothing in it once gave axes ticked in units of 1e-9 ("x1e-09")."""
+    controller.replace_model(blank_model(2025, horizon=5), None)
+    QApplication.processEvents()
+    for chart in window.charts.charts:
+        for side in ("left", "right"):
+            if chart.plot.getAxis(side).isVisible():
+                ticks = [text for text in shown_ticks(chart.axis(side)) if text]
+                assert ticks, (type(chart).__name__, side)
+                assert not any("e-" in text or "e+" in text for text in ticks), (type(chart).__name__, ticks)
+        low, high = chart.plot.vb.viewRange()[1]
+        assert high - low >= 0.1, type(chart).__name__  # not a range of 1e-9
+
+
+def test_the_axes_carry_the_units_of_the_registry(window, risk, controller):
+    revenue = window.charts.revenue
+    assert revenue.plot.getAxis("left").labelText == "Revenue (RMB bn)"
+    assert revenue.plot.getAxis("right").labelText == "EBITA margin (%)"
+    assert revenue.axis("right").unit == Unit.PERCENT
+    assert all(text.endswith("%") for text in shown_ticks(revenue.axis("right")) if text)
+    histogram = risk.monte_carlo_page.irr_histogram
+    assert histogram.plot.getAxis("bottom").labelText == "IRR (%)"
+    assert all(text.endswith("%") for text in shown_ticks(histogram.axis("bottom")) if text)
+    controller.set_display_currency("USD")
+    window.analysis_tabs.setCurrentWidget(window.charts)  # a hidden chart catches up when shown
+    assert revenue.plot.getAxis("left").labelText == "Revenue (USD bn)"
+
+
+def test_peers_are_drawn_on_the_margin_axis_and_named_with_their_basis(window, controller):
+    revenue = window.charts.revenue
+    revenue_view, margin_view = revenue.plot.vb, revenue.margin_view
+    assert revenue.plot.getAxis("right").linkedView() is margin_view
+    for name, figures in controller.model["peers"].items():
+        line = revenue._peer_lines[name]
+        assert line.getViewBox() is margin_view
+        percent = figures["ebita_margin"] * 100
+        assert line.value() == pytest.approx(percent)
+        # Where the line is on screen is where the right (%) axis puts that margin, not where
+        # the left (revenue) axis would put that number.
+        drawn = line.mapToScene(QPointF(0, 0)).y()
+        assert drawn == pytest.approx(margin_view.mapViewToScene(QPointF(2030, percent)).y(), abs=0.5)
+        assert drawn != pytest.approx(revenue_view.mapViewToScene(QPointF(2030, percent)).y(), abs=2)
+        # The bundled peers name their basis ("AWS (CY2025, GAAP operating margin)").
+        assert line.label.toPlainText().endswith(f"{percent:.1f}%")
+    assert "Peers' reported margins (right axis)" in [entry.name for entry in revenue.legend_entries]
+
+
+def test_a_peer_without_its_basis_in_the_name_is_labelled_with_its_line(window, controller):
+    model = dict(controller.model, peers={"AWS": {"ebita_margin": 0.354}})
+    controller.replace_model(model, None)
+    QApplication.processEvents()
+    label = window.charts.revenue._peer_lines["AWS"].label.toPlainText()
+    assert label == "AWS: EBITA margin 35.4%"
+
+
+def report_checks(chart: Chart, tmp_path, units: str, scenario: str) -> None:
+    png, svg = tmp_path / "chart.png", tmp_path / "chart.svg"
+    chart.write_chart(png)
+    chart.write_chart(svg)
+    image = QImage(str(png))
+    assert image.width() >= 1600 and image.height() >= 900
+    # Drawn into the picture itself, not only into the plot: the title at the top, the source
+    # line at the bottom (both on white margins around the plot).
+    assert has_ink(image, 0, 60) and has_ink(image, image.height() - 60, image.height())
+    texts = svg_texts(svg.read_bytes())
+    title = chart.title.text()
+    for expected in (title, units, f"scenario {scenario}", date.today().isoformat(), "Source: Capex Workbench"):
+        assert expected in texts, (title, expected)
+    for entry in chart.legend_entries:
+        assert entry.name in texts
+
+
+def test_main_charts_save_as_report_pictures(window, controller, tmp_path):
+    for chart in window.charts.charts:
+        report_checks(chart, tmp_path, "RMB bn" if chart is not window.charts.returns else "%", "Base")
+        assert controller.model["name"] in svg_texts((tmp_path / "chart.svg").read_bytes())
+    # Saving lays the plot out at the picture's size and then back as it was on screen.
+    revenue = window.charts.revenue
+    on_screen = revenue.plot.vb.sceneBoundingRect(), revenue.margin_view.sceneBoundingRect(), revenue.tick_years
+    revenue.report_image()
+    assert (
+        revenue.plot.vb.sceneBoundingRect(),
+        revenue.margin_view.sceneBoundingRect(),
+        revenue.tick_years,
+    ) == on_screen
+
+
+def test_risk_and_bridge_charts_save_as_report_pictures(window, risk, tmp_path):
+    report_checks(risk.monte_carlo_page.npv_histogram, tmp_path, "NPV (RMB bn)", "Base")
+    report_checks(risk.tornado_page.tornado_chart, tmp_path, "NPV (RMB bn)", "Base")
+    window.analysis_tabs.setCurrentWidget(window.bridge_page)
+    waterfall = window.bridge_page.waterfall
+    report_checks(waterfall, tmp_path, "NPV (RMB bn)", f"Base → {window.bridge_page.to_state.label()}")
+
+
+def test_save_chart_asks_for_a_file_and_says_why_one_cannot_be_written(window, tmp_path, monkeypatch):
+    chart = window.charts.revenue
+    asked = []
+
+    def answer(path, chosen):
+        def dialog(parent, caption, start, filters):
+            asked.append((caption, start, filters))
+            return str(path), chosen
+
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+
+    # A name without an extension gets the chosen type's.
+    answer(tmp_path / "revenue", "SVG drawing (*.svg)")
+    assert chart.save_chart()
+    assert "Revenue by fleet group" in svg_texts((tmp_path / "revenue.svg").read_bytes())
+    caption, start, filters = asked[-1]
+    assert caption == "Save chart as"
+    assert start.endswith("Revenue by fleet group and EBITA margin.png") and "*.svg" in filters
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    answer(tmp_path / "missing" / "revenue.png", "PNG image (*.png)")
+    assert not chart.save_chart()
+    assert warnings and "folder does not exist" in warnings[0] and "revenue.png" in warnings[0]
+    answer("", "")
+    assert not chart.save_chart()  # cancelled: nothing written, nothing said
+    assert len(warnings) == 1
+
+
+def test_copy_chart_and_ctrl_c_on_a_focused_chart_put_the_picture_on_the_clipboard(qtbot, window):
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    chart = window.charts.capex
+    chart.copy_action.trigger()
+    image = clipboard.image()
+    assert image.width() >= 1600 and image.height() >= 900
+    assert b"Capex, depreciation and impairment" in bytes(clipboard.mimeData().data("image/svg+xml"))
+
+    clipboard.clear()
+    returns = window.charts.returns
+    qtbot.mouseClick(returns.plot_widget.viewport(), Qt.MouseButton.LeftButton)
+    assert returns.hasFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert not clipboard.image().isNull()
+    assert b"Plan ROIC and margin against the WACC" in bytes(clipboard.mimeData().data("image/svg+xml"))
+    assert window.statusBar().currentMessage() == ""  # not "Select cells in a table first."
+
+
+def test_hovering_reads_out_the_values_under_the_mouse(qtbot, window, risk, controller):
+    histogram = risk.monte_carlo_page.npv_histogram
+    i = int(histogram._counts.argmax())
+    middle = (histogram._edges[i] + histogram._edges[i + 1]) / 2
+    text = histogram.hover_text(QPointF(middle, 0))
+    assert text.startswith("NPV ") and text.endswith(f": {histogram._counts[i]:,} trials") and "RMB bn" in text
+
+    fan = risk.monte_carlo_page.margin_fan
+    fan_text = fan.hover_text(QPointF(2030.2, 0))
+    p50 = risk.monte_carlo_page.last_run.fans["ebita_margin"].loc["p50", 2030] * 100
+    assert fan_text.startswith("FY2030: p10 ") and f"p50 {fixed(p50, 1)}%" in fan_text
+    assert fan.hover_text(QPointF(1990, 0)) is None
+
+    tornado = risk.tornado_page.tornado_chart
+    top = len(tornado._rows) - 1
+    assert tornado.hover_text(QPointF(0, top)).startswith(tornado._rows[0][0] + ": NPV ")
+
+    # Through the mouse: a move over the plot updates the readout under it.
+    window.analysis_tabs.setCurrentWidget(window.bridge_page)
+    waterfall = window.bridge_page.waterfall
+    scene_point = waterfall.plot.vb.mapViewToScene(QPointF(0, len(waterfall.bars) - 1))
+    waterfall.plot.scene().sigMouseMoved.emit(scene_point)
+    start = window.bridge_page.last_bridge.start
+    qtbot.waitUntil(lambda: waterfall.readout.text() == f"Base: {fixed(start, 1)} RMB bn")
