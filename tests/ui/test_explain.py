@@ -136,9 +136,9 @@ def test_right_click_menus_offer_explain_on_cells_and_kpi_tiles(window):
 def test_a_chart_point_lists_the_charts_numbers_in_that_year(window, qtbot):
     chart = window.charts.charts[2]  # free cash flow
     window.activateWindow()
-    qtbot.mouseClick(chart.plot_widget.viewport(), Qt.MouseButton.LeftButton)  # a click gives the chart the focus
+    qtbot.mouseClick(chart.plot_widget.viewport(), Qt.MouseButton.LeftButton)  # a click gives the chart card the focus
     chart.show_year(2029)  # where the pointer is
-    press(qtbot, chart.plot_widget, Qt.Key.Key_BracketLeft)
+    press(qtbot, chart, Qt.Key.Key_BracketLeft)
     panel = window.explain_dock.panel
     assert panel.title.text() == f"{chart.title.text()}  ·  FY2029"
     assert rows(panel) == ["Plan free cash flow FY2029", "Cumulative FCF FY2029", "PV of FCF FY2029"]
