@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
 
 from model import ModelError, scenario_names
 from model.edits import blank_model
-from model.workbook import export_workbook, risk_sheets
+from model.risk.analysis import Result
+from model.workbook import save_workbook
 from ui import settings
 from ui.bridge import BridgePage
 from ui.charts import ChartsPanel
 from ui.controller import WorkbenchController
+from ui.export import ANALYSIS_NAMES, BridgeChoice, ExportJob, ExportRun
 from ui.grid_view import SheetView
 from ui.kpi_strip import KpiStrip, WarningBanner
 from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
@@ -53,6 +55,8 @@ def is_bundled(path: Path) -> bool:
 
 
 class MainWindow(QMainWindow):
+    export_finished = Signal(bool)  # an export ended: True when the file was written
+
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
@@ -74,7 +78,8 @@ class MainWindow(QMainWindow):
         # keeps the layout, and a page taller than its share scrolls or shrinks.
         self.analysis_tabs.setMinimumSize(320, 240)
         self.analysis_tabs.addTab(self.charts, "Charts")
-        self.analysis_tabs.addTab(RiskPanel(controller), "Risk")
+        self.risk_panel = RiskPanel(controller)
+        self.analysis_tabs.addTab(self.risk_panel, "Risk")
         self.bridge_page = BridgePage(controller)
         self.analysis_tabs.addTab(self.bridge_page, "Bridge")
         self.analysis_tabs.addTab(ScenariosView(controller), "Scenarios")
@@ -111,6 +116,9 @@ class MainWindow(QMainWindow):
         controller.model_changed.connect(self.update_scenarios)
         controller.scenario_changed.connect(self.update_scenarios)
         controller.money_display_changed.connect(self.update_currency_actions)
+        self.export_run: ExportRun | None = None
+        self._outdated_runs: list[Result] = []  # runs made before the model or scenario last changed
+        controller.results_changed.connect(self._outdate_runs)
         self.update_title()
         self.update_scenarios()
         self.update_currency_actions()
@@ -325,22 +333,73 @@ class MainWindow(QMainWindow):
         return True
 
     def export_to_excel(self) -> bool:
-        """File > Export to Excel: the selected scenario, with the same sheets as ``--export``."""
+        """File > Export to Excel: the selected scenario and the analyses on screen (``ui.export``),
+        built on a worker thread; True when the export started (``export_finished`` says how it ended)."""
         controller = self.controller
+        if self.export_run is not None:
+            self.statusBar().showMessage("An export is already being written.", STATUS_SECONDS * 1000)
+            return False
         stem = controller.path.stem if controller.path else "capex_model"
         suggested = str((controller.path.parent if controller.path else Path()) / f"{stem} {controller.scenario}.xlsx")
         path, _ = QFileDialog.getSaveFileName(self, "Export to Excel", suggested, WORKBOOK_FILTER)
         if not path:
             return False
-        try:
-            export_workbook(
-                controller.model, path, controller.scenario, risk_sheets(controller.model, controller.scenario)
-            )
-        except ModelError as error:
-            self._file_error("Cannot export the workbook", error)
-            return False
-        self.statusBar().showMessage(f"Exported {controller.scenario} to {path}", STATUS_SECONDS * 1000)
+        job, left_out = self.export_job()
+        run = ExportRun(job, self)
+        run.done.connect(lambda data, error: self._export_done(job, left_out, Path(path), data, error))
+        self.export_run = run
+        run.start()
         return True
+
+    def export_job(self) -> tuple[ExportJob, list[str]]:
+        """The model, scenario and analyses on screen to export, and the names of the runs left
+        out because the model or scenario changed after them."""
+        controller, risk, bridge_page = self.controller, self.risk_panel, self.bridge_page
+        runs: dict[str, Result] = {}
+        left_out = []
+        for name, result in (
+            ("montecarlo", risk.monte_carlo_page.last_run),
+            ("grid", risk.grid_page.last_grid),
+            ("breakeven", risk.breakeven_page.last_breakeven),
+        ):
+            if result is None:
+                continue
+            if any(result is outdated for outdated in self._outdated_runs):
+                left_out.append(ANALYSIS_NAMES[name])
+            else:
+                runs[name] = result
+        choice = None
+        start, end = bridge_page.from_state, bridge_page.to_state
+        if bridge_page.last_bridge is not None and start is not None and end is not None:
+            against = bridge_page.against if end.file is not None else None
+            choice = BridgeChoice(bridge_page.metric, start.scenario, end.scenario, against, end.file or "")
+        with_tornado = risk.tornado_page.last_tornado is not None
+        return ExportJob(controller.model, controller.scenario, runs, with_tornado, choice), left_out
+
+    def _outdate_runs(self) -> None:
+        risk = self.risk_panel
+        runs = (risk.monte_carlo_page.last_run, risk.grid_page.last_grid, risk.breakeven_page.last_breakeven)
+        self._outdated_runs = [run for run in runs if run is not None]
+
+    def _export_done(self, job: ExportJob, left_out: list[str], path: Path, data: bytes | None, error: str) -> None:
+        self.export_run = None
+        if error:
+            self._file_error("Cannot export the workbook", ModelError("", error))
+        elif data is None:
+            self.statusBar().showMessage("Export cancelled: nothing was written.", STATUS_SECONDS * 1000)
+        else:
+            try:
+                save_workbook(data, path)
+            except ModelError as failure:
+                self._file_error("Cannot export the workbook", failure)
+            else:
+                message = f"Exported {job.scenario} to {path}"
+                if left_out:
+                    message += f"; left out, as the model changed after they were run: {', '.join(left_out)}"
+                self.statusBar().showMessage(message, STATUS_SECONDS * 1000)
+                self.export_finished.emit(True)
+                return
+        self.export_finished.emit(False)
 
     def _file_error(self, title: str, error: ModelError) -> None:
         self.statusBar().showMessage(f"{title}: {error}", STATUS_SECONDS * 1000)
@@ -367,6 +426,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_discard_changes():
+            if self.export_run is not None:
+                self.export_run.stop()
             self.save_layout()
             event.accept()
         else:

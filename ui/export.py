@@ -1,0 +1,201 @@
+"""File > Export to Excel on a worker thread: the model's sheets and the analyses on screen.
+
+The workbook is built in memory on a ``QThread`` while the window stays responsive; a progress
+dialog appears when the export takes longer than half a second, and its Cancel abandons the
+result. The file is written on the GUI thread once the worker is done (atomically, so it is there
+whole or not at all), which is also where a failure becomes a message: nothing on the worker
+touches a widget.
+
+What goes in is what the analyst sees: the last Monte Carlo, grid and breakeven as they were run,
+unless the model or the scenario changed after they were run (then they are left out and the
+status bar says so: their figures would not be of the exported model), and the tornado and the
+bridge the Risk and Bridge tabs show, recomputed for the model as it is now (they follow every
+edit on screen and take milliseconds). An analysis never run has no sheet.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from model import ModelError
+from model.risk import BridgeResults, RunCancelled, bridge, tornado
+from model.risk.analysis import Result
+from model.validation import Model
+from model.workbook import analysis_sheets, workbook_bytes
+
+SHOW_PROGRESS_AFTER_MS = 500
+ANALYSIS_NAMES = {
+    "montecarlo": "Monte Carlo",
+    "tornado": "tornado",
+    "grid": "two-way grid",
+    "breakeven": "breakeven",
+    "bridge": "bridge",
+}
+
+
+@dataclass(frozen=True)
+class BridgeChoice:
+    """The bridge the Bridge tab shows: its metric, its two scenarios, and the file of the to
+    state (``against`` None: the current model)."""
+
+    metric: str
+    from_scenario: str
+    to_scenario: str
+    against: Model | None = None
+    against_name: str = ""
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """Everything the worker needs, taken on the GUI thread: the model and scenario, the runs to
+    write as they are, and whether to compute the tornado and which bridge."""
+
+    model: Model
+    scenario: str
+    runs: dict[str, Result]
+    with_tornado: bool = False
+    bridge: BridgeChoice | None = None
+
+
+def analyses(job: ExportJob) -> dict[str, Result]:
+    """The job's runs with the tornado and the bridge computed for its model; one the model layer
+    refuses is left out, as the tab shows a message instead of it."""
+    runs = dict(job.runs)
+    if job.with_tornado:
+        try:
+            runs["tornado"] = tornado(job.model, job.scenario)
+        except ModelError:
+            pass
+    choice = job.bridge
+    if choice is not None:
+        try:
+            result: BridgeResults = bridge(
+                job.model, choice.metric, choice.from_scenario, choice.to_scenario, choice.against
+            )
+        except ModelError:
+            pass
+        else:
+            if choice.against is not None:
+                result = replace(result, end_name=f"{result.end_name} of {choice.against_name}")
+            runs["bridge"] = result
+    return runs
+
+
+class ExportWorker(QObject):
+    """Builds one workbook in memory on its thread; ``cancel`` (any thread) stops it between sheets."""
+
+    progressed = Signal(int, int)
+    finished = Signal(bytes)
+    cancelled = Signal()
+    failed = Signal(str)
+
+    def __init__(self, job: ExportJob) -> None:
+        super().__init__()
+        self._job = job
+        self._stop = threading.Event()
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.progressed.emit(done, total)
+        return not self._stop.is_set()
+
+    @Slot()
+    def run(self) -> None:
+        job = self._job
+        try:
+            sheets = analysis_sheets(analyses(job), self._progress)
+            data = workbook_bytes(job.model, job.scenario, sheets)
+        except RunCancelled:
+            self.cancelled.emit()
+        except ModelError as error:
+            self.failed.emit(str(error))
+        except MemoryError:
+            self.failed.emit("not enough memory to build this workbook; nothing was written")
+        except Exception as error:  # the GUI thread must hear of every failure, as a message
+            logging.getLogger(__name__).exception("the export failed")
+            self.failed.emit(f"unexpected error ({type(error).__name__}: {error}); the details are in the log")
+        else:
+            if self._stop.is_set():
+                self.cancelled.emit()
+            else:
+                self.finished.emit(data)
+
+
+class ExportRun(QObject):
+    """One export in progress: the worker, its thread and the progress dialog. ``done`` carries
+    the workbook's bytes (None when it was cancelled or failed) and the failure's message ("" if none)."""
+
+    done = Signal(object, str)
+
+    def __init__(self, job: ExportJob, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.worker = ExportWorker(job)
+        # The thread belongs to the application, so closing the window never destroys it mid-run.
+        self.thread = QThread(QCoreApplication.instance())
+        self.worker.moveToThread(self.thread)
+        self.cancelled = False
+        self.dialog = QProgressDialog("Writing the workbook…", "Cancel", 0, 0, parent)
+        self.dialog.setWindowTitle("Export to Excel")
+        # Not modal: the window stays in use while the workbook is built (and a modal dialog's
+        # setValue would process events inside the progress slot).
+        self.dialog.setWindowModality(Qt.WindowModality.NonModal)
+        self.dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.canceled.connect(self.cancel)
+        self.thread.started.connect(self.worker.run)
+        self.worker.progressed.connect(self._progressed)
+        self.worker.finished.connect(self._finished)
+        self.worker.cancelled.connect(self._cancelled)
+        self.worker.failed.connect(self._failed)
+        for signal in (self.worker.finished, self.worker.cancelled, self.worker.failed):
+            signal.connect(self.thread.quit)
+        self.thread.finished.connect(self._thread_done)
+
+    def start(self) -> None:
+        self.dialog.setValue(0)
+        self.thread.start()
+
+    def cancel(self) -> None:
+        """Abandon the export: whatever the worker still delivers is dropped."""
+        self.cancelled = True
+        self.worker.cancel()
+
+    def stop(self) -> None:
+        """Cancel and wait for the thread (the application is closing)."""
+        self.cancel()
+        self.thread.wait()
+
+    @Slot(int, int)
+    def _progressed(self, done: int, total: int) -> None:
+        if self.dialog.maximum() != total:
+            self.dialog.setMaximum(total)
+        self.dialog.setValue(done)
+
+    @Slot(bytes)
+    def _finished(self, data: bytes) -> None:
+        self._close(None if self.cancelled else data)
+
+    @Slot()
+    def _cancelled(self) -> None:
+        self._close(None)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        self._close(None, message)
+
+    def _close(self, data: bytes | None, error: str = "") -> None:
+        self.dialog.close()
+        self.done.emit(data, error)
+
+    @Slot()
+    def _thread_done(self) -> None:
+        self.thread.wait()
+        self.thread.deleteLater()
