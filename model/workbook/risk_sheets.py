@@ -56,8 +56,6 @@ TRIAL_CHUNK = 20_000  # trial rows written between two progress reports
 HISTOGRAM_BINS = 24
 METRIC_UNITS = {"npv": "money", "irr": "%"}
 SAMPLER_NAMES = {"lhs": "lhs (Latin hypercube)", "random": "random"}
-# The order of the sheets, as the window's Risk tab and Bridge tab show the analyses.
-ANALYSIS_ORDER = ("montecarlo", "tornado", "grid", "breakeven", "bridge")
 RED, YELLOW, GREEN = "#F8696B", "#FFEB84", "#63BE7B"
 
 
@@ -79,41 +77,27 @@ def analysis_sheets(runs: Mapping[str, Result], progress: Progress | None = None
     """Sheet writers of the analyses in ``runs`` (name -> result), in the Risk tab's order, then
     Trials when a Monte Carlo is among them. ``progress(done, total)`` is called as they are
     written; returning False stops the export with RunCancelled (nothing is written to disk)."""
-    unknown = set(runs) - set(ANALYSIS_ORDER)
-    if unknown:
-        raise ValueError(f"no workbook sheet for the analyses {sorted(unknown)}")
+    for name, result in runs.items():
+        if name not in SHEET_WRITERS:
+            raise ValueError(f"no workbook sheet for the analysis {name!r}")
+        if not isinstance(result, SHEET_WRITERS[name][0]):
+            raise ValueError(f"{name}: {type(result).__name__} is not the result of that analysis")
     monte_carlo = runs.get("montecarlo")
-    chunks = 0
-    if isinstance(monte_carlo, MonteCarloResults):
-        chunks = max(1, -(-monte_carlo.valid_trials // TRIAL_CHUNK))
+    chunks = -(-monte_carlo.valid_trials // TRIAL_CHUNK) if isinstance(monte_carlo, MonteCarloResults) else 0
     steps = _Steps(1 + len(runs) + chunks, progress)
-    writers: list[SheetWriter] = []
 
-    def sheet(write: Callable[[WorkbookWriter], None]) -> SheetWriter:
+    def sheet(write: Callable[[WorkbookWriter, Any], None], result: Result) -> SheetWriter:
         def written(writer: WorkbookWriter) -> None:
             if steps.done == 0:
                 steps.step()  # the model's sheets are written
-            write(writer)
+            write(writer, result)
             steps.step()
 
         return written
 
-    for name in ANALYSIS_ORDER:
-        result = runs.get(name)
-        if isinstance(result, MonteCarloResults):
-            writers.append(sheet(lambda w, r=result: write_monte_carlo(w, r)))
-        elif isinstance(result, TornadoResults):
-            writers.append(sheet(lambda w, r=result: write_tornado(w, r)))
-        elif isinstance(result, GridResults):
-            writers.append(sheet(lambda w, r=result: write_grid(w, r)))
-        elif isinstance(result, BreakevenResults):
-            writers.append(sheet(lambda w, r=result: write_breakeven(w, r)))
-        elif isinstance(result, BridgeResults):
-            writers.append(sheet(lambda w, r=result: write_bridge(w, r)))
-        elif result is not None:
-            raise ValueError(f"{name}: {type(result).__name__} is not the result of that analysis")
+    writers = [sheet(SHEET_WRITERS[name][1], runs[name]) for name in SHEET_WRITERS if name in runs]
     if isinstance(monte_carlo, MonteCarloResults):
-        writers.append(lambda w, r=monte_carlo: write_trials(w, r, steps.step))
+        writers.append(lambda writer: write_trials(writer, monte_carlo, steps.step))
     return writers
 
 
@@ -492,3 +476,13 @@ def write_breakeven(writer: WorkbookWriter, result: BreakevenResults) -> None:
         number_cell(sheet, row, 2, value, f.kpi(key))
         row += 1
     print_summary(sheet, row, 3)
+
+
+# Each analysis's result type and sheet, in the order of the sheets (the Risk tab's, then the Bridge).
+SHEET_WRITERS: dict[str, tuple[type, Callable[[WorkbookWriter, Any], None]]] = {
+    "montecarlo": (MonteCarloResults, write_monte_carlo),
+    "tornado": (TornadoResults, write_tornado),
+    "grid": (GridResults, write_grid),
+    "breakeven": (BreakevenResults, write_breakeven),
+    "bridge": (BridgeResults, write_bridge),
+}
