@@ -197,7 +197,9 @@ def run_analyses(model: Any, args: argparse.Namespace) -> dict[str, Any]:
     """The results of the analyses asked for, by name, in the order given."""
     from model.risk import ANALYSES
 
-    return {name: ANALYSES[name].run(model, args.scenario, ANALYSIS_REQUESTS[name](args)) for name in args.analysis or ()}
+    return {
+        name: ANALYSES[name].run(model, args.scenario, ANALYSIS_REQUESTS[name](args)) for name in args.analysis or ()
+    }
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ edit on screen and take milliseconds). An analysis never run has no sheet.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass, replace
@@ -67,10 +68,8 @@ def analyses(job: ExportJob) -> dict[str, Result]:
     refuses is left out, as the tab shows a message instead of it."""
     runs = dict(job.runs)
     if job.with_tornado:
-        try:
+        with contextlib.suppress(ModelError):
             runs["tornado"] = tornado(job.model, job.scenario)
-        except ModelError:
-            pass
     choice = job.bridge
     if choice is not None:
         try:

@@ -46,8 +46,8 @@ SERIES = (
     ("decrease below zero", DECREASE),
     ("start and end", NEUTRAL),
 )
-LEGEND_HIDDEN = [0, 2, 4]
-VALUE_CHARS = 26  # characters of a lever's value on one line of its column  # the base, and the second part of a bar that crosses zero
+LEGEND_HIDDEN = [0, 2, 4]  # the base, and the second part of a bar that crosses zero
+VALUE_CHARS = 26  # characters of a lever's value on one line of its column
 
 
 def metric_spec(metric: str) -> tuple[str, Unit, str]:
@@ -151,8 +151,12 @@ def write_bridge(writer: WorkbookWriter, result: BridgeResults) -> None:
     for r, label, formula, value in (
         (change_row, "Change: end − start", f"={end_cell}-{start_cell}", change),
         (sum_row, "Sum of the contributions", f"=SUM({contributions})" if result.levers else "=0", total),
-        (check_row, "Check: sum − change (0 up to rounding)", f"={xl_rowcol_to_cell(sum_row, 2)}-"
-         f"{xl_rowcol_to_cell(change_row, 2)}", total - change),
+        (
+            check_row,
+            "Check: sum − change (0 up to rounding)",
+            f"={xl_rowcol_to_cell(sum_row, 2)}-{xl_rowcol_to_cell(change_row, 2)}",
+            total - change,
+        ),
     ):
         writer.text(sheet, r, 0, label, f.kpi_label)
         writer.text(sheet, r, 1, metric_unit, f.unit)
@@ -249,7 +253,9 @@ def _write_waterfall(
         chart.add_series(series)
     unit_text = writer.unit_text(unit.value)
     chart.set_title({"name": f"Bridge of {name}: {result.start_name} → {result.end_name}"})
-    chart.set_y_axis({"name": f"{name} ({unit_text})", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    chart.set_y_axis(
+        {"name": f"{name} ({unit_text})", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}}
+    )
     chart.set_x_axis({"num_font": {"size": 8}})
     chart.set_legend({"position": "bottom", "delete_series": LEGEND_HIDDEN})
     chart.set_size({"width": 900, "height": 420})

@@ -14,7 +14,7 @@ values. Each sheet's print area is its summary, and Trials prints its first page
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -157,7 +157,7 @@ def write_monte_carlo(writer: WorkbookWriter, run: MonteCarloResults) -> None:
         ("Sampler", "", SAMPLER_NAMES.get(run.sampler, run.sampler)),
         ("Seed", "", run.seed),
     ):
-        fmt = f.number_format("#,##0") if unit == "count" else f.integer
+        fmt = f.number_format("#,##0") if unit == "count" else f.number_format("0")
         summary_row(writer, sheet, row, label, "", value, fmt)
         row += 1
 
@@ -169,8 +169,8 @@ def write_monte_carlo(writer: WorkbookWriter, run: MonteCarloResults) -> None:
         writer.text(sheet, row, 1, writer.unit_text(unit), f.unit)
         cells = _trials_range(run, metric)
         for col, statistic in enumerate(STATISTICS, start=2):
-            value = cached(run.statistics.loc[metric, statistic])
-            sheet.write_formula(row, col, _statistic_formula(statistic, cells), f.number(unit), value)
+            stored = cached(float(run.statistics[statistic][metric]))
+            sheet.write_formula(row, col, _statistic_formula(statistic, cells), f.number(unit), stored)
     row += 1
     writer.text(sheet, row, 0, "P(NPV > 0)", f.kpi_label)
     writer.text(sheet, row, 1, "%", f.unit)
@@ -186,18 +186,18 @@ def write_monte_carlo(writer: WorkbookWriter, run: MonteCarloResults) -> None:
     # Parameters and targets are long texts: each has empty cells to its right to run into.
     header_row(writer, sheet, row, ["input", "unit", "distribution", "parameters"])
     writer.text(sheet, row, 6, "target (applied by)", f.header_left)
-    uncertainty = writer.model.get("uncertainty") or {}
-    for entry in uncertainty.get("inputs", ()):
+    uncertainty = writer.model.get("uncertainty")
+    for entry in uncertainty["inputs"] if uncertainty else ():
         row += 1
         writer.text(sheet, row, 0, target_label(entry["target"]), f.text)
         writer.text(sheet, row, 1, writer.unit_text(target_unit(entry["target"], entry["apply"])), f.unit)
         writer.text(sheet, row, 2, entry["dist"], f.text)
         writer.text(sheet, row, 3, _parameters(entry), f.text)
         writer.text(sheet, row, 6, f"{entry['target']} ({entry['apply']})", f.note)
-    for first, second, rho in uncertainty.get("correlations", ()):
+    for first, second, rho in uncertainty.get("correlations", []) if uncertainty else ():
         row += 1
         writer.text(sheet, row, 0, "Rank correlation", f.text)
-        sheet.write_number(row, 2, rho, f.general)
+        sheet.write_number(row, 2, rho, f.number_format("General"))
         writer.text(sheet, row, 3, f"{target_label(first)} and {target_label(second)}", f.text)
 
     years = list(run.fans["fcf"].columns)
@@ -230,11 +230,11 @@ def _write_histogram(writer: WorkbookWriter, sheet: Any, run: MonteCarloResults,
         r = first + index
         low, high = xl_rowcol_to_cell(r, 2), xl_rowcol_to_cell(r, 3)
         writer.text(sheet, r, 0, f"{edges[index]:,.1f} to {edges[index + 1]:,.1f}", f.text)
-        sheet.write_number(r, 2, edges[index], f.money)
-        sheet.write_number(r, 3, edges[index + 1], f.money)
+        sheet.write_number(r, 2, edges[index], f.number("money"))
+        sheet.write_number(r, 3, edges[index + 1], f.number("money"))
         upper = '"<="' if index == len(counts) - 1 else '"<"'
         sheet.write_formula(
-            r, 4, f'=COUNTIFS({npv_cells},">="&{low},{npv_cells},{upper}&{high})', f.integer, int(count)
+            r, 4, f'=COUNTIFS({npv_cells},">="&{low},{npv_cells},{upper}&{high})', f.number_format("0"), int(count)
         )
         sheet.write_formula(
             r, 5, f"={xl_rowcol_to_cell(r, 4)}/{run.valid_trials}", f.number("%"), count / run.valid_trials
@@ -275,19 +275,21 @@ def write_trials(writer: WorkbookWriter, run: MonteCarloResults, step: Callable[
         f"One row per valid trial (the numbers of the {run.invalid_trials:,} left out are missing); an empty irr "
         f"has no IRR. The printout shows the first {PRINTED_TRIALS} trials.",
     )
-    uncertainty = writer.model.get("uncertainty") or {}
-    applied = {entry["target"]: entry["apply"] for entry in uncertainty.get("inputs", ())}
+    uncertainty = writer.model.get("uncertainty")
+    applied = {entry["target"]: entry["apply"] for entry in (uncertainty["inputs"] if uncertainty else ())}
     names = ["trial", *samples.columns]
     units = [
         "",
         *(target_unit(name, applied.get(name, "set")) for name in samples.columns[:-2]),
         *METRIC_UNITS.values(),
     ]
-    header = [name if not unit else f"{name} ({writer.unit_text(unit)})" for name, unit in zip(names, units, strict=True)]
+    header = [
+        name if not unit else f"{name} ({writer.unit_text(unit)})" for name, unit in zip(names, units, strict=True)
+    ]
     header_row(writer, sheet, TRIALS_FIRST_ROW - 1, header)
     sheet.set_column(0, 0, 10)
     sheet.set_column(1, len(names) - 1, 16)
-    formats = [f.integer, *(value_format(writer, unit) for unit in units[1:])]
+    formats = [f.number_format("0"), *(value_format(writer, unit) for unit in units[1:])]
     values = samples.to_numpy(dtype=float)
     numbers = samples.index.to_numpy()
     for start in range(0, len(values), TRIAL_CHUNK):
@@ -343,11 +345,11 @@ def write_tornado(writer: WorkbookWriter, result: TornadoResults) -> None:
         number_cell(sheet, row, 2, entry["low"], value_format(writer, unit))
         number_cell(sheet, row, 3, entry["high"], value_format(writer, unit))
         for col, key in ((4, "npv_low"), (5, "npv_high"), (6, "swing")):
-            number_cell(sheet, row, col, entry[key], f.money)
+            number_cell(sheet, row, col, entry[key], f.number("money"))
         for col, key in ((7, "npv_low"), (8, "npv_high")):
             source = xl_rowcol_to_cell(row, col - 3)
             value = cached(entry[key] - result.base_npv)
-            sheet.write_formula(row, col, f'=IF({source}="","",{source}-{base})', f.money, value)
+            sheet.write_formula(row, col, f'=IF({source}="","",{source}-{base})', f.number("money"), value)
         writer.text(sheet, row, 10, f"{path} ({apply})", f.note)
     last = first + len(result.table) - 1
     chart = writer.workbook.add_chart({"type": "bar", "subtype": "stacked"})
@@ -411,7 +413,7 @@ def write_grid(writer: WorkbookWriter, result: GridResults) -> None:
         sheet.write_number(header, col, float(x), x_format)
     y_format = value_format(writer, y_unit)
     cell_format = f.number(metric_unit)
-    for offset, (y, values) in enumerate(result.table.iterrows(), start=1):
+    for offset, (y, values) in enumerate(zip(result.table.index, result.table.to_numpy(), strict=True), start=1):
         sheet.write_number(header + offset, 0, float(y), y_format)
         for col, value in enumerate(values, start=2):
             number_cell(sheet, header + offset, col, value, cell_format)
@@ -470,10 +472,10 @@ def write_breakeven(writer: WorkbookWriter, result: BreakevenResults) -> None:
     summary_row(writer, sheet, row, target_label(target.path), unit, result.value, input_format)
     writer.text(sheet, row, 3, result.message, f.note)
     row = section(writer, sheet, row + 2, "The model at that value")
-    for key, value in (result.kpis or {}).items():
+    for key, kpi in (result.kpis or {}).items():
         writer.text(sheet, row, 0, KPIS[key].label, f.kpi_label)
         writer.text(sheet, row, 1, writer.unit_text(KPIS[key].unit.value), f.unit)
-        number_cell(sheet, row, 2, value, f.kpi(key))
+        number_cell(sheet, row, 2, kpi, f.kpi(key))
         row += 1
     print_summary(sheet, row, 3)
 

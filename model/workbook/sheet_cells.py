@@ -26,7 +26,9 @@ def header_row(writer: WorkbookWriter, sheet: Any, row: int, names: Sequence[str
         sheet.write_string(row, col, name, writer.formats.header_left if col == 0 else writer.formats.header)
 
 
-def summary_row(writer: WorkbookWriter, sheet: Any, row: int, label: str, unit: str, value: Any, fmt: Any = None) -> None:
+def summary_row(
+    writer: WorkbookWriter, sheet: Any, row: int, label: str, unit: str, value: Any, fmt: Any = None
+) -> None:
     """One line of a summary table: label, unit, then a text or a number in ``fmt`` (default: the
     unit's format)."""
     f = writer.formats

@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from model import compute, load_model, risk, validate_model
+from model.outputs import Unit
 from model.workbook import analysis_sheets, export_workbook, workbook_bytes
 from model.workbook.bridge_sheet import SERIES, number_text, signed, waterfall_parts
-from model.outputs import Unit
 from tests.conftest import BUNDLED_MODEL_PATH, ROOT
 from tests.model.test_export_libreoffice import SOFFICE, recalculate, require_soffice
 
@@ -74,7 +74,10 @@ def test_the_check_is_a_formula_and_the_contributions_sum_to_end_minus_start(bas
     _, result = base_to_bull
     formulas = openpyxl.load_workbook(exported)["Bridge"]
     values = openpyxl.load_workbook(exported, data_only=True)["Bridge"]
-    total, check = find_row(formulas, "Sum of the contributions"), find_row(formulas, "Check: sum − change (0 up to rounding)")
+    total, check = (
+        find_row(formulas, "Sum of the contributions"),
+        find_row(formulas, "Check: sum − change (0 up to rounding)"),
+    )
     assert formulas.cell(total, 3).value.startswith("=SUM(E")
     assert formulas.cell(check, 3).value == f"=C{total}-C{total - 1}"
     assert values.cell(total, 3).value == pytest.approx(result.end - result.start, abs=1e-9)
@@ -85,7 +88,7 @@ def test_the_chart_is_a_waterfall_of_stacked_columns_with_an_invisible_base(expo
     with zipfile.ZipFile(exported) as archive:
         charts = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/charts/chart")]
     (chart,) = [chart for chart in charts if "Bridge of NPV" in chart]  # the others are the Summary's
-    assert '<c:grouping val="stacked"/>' in chart and "<c:barDir val=\"col\"/>" in chart
+    assert '<c:grouping val="stacked"/>' in chart and '<c:barDir val="col"/>' in chart
     assert chart.count("<c:ser>") == len(SERIES)
     first_series = chart.split("<c:ser>")[1]
     assert "<a:noFill/>" in first_series  # the base is invisible
@@ -110,7 +113,7 @@ def test_each_bar_is_drawn_from_the_running_total_before_it_to_the_one_after(sta
         # Stacked columns stack each sign from zero, the base first: the visible segments.
         segments = []
         if above > 0:
-            segments.append((max(base, 0) , max(base, 0) + above))
+            segments.append((max(base, 0), max(base, 0) + above))
         if below < 0:
             segments.append((min(base, 0) + below, min(base, 0)))
         low, high = min(before, after), max(before, after)
@@ -144,7 +147,9 @@ def test_a_bridge_on_a_line_in_a_year_is_in_its_unit(base_to_bull):
 def test_identical_states_have_an_empty_bridge_that_says_so(base_to_bull):
     model, _ = base_to_bull
     result = risk.bridge(model, "npv", "Base", "Base")
-    sheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes(model, None, analysis_sheets({"bridge": result}))))["Bridge"]
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes(model, None, analysis_sheets({"bridge": result}))))[
+        "Bridge"
+    ]
     assert find_row(sheet, "The two states have the same inputs: nothing to bridge.")
 
 
@@ -179,7 +184,12 @@ def test_the_command_line_exports_the_bridge_sheet(tmp_path):
 def soffice_convert(path, to: str, out_dir, profile):
     """``path`` converted by headless LibreOffice to format ``to`` in ``out_dir``."""
     command = [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
-    subprocess.run([*command, "--convert-to", to, "--outdir", str(out_dir), str(path)], check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [*command, "--convert-to", to, "--outdir", str(out_dir), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     converted = out_dir / f"{path.stem}.{to}"
     assert converted.exists(), f"LibreOffice did not convert {path.name} to {to}"
     return converted
@@ -211,7 +221,9 @@ def test_a_bridge_to_the_models_own_workbook_edited_in_libreoffice_names_exactly
     # cell of that document; LibreOffice writes it back as a workbook.
     flat = soffice_convert(exported, "fods", tmp_path / "fods", profile)
     edited_flat = tmp_path / "colleague.fods"
-    edited_flat.write_text(with_input_value(flat.read_text(encoding="utf-8"), "settings.wacc", EDITED_WACC), encoding="utf-8")
+    edited_flat.write_text(
+        with_input_value(flat.read_text(encoding="utf-8"), "settings.wacc", EDITED_WACC), encoding="utf-8"
+    )
     edited = soffice_convert(edited_flat, "xlsx", tmp_path / "back", profile)
 
     done = run(str(model_file), "--json", "--analysis", "bridge", "--against", str(edited), "--metric", "npv")
@@ -232,7 +244,17 @@ def test_a_bridge_to_the_models_own_workbook_edited_in_libreoffice_names_exactly
 
     # The same bridge exported: the sheet names the edited workbook and its one lever.
     sheet_file = tmp_path / "review.xlsx"
-    done = run(str(model_file), "--analysis", "bridge", "--against", str(edited), "--metric", "npv", "--export", str(sheet_file))
+    done = run(
+        str(model_file),
+        "--analysis",
+        "bridge",
+        "--against",
+        str(edited),
+        "--metric",
+        "npv",
+        "--export",
+        str(sheet_file),
+    )
     assert done.returncode == 0, done.stderr
     sheet = openpyxl.load_workbook(sheet_file, data_only=True)["Bridge"]
     assert sheet["A1"].value == "Bridge of NPV: Base → Base of colleague.xlsx"

@@ -87,7 +87,9 @@ def test_the_statistics_are_formulas_over_the_trials_storing_the_runs_values(run
     for metric, label in (("npv", "NPV"), ("irr", "IRR")):
         row = find_row(values, label)
         for statistic, column in STATISTIC_COLUMNS.items():
-            assert formulas[f"{column}{row}"].value.startswith(("=AVERAGE(Trials!", "=STDEV(Trials!", "=PERCENTILE(Trials!"))
+            assert formulas[f"{column}{row}"].value.startswith(
+                ("=AVERAGE(Trials!", "=STDEV(Trials!", "=PERCENTILE(Trials!")
+            )
             assert values[f"{column}{row}"].value == pytest.approx(run.statistics.loc[metric, statistic], rel=1e-12)
     row = find_row(values, "P(NPV > 0)")
     assert values[f"C{row}"].value == pytest.approx(run.prob_npv_positive)

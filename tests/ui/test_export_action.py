@@ -115,7 +115,9 @@ def test_the_analyses_on_screen_are_exported_as_they_were_run(qtbot, window, tmp
     labels = {row[0].value: row[2].value for row in monte_carlo.iter_rows(min_row=4, max_row=12, max_col=3)}
     assert labels["Seed"] == 4242 and labels["Trials"] == 600
     trials = book["Trials"]
-    rows = np.array([[cell.value for cell in row] for row in trials.iter_rows(min_row=5, values_only=False)], dtype=object)
+    rows = np.array(
+        [[cell.value for cell in row] for row in trials.iter_rows(min_row=5, values_only=False)], dtype=object
+    )
     assert rows[:, 0].tolist() == run.samples.index.tolist()
     npv_column = 1 + list(run.samples.columns).index("npv")
     np.testing.assert_array_equal(rows[:, npv_column].astype(float), run.samples["npv"].to_numpy())
