@@ -12,6 +12,7 @@ chart workings below the levers compute those parts by formulas from the contrib
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +48,7 @@ SERIES = (
     ("start and end", NEUTRAL),
 )
 LEGEND_HIDDEN = [0, 2, 4]  # the base, and the second part of a bar that crosses zero
-VALUE_CHARS = 26  # characters of a lever's value on one line of its column
+VALUE_CHARS = 34  # characters of a lever's value on one line of its column
 
 
 def metric_spec(metric: str) -> tuple[str, Unit, str]:
@@ -94,8 +95,10 @@ def value_text(value: Any, unit: str) -> str:
         return "(absent)"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(value_text(item, unit) for item in value)
+    if isinstance(value, list):  # a row of years, repeats written once: "85.0% x9"
+        texts = [value_text(item, unit) for item in value]
+        runs = [(text, len(list(group))) for text, group in itertools.groupby(texts)]
+        return ", ".join(text if count == 1 else f"{text} x{count}" for text, count in runs)
     if isinstance(value, dict):
         return "; ".join(f"{key}: {value_text(item, '')}" for key, item in value.items())
     if isinstance(value, float | int):
@@ -127,7 +130,7 @@ def write_bridge(writer: WorkbookWriter, result: BridgeResults) -> None:
     )
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 1, 10)
-    sheet.set_column(2, 3, 24)
+    sheet.set_column(2, 3, 30)
     sheet.set_column(4, 4, 14)
     sheet.set_column(5, 5, 40)
     sheet.set_column(6, 12, 11)
@@ -164,6 +167,8 @@ def write_bridge(writer: WorkbookWriter, result: BridgeResults) -> None:
 
     section(writer, sheet, levers_header - 1, "Levers, largest contribution first")
     header_row(writer, sheet, levers_header, ["lever", "unit", "from", "to", "contribution", "input"])
+    # Wrapped at the bottom of the cell, as the other cells of the row (the sheet's wrap format is for notes).
+    wrapped = writer.workbook.add_format({"font_name": "Calibri", "font_size": 10, "text_wrap": True})
     for offset, lever in enumerate(result.levers):
         r = first + offset
         lever_unit = _lever_unit(lever)
@@ -175,7 +180,7 @@ def write_bridge(writer: WorkbookWriter, result: BridgeResults) -> None:
                 number_cell(sheet, r, col, value, value_format(writer, lever_unit))
             else:
                 text = value_text(value, lever_unit)
-                writer.text(sheet, r, col, text, f.wrap)
+                writer.text(sheet, r, col, text, wrapped)
                 lines = max(lines, -(-len(text) // VALUE_CHARS))
         if lines > 1:  # spreadsheets do not grow a row to its wrapped text on opening
             sheet.set_row(r, 13 * lines)
@@ -190,8 +195,8 @@ def write_bridge(writer: WorkbookWriter, result: BridgeResults) -> None:
 def _write_waterfall(
     writer: WorkbookWriter, sheet: Any, result: BridgeResults, name: str, top: int, cells: tuple[str, str, int]
 ) -> int:
-    """The chart workings (formulas over the contributions) and the waterfall chart beside the
-    levers; returns the last row used."""
+    """The waterfall chart below the levers, then its workings (formulas over the contributions);
+    returns the last row used."""
     f = writer.formats
     start_cell, end_cell, first_lever = cells
     _, unit, num_format = metric_spec(result.metric)
@@ -199,8 +204,9 @@ def _write_waterfall(
     bars = [result.start_name, *(_lever_name(lever) for lever in result.levers), result.end_name]
     parts = waterfall_parts(result.start, [lever.contribution for lever in result.levers], result.end)
     values = [_bar_value(result, index) for index in range(len(bars))]
-    section(writer, sheet, top, "Chart workings: each bar's running total and its parts (formulas)")
-    header = top + 1
+    chart_rows = 22  # the chart's height in rows
+    section(writer, sheet, top + chart_rows, "Chart workings: each bar's running total and its parts (formulas)")
+    header = top + chart_rows + 1
     header_row(writer, sheet, header, ["bar", "", "value", "before", "after", "", *(n for n, _ in SERIES)])
     first = header + 1
     for index, label in enumerate(bars):
@@ -256,12 +262,11 @@ def _write_waterfall(
     chart.set_y_axis(
         {"name": f"{name} ({unit_text})", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}}
     )
-    chart.set_x_axis({"num_font": {"size": 8}})
+    chart.set_x_axis({"num_font": {"size": 8}, "label_position": "low"})
     chart.set_legend({"position": "bottom", "delete_series": LEGEND_HIDDEN})
     chart.set_size({"width": 900, "height": 420})
-    chart_row = last + 2
-    sheet.insert_chart(chart_row, 0, chart)
-    return chart_row + 22
+    sheet.insert_chart(top, 0, chart)
+    return last
 
 
 def _bar_value(result: BridgeResults, index: int) -> float:
