@@ -133,15 +133,16 @@ class ExportRun(QObject):
 
     done = Signal(object, str)
 
-    def __init__(self, job: ExportJob, parent: QWidget) -> None:
+    def __init__(self, job: ExportJob, file_name: str, parent: QWidget) -> None:
         super().__init__(parent)
         self.worker = ExportWorker(job)
         # The thread belongs to the application, so closing the window never destroys it mid-run.
         self.thread = QThread(QCoreApplication.instance())
         self.worker.moveToThread(self.thread)
         self.cancelled = False
-        self.dialog = QProgressDialog("Writing the workbook…", "Cancel", 0, 0, parent)
+        self.dialog = QProgressDialog(f"Writing {file_name} ({job.scenario})…", "Cancel", 0, 0, parent)
         self.dialog.setWindowTitle("Export to Excel")
+        self.dialog.setMinimumWidth(360)
         # Not modal: the window stays in use while the workbook is built (and a modal dialog's
         # setValue would process events inside the progress slot).
         self.dialog.setWindowModality(Qt.WindowModality.NonModal)

@@ -345,7 +345,7 @@ class MainWindow(QMainWindow):
         if not path:
             return False
         job, left_out = self.export_job()
-        run = ExportRun(job, self)
+        run = ExportRun(job, Path(path).name, self)
         run.done.connect(lambda data, error: self._export_done(job, left_out, Path(path), data, error))
         self.export_run = run
         run.start()
