@@ -28,8 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from model import load_model, validate_model  # noqa: E402
-from model import risk  # noqa: E402
+from model import load_model, risk, validate_model  # noqa: E402
 from model.workbook import SHEETS, analysis_sheets, export_workbook  # noqa: E402
 from tests.conftest import BUNDLED_MODEL_PATH  # noqa: E402
 from tests.factories import v2_model_doc  # noqa: E402
