@@ -118,7 +118,9 @@ class MainWindow(QMainWindow):
         controller.money_display_changed.connect(self.update_currency_actions)
         self.export_run: ExportRun | None = None
         self._outdated_runs: list[Result] = []  # runs made before the model or scenario last changed
+        self._running_outdated = False  # the model changed while a Monte Carlo was running
         controller.results_changed.connect(self._outdate_runs)
+        self.risk_panel.run_finished.connect(self._monte_carlo_finished)
         self.update_title()
         self.update_scenarios()
         self.update_currency_actions()
@@ -380,6 +382,14 @@ class MainWindow(QMainWindow):
         risk = self.risk_panel
         runs = (risk.monte_carlo_page.last_run, risk.grid_page.last_grid, risk.breakeven_page.last_breakeven)
         self._outdated_runs = [run for run in runs if run is not None]
+        self._running_outdated = risk.monte_carlo_page.is_running
+
+    def _monte_carlo_finished(self) -> None:
+        """A run started before the last change computed the model as it was then."""
+        run = self.risk_panel.monte_carlo_page.last_run
+        if self._running_outdated and run is not None:
+            self._outdated_runs.append(run)
+        self._running_outdated = False
 
     def _export_done(self, job: ExportJob, left_out: list[str], path: Path, data: bytes | None, error: str) -> None:
         self.export_run = None

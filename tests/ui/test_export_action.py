@@ -201,3 +201,19 @@ def test_an_unexpected_failure_on_the_worker_is_a_message_on_the_gui_thread(qtbo
     title, text, on_gui_thread = shown[0]
     assert title == "Cannot export the workbook" and "disk on fire" in text and on_gui_thread
     assert not (tmp_path / "plan.xlsx").exists()
+
+
+def test_a_monte_carlo_started_before_an_edit_is_left_out(qtbot, window, tmp_path, monkeypatch):
+    page = window.risk_panel.monte_carlo_page
+    page.trials_field.setValue(3_000)
+    with qtbot.waitSignal(page.run_finished, timeout=EXPORT_TIMEOUT_MS):
+        assert page.run_monte_carlo()
+        assert window.controller.apply(SetSetting("wacc", 0.11), "Edit WACC")  # while it runs
+    qtbot.waitUntil(lambda: not page.is_running)
+    target = tmp_path / "plan.xlsx"
+    choose(monkeypatch, target)
+
+    export(qtbot, window)
+
+    assert "Monte Carlo" not in openpyxl.load_workbook(target).sheetnames
+    assert "Monte Carlo" in window.statusBar().currentMessage()
