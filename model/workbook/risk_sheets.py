@@ -35,7 +35,7 @@ from model.risk import (
 )
 from model.risk.analysis import Progress, Result
 from model.risk.targets import target_label, target_unit
-from model.schema import DISTRIBUTIONS, format_number
+from model.schema import DISTRIBUTIONS, LIFE_KINDS, format_number
 from model.workbook.bridge_sheet import write_bridge
 from model.workbook.formats import cached
 from model.workbook.sheet_cells import (
@@ -338,7 +338,7 @@ def write_tornado(writer: WorkbookWriter, result: TornadoResults) -> None:
         path, apply = str(entry["target"]), str(entry["apply"])
         unit = target_unit(path, apply)
         label = target_label(path)
-        if entry["applied_low"] != entry["low"] or entry["applied_high"] != entry["high"]:
+        if path.partition(".")[0] in LIFE_KINDS:  # applied as whole years
             label += f" ({entry['applied_low']:g} / {entry['applied_high']:g} yrs)"
         writer.text(sheet, row, 0, label, f.text)
         writer.text(sheet, row, 1, writer.unit_text(unit), f.unit)

@@ -130,6 +130,9 @@ def test_the_tornado_is_the_result_given(runs, exported):
     for offset, entry in enumerate(result.table.to_dict("records")):
         assert sheet.cell(first + offset, 11).value.startswith(entry["target"])
         assert sheet.cell(first + offset, 7).value == pytest.approx(entry["swing"])
+    labels = [sheet.cell(first + offset, 1).value for offset in range(len(result.table))]
+    assert "Economic life: AI servers & accelerators (4 / 6 yrs)" in labels  # the whole years applied
+    assert "Discount rate (WACC)" in labels
 
 
 def test_the_printout_is_the_summaries(exported):
