@@ -467,17 +467,19 @@ def write_breakeven(writer: WorkbookWriter, result: BreakevenResults) -> None:
     row = section(writer, sheet, row + 1, "The answer")
     if result.value is None:
         summary_row(writer, sheet, row, target_label(target.path), unit, result.message)
-        print_summary(sheet, row, 3)
+        print_summary(sheet, row, 4)
         return
-    summary_row(writer, sheet, row, target_label(target.path), unit, result.value, input_format)
-    writer.text(sheet, row, 3, result.message, f.note)
-    row = section(writer, sheet, row + 2, "The model at that value")
+    # The answer to more places than an input is shown: 4.37%, not 4.4%; all its digits are in the cell.
+    answer_format = f.number_format("0.000%") if unit == "%" else f.number_format("0.0000")
+    summary_row(writer, sheet, row, target_label(target.path), unit, result.value, answer_format)
+    writer.text(sheet, row + 1, 0, result.message, f.note)
+    row = section(writer, sheet, row + 3, "The model at that value")
     for key, kpi in (result.kpis or {}).items():
         writer.text(sheet, row, 0, KPIS[key].label, f.kpi_label)
         writer.text(sheet, row, 1, writer.unit_text(KPIS[key].unit.value), f.unit)
         number_cell(sheet, row, 2, kpi, f.kpi(key))
         row += 1
-    print_summary(sheet, row, 3)
+    print_summary(sheet, row, 4)
 
 
 # Each analysis's result type and sheet, in the order of the sheets (the Risk tab's, then the Bridge).

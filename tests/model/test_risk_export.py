@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 
 import numpy as np
 import openpyxl
@@ -147,7 +148,7 @@ def test_the_printout_is_the_summaries(exported):
 def test_an_analysis_not_run_has_no_sheet(runs):
     model, results = runs
     only = {"breakeven": results["breakeven"]}
-    book = openpyxl.load_workbook(__import__("io").BytesIO(workbook_bytes(model, None, analysis_sheets(only))))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(model, None, analysis_sheets(only))))
     assert book.sheetnames[-2:] == ["Actuals", "Breakeven"]
     with pytest.raises(ValueError, match="not the result of that analysis"):
         analysis_sheets({"grid": results["tornado"]})
@@ -188,3 +189,14 @@ def test_a_spreadsheet_recalculates_the_statistics_and_histogram_to_the_stored_v
     counts = [again.cell(first + i, 5).value for i in range(24)]
     assert counts == [stored.cell(first + i, 5).value for i in range(24)]
     assert sum(counts) == stored["C" + str(find_row(stored, "Valid trials"))].value
+
+
+def test_a_breakeven_not_reachable_says_so_with_the_range_searched(runs):
+    model, _ = runs
+    result = risk.breakeven(model, "drivers.price_change", "npv", 0.0, -0.2, -0.1)
+    assert result.value is None
+    data = workbook_bytes(model, None, analysis_sheets({"breakeven": result}))
+    sheet = openpyxl.load_workbook(io.BytesIO(data), data_only=True)["Breakeven"]
+    answer = find_row(sheet, "The answer") + 1
+    assert sheet.cell(answer, 3).value == "not reachable in this range"
+    assert [sheet.cell(find_row(sheet, f"Range searched: {end}"), 3).value for end in ("from", "to")] == [-0.2, -0.1]
