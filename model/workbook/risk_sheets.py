@@ -126,8 +126,10 @@ def _parameters(entry: Mapping[str, Any]) -> str:
 
 def histogram(values: NDArray[np.float64], bins: int = HISTOGRAM_BINS) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Equal bins from the smallest to the largest value and the count in each, counted as the
-    sheet's COUNTIFS count them: from <= value < to, the last bin including its upper end."""
-    low, high = float(values.min()), float(values.max())
+    sheet's COUNTIFS count them: from <= value < to, the last bin including its upper end. A value
+    that is not a number (an empty cell on the sheet) is in no bin."""
+    values = values[np.isfinite(values)]
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
     if low == high:
         low, high = low - 0.5, high + 0.5
     edges = np.linspace(low, high, bins + 1)
@@ -301,6 +303,7 @@ def write_trials(writer: WorkbookWriter, run: MonteCarloResults, step: Callable[
                     sheet.write_number(row, col, float(value), formats[col])
         step()
     sheet.freeze_panes(TRIALS_FIRST_ROW, 1)
+    sheet.autofilter(TRIALS_FIRST_ROW - 1, 0, TRIALS_FIRST_ROW - 1 + len(values), len(names) - 1)
     sheet.repeat_rows(TRIALS_FIRST_ROW - 1)
     print_summary(sheet, TRIALS_FIRST_ROW - 1 + min(PRINTED_TRIALS, len(values)), len(names) - 1)
 

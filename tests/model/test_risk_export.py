@@ -63,6 +63,7 @@ def test_the_trials_on_the_sheet_are_the_runs_own(runs, exported):
     assert header[0] == "trial" and header[-2:] == ["npv (RMB bn)", "irr (%)"]
     rows = list(sheet.iter_rows(min_row=TRIALS_FIRST_ROW + 1, values_only=True))
     assert len(rows) == run.valid_trials == len(run.samples)
+    assert sheet.auto_filter.ref == f"A{TRIALS_FIRST_ROW}:{sheet.cell(1, len(header)).column_letter}{sheet.max_row}"
     assert [row[0] for row in rows] == run.samples.index.tolist()
     for col, name in enumerate(run.samples.columns, start=1):
         written = np.array([np.nan if row[col] is None else row[col] for row in rows], dtype=float)
@@ -103,6 +104,8 @@ def test_the_histogram_counts_every_valid_trial_once():
     assert counts.tolist() == [2, 2, 1, 1]  # the last bin includes the largest value
     same = histogram(np.array([5.0, 5.0]), bins=3)[1]
     assert same.sum() == 2
+    assert histogram(np.array([1.0, np.nan, np.inf, 2.0]), bins=2)[1].tolist() == [1, 1]
+    assert histogram(np.array([np.nan]), bins=2)[1].tolist() == [0, 0]
 
 
 def test_the_grid_and_breakeven_are_as_run(runs, exported):
