@@ -89,7 +89,7 @@ class ExportWorker(QObject):
     """Builds one workbook in memory on its thread; ``cancel`` (any thread) stops it between sheets."""
 
     progressed = Signal(int, int)
-    finished = Signal(bytes)
+    finished = Signal(bytes, list)  # the workbook, and the names of the analyses in it
     cancelled = Signal()
     failed = Signal(str)
 
@@ -109,8 +109,8 @@ class ExportWorker(QObject):
     def run(self) -> None:
         job = self._job
         try:
-            sheets = analysis_sheets(analyses(job), self._progress)
-            data = workbook_bytes(job.model, job.scenario, sheets)
+            runs = analyses(job)
+            data = workbook_bytes(job.model, job.scenario, analysis_sheets(runs, self._progress))
         except RunCancelled:
             self.cancelled.emit()
         except ModelError as error:
@@ -124,14 +124,15 @@ class ExportWorker(QObject):
             if self._stop.is_set():
                 self.cancelled.emit()
             else:
-                self.finished.emit(data)
+                self.finished.emit(data, [name for name in ANALYSIS_NAMES if name in runs])
 
 
 class ExportRun(QObject):
     """One export in progress: the worker, its thread and the progress dialog. ``done`` carries
-    the workbook's bytes (None when it was cancelled or failed) and the failure's message ("" if none)."""
+    the workbook's bytes (None when it was cancelled or failed), the failure's message ("" if none)
+    and the names of the analyses in the workbook."""
 
-    done = Signal(object, str)
+    done = Signal(object, str, list)
 
     def __init__(self, job: ExportJob, file_name: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -179,9 +180,9 @@ class ExportRun(QObject):
             self.dialog.setMaximum(total)
         self.dialog.setValue(done)
 
-    @Slot(bytes)
-    def _finished(self, data: bytes) -> None:
-        self._close(None if self.cancelled else data)
+    @Slot(bytes, list)
+    def _finished(self, data: bytes, names: list[str]) -> None:
+        self._close(None if self.cancelled else data, names=names)
 
     @Slot()
     def _cancelled(self) -> None:
@@ -191,9 +192,9 @@ class ExportRun(QObject):
     def _failed(self, message: str) -> None:
         self._close(None, message)
 
-    def _close(self, data: bytes | None, error: str = "") -> None:
+    def _close(self, data: bytes | None, error: str = "", names: list[str] | None = None) -> None:
         self.dialog.close()
-        self.done.emit(data, error)
+        self.done.emit(data, error, names or [])
 
     @Slot()
     def _thread_done(self) -> None:

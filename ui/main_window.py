@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
             return False
         job, left_out = self.export_job()
         run = ExportRun(job, Path(path).name, self)
-        run.done.connect(lambda data, error: self._export_done(job, left_out, Path(path), data, error))
+        run.done.connect(lambda data, error, names: self._export_done(job, left_out, Path(path), data, error, names))
         self.export_run = run
         run.start()
         return True
@@ -391,7 +391,9 @@ class MainWindow(QMainWindow):
             self._outdated_runs.append(run)
         self._running_outdated = False
 
-    def _export_done(self, job: ExportJob, left_out: list[str], path: Path, data: bytes | None, error: str) -> None:
+    def _export_done(
+        self, job: ExportJob, left_out: list[str], path: Path, data: bytes | None, error: str, names: list[str]
+    ) -> None:
         self.export_run = None
         if error:
             self._file_error("Cannot export the workbook", ModelError("", error))
@@ -404,6 +406,8 @@ class MainWindow(QMainWindow):
                 self._file_error("Cannot export the workbook", failure)
             else:
                 message = f"Exported {job.scenario} to {path}"
+                if names:
+                    message += f" with the {', '.join(ANALYSIS_NAMES[name] for name in names)}"
                 if left_out:
                     message += f"; left out, as the model changed after they were run: {', '.join(left_out)}"
                 self.statusBar().showMessage(message, STATUS_SECONDS * 1000)

@@ -124,6 +124,9 @@ def test_the_analyses_on_screen_are_exported_as_they_were_run(qtbot, window, tmp
     grid = book["Grid"]
     assert [grid.cell(9, 3).value, grid.cell(9, 4).value] == [0.08, 0.1]  # the axis typed on the page
     assert book["Bridge"]["A1"].value == "Bridge of NPV: Base → Bull"
+    assert window.statusBar().currentMessage() == (
+        f"Exported Base to {target} with the Monte Carlo, tornado, two-way grid, breakeven, bridge"
+    )
 
 
 def test_a_run_made_before_an_edit_is_left_out_and_the_status_says_so(qtbot, window, tmp_path, monkeypatch):
