@@ -28,6 +28,9 @@ from model.risk import BridgeResults, RunCancelled, bridge, tornado
 from model.risk.analysis import Result
 from model.validation import Model
 from model.workbook import analysis_sheets, workbook_bytes
+from ui.bridge import BridgePage
+from ui.controller import WorkbenchController
+from ui.risk.panel import RiskPanel
 
 SHOW_PROGRESS_AFTER_MS = 500
 ANALYSIS_NAMES = {
@@ -83,6 +86,62 @@ def analyses(job: ExportJob) -> dict[str, Result]:
                 result = replace(result, end_name=f"{result.end_name} of {choice.against_name}")
             runs["bridge"] = result
     return runs
+
+
+class AnalysesOnScreen(QObject):
+    """What the Risk and Bridge tabs show, as an export job. It remembers the runs made before the
+    model or the scenario last changed (a Monte Carlo still running then included): those are
+    left out of the workbook and named."""
+
+    def __init__(
+        self, controller: WorkbenchController, risk: RiskPanel, bridge_page: BridgePage, parent: QObject
+    ) -> None:
+        super().__init__(parent)
+        self._controller, self._risk, self._bridge_page = controller, risk, bridge_page
+        self._outdated: list[Result] = []
+        self._running_outdated = False  # the model changed while a Monte Carlo was running
+        controller.results_changed.connect(self._outdate_runs)
+        risk.run_finished.connect(self._monte_carlo_finished)
+
+    def _runs(self) -> dict[str, Result | None]:
+        risk = self._risk
+        return {
+            "montecarlo": risk.monte_carlo_page.last_run,
+            "grid": risk.grid_page.last_grid,
+            "breakeven": risk.breakeven_page.last_breakeven,
+        }
+
+    def _outdate_runs(self) -> None:
+        self._outdated = [run for run in self._runs().values() if run is not None]
+        self._running_outdated = self._risk.monte_carlo_page.is_running
+
+    def _monte_carlo_finished(self) -> None:
+        """A run started before the last change computed the model as it was then."""
+        run = self._risk.monte_carlo_page.last_run
+        if self._running_outdated and run is not None:
+            self._outdated.append(run)
+        self._running_outdated = False
+
+    def export_job(self) -> tuple[ExportJob, list[str]]:
+        """The job of exporting the current model and scenario with the analyses on screen, and
+        the names of the runs left out because the model or scenario changed after them."""
+        runs: dict[str, Result] = {}
+        left_out = []
+        for name, result in self._runs().items():
+            if result is None:
+                continue
+            if any(result is outdated for outdated in self._outdated):
+                left_out.append(ANALYSIS_NAMES[name])
+            else:
+                runs[name] = result
+        page, choice = self._bridge_page, None
+        start, end = page.from_state, page.to_state
+        if page.last_bridge is not None and start is not None and end is not None:
+            against = page.against if end.file is not None else None
+            choice = BridgeChoice(page.metric, start.scenario, end.scenario, against, end.file or "")
+        with_tornado = self._risk.tornado_page.last_tornado is not None
+        controller = self._controller
+        return ExportJob(controller.model, controller.scenario, runs, with_tornado, choice), left_out
 
 
 class ExportWorker(QObject):

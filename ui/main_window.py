@@ -28,13 +28,12 @@ from PySide6.QtWidgets import (
 
 from model import ModelError, scenario_names
 from model.edits import blank_model
-from model.risk.analysis import Result
 from model.workbook import save_workbook
 from ui import settings
 from ui.bridge import BridgePage
 from ui.charts import ChartsPanel
 from ui.controller import WorkbenchController
-from ui.export import ANALYSIS_NAMES, BridgeChoice, ExportJob, ExportRun
+from ui.export import ANALYSIS_NAMES, AnalysesOnScreen, ExportJob, ExportRun
 from ui.grid_view import SheetView
 from ui.kpi_strip import KpiStrip, WarningBanner
 from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
@@ -117,10 +116,7 @@ class MainWindow(QMainWindow):
         controller.scenario_changed.connect(self.update_scenarios)
         controller.money_display_changed.connect(self.update_currency_actions)
         self.export_run: ExportRun | None = None
-        self._outdated_runs: list[Result] = []  # runs made before the model or scenario last changed
-        self._running_outdated = False  # the model changed while a Monte Carlo was running
-        controller.results_changed.connect(self._outdate_runs)
-        self.risk_panel.run_finished.connect(self._monte_carlo_finished)
+        self.analyses_on_screen = AnalysesOnScreen(controller, self.risk_panel, self.bridge_page, self)
         self.update_title()
         self.update_scenarios()
         self.update_currency_actions()
@@ -346,50 +342,12 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Export to Excel", suggested, WORKBOOK_FILTER)
         if not path:
             return False
-        job, left_out = self.export_job()
+        job, left_out = self.analyses_on_screen.export_job()
         run = ExportRun(job, Path(path).name, self)
         run.done.connect(lambda data, error, names: self._export_done(job, left_out, Path(path), data, error, names))
         self.export_run = run
         run.start()
         return True
-
-    def export_job(self) -> tuple[ExportJob, list[str]]:
-        """The model, scenario and analyses on screen to export, and the names of the runs left
-        out because the model or scenario changed after them."""
-        controller, risk, bridge_page = self.controller, self.risk_panel, self.bridge_page
-        runs: dict[str, Result] = {}
-        left_out = []
-        for name, result in (
-            ("montecarlo", risk.monte_carlo_page.last_run),
-            ("grid", risk.grid_page.last_grid),
-            ("breakeven", risk.breakeven_page.last_breakeven),
-        ):
-            if result is None:
-                continue
-            if any(result is outdated for outdated in self._outdated_runs):
-                left_out.append(ANALYSIS_NAMES[name])
-            else:
-                runs[name] = result
-        choice = None
-        start, end = bridge_page.from_state, bridge_page.to_state
-        if bridge_page.last_bridge is not None and start is not None and end is not None:
-            against = bridge_page.against if end.file is not None else None
-            choice = BridgeChoice(bridge_page.metric, start.scenario, end.scenario, against, end.file or "")
-        with_tornado = risk.tornado_page.last_tornado is not None
-        return ExportJob(controller.model, controller.scenario, runs, with_tornado, choice), left_out
-
-    def _outdate_runs(self) -> None:
-        risk = self.risk_panel
-        runs = (risk.monte_carlo_page.last_run, risk.grid_page.last_grid, risk.breakeven_page.last_breakeven)
-        self._outdated_runs = [run for run in runs if run is not None]
-        self._running_outdated = risk.monte_carlo_page.is_running
-
-    def _monte_carlo_finished(self) -> None:
-        """A run started before the last change computed the model as it was then."""
-        run = self.risk_panel.monte_carlo_page.last_run
-        if self._running_outdated and run is not None:
-            self._outdated_runs.append(run)
-        self._running_outdated = False
 
     def _export_done(
         self, job: ExportJob, left_out: list[str], path: Path, data: bytes | None, error: str, names: list[str]
