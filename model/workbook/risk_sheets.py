@@ -51,12 +51,13 @@ if TYPE_CHECKING:
     from model.workbook.writer import SheetWriter, WorkbookWriter
 
 TRIALS_SHEET = "Trials"
+TRIALS_FIRST_ROW = 4  # below the title and the header row
 PRINTED_TRIALS = 45  # Trials prints one page: the header and the first trials
 TRIAL_CHUNK = 20_000  # trial rows written between two progress reports
 HISTOGRAM_BINS = 24
 METRIC_UNITS = {"npv": "money", "irr": "%"}
 SAMPLER_NAMES = {"lhs": "lhs (Latin hypercube)", "random": "random"}
-RED, YELLOW, GREEN = "#F8696B", "#FFEB84", "#63BE7B"
+RED, GREEN = "#F8696B", "#63BE7B"
 
 
 class _Steps:
@@ -261,9 +262,6 @@ def _write_histogram(writer: WorkbookWriter, sheet: Any, run: MonteCarloResults,
     chart.set_size({"width": 760, "height": 380})
     sheet.insert_chart(last + 2, 0, chart)
     return last + 2 + 20
-
-
-TRIALS_FIRST_ROW = 4  # row 3 is the header
 
 
 def write_trials(writer: WorkbookWriter, run: MonteCarloResults, step: Callable[[], None]) -> None:
