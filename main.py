@@ -36,6 +36,8 @@ examples:
                                                   (write --range=LO,HI with = when LO is negative)
   python main.py --analysis bridge --to Bull --metric npv        why Bull's NPV differs from Base's
   python main.py plan.json --analysis bridge --against colleague.xlsx --metric ebita_margin@2028
+  python main.py --analysis montecarlo --seed 7 --analysis bridge --to Bull --metric npv --export risk.xlsx
+                                                  the workbook with those analyses' sheets, as run
 
 Model files are JSON of format version 2 (docs/model.md); version 1 files are read as version 2
 and give the numbers they always gave. A calibrated setting (the bundled model solves the AI
@@ -88,14 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--export",
         default=None,
         metavar="OUT.xlsx",
-        help="write the scenario as an Excel workbook with live formulas and open no window",
+        help="write the scenario as an Excel workbook with live formulas and open no window; with "
+        "--analysis, the workbook holds each analysis's sheet instead of the JSON being printed",
     )
-    risk = parser.add_argument_group("risk analysis (each adds its section to the JSON)")
+    risk = parser.add_argument_group("risk analysis (each adds its section to the JSON, or its sheet to --export)")
     risk.add_argument(
         "--analysis",
         action="append",
         choices=tuple(ANALYSIS_REQUESTS),
-        help="run an analysis and print the JSON (implies --json); may be repeated",
+        help="run an analysis and print the JSON (implies --json unless --export is given); may be repeated",
     )
     risk.add_argument("--trials", type=int, metavar="N", help="Monte Carlo trials; default: the model's")
     risk.add_argument("--seed", type=int, metavar="S", help="Monte Carlo seed; default: the model's")
@@ -190,13 +193,29 @@ ANALYSIS_REQUESTS: dict[str, Callable[[argparse.Namespace], Any]] = {
 }
 
 
+def run_analyses(model: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """The results of the analyses asked for, by name, in the order given."""
+    from model.risk import ANALYSES
+
+    return {
+        name: ANALYSES[name].run(model, args.scenario, ANALYSIS_REQUESTS[name](args)) for name in args.analysis or ()
+    }
+
+
 def run_export(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from model import ModelError, load_model
-    from model.workbook import export_workbook, risk_sheets
+    from model.workbook import analysis_sheets, export_workbook
 
     try:
         model = load_model(args.model)
-        export_workbook(model, args.export, args.scenario, risk_sheets(model, args.scenario))
+        runs = run_analyses(model, args)
+        if "bridge" in runs and args.against is not None:
+            # The to state is a scenario of another file: the sheet names the file too.
+            bridge = runs["bridge"]
+            runs["bridge"] = replace(bridge, end_name=f"{bridge.end_name} of {Path(args.against).name}")
+        export_workbook(model, args.export, args.scenario, analysis_sheets(runs))
     except ModelError as error:
         fail(str(error))
     return 0
@@ -204,15 +223,13 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_headless(args: argparse.Namespace) -> int:
     from model import ModelError, compute, load_model, results_json
-    from model.risk import ANALYSES
 
     try:
         model = load_model(args.model)
         results = compute(model, args.scenario)
         output = results_json(model, args.scenario, results)
-        for name in args.analysis or ():
-            request = ANALYSIS_REQUESTS[name](args)
-            output[name] = ANALYSES[name].run(model, args.scenario, request).to_json()
+        for name, result in run_analyses(model, args).items():
+            output[name] = result.to_json()
     except ModelError as error:
         fail(str(error))
     write_output(json.dumps(output, allow_nan=False))
@@ -255,8 +272,8 @@ def check_combination(args: argparse.Namespace) -> None:
         fail(f"{', '.join(unused)} only work with --analysis")
     if args.export is None:
         return
-    if args.json or args.analysis:
-        fail("--export writes a workbook and prints nothing: use it without --json and --analysis")
+    if args.json:
+        fail("--export writes a workbook and prints nothing: use it without --json")
     out = Path(args.export)
     if out.suffix.lower() != ".xlsx":
         fail(f"--export: {args.export!r} does not end in .xlsx")

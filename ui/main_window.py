@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
 
 from model import ModelError, scenario_names
 from model.edits import blank_model
-from model.workbook import export_workbook, risk_sheets
+from model.workbook import save_workbook
 from ui import settings
 from ui.bridge import BridgePage
 from ui.charts import ChartsPanel
 from ui.controller import WorkbenchController
 from ui.explain_panel import install_explain
+from ui.export import ANALYSIS_NAMES, AnalysesOnScreen, ExportJob, ExportRun
 from ui.grid_view import SheetView
 from ui.kpi_strip import KpiStrip, WarningBanner
 from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
@@ -54,6 +55,8 @@ def is_bundled(path: Path) -> bool:
 
 
 class MainWindow(QMainWindow):
+    export_finished = Signal(bool)  # an export ended: True when the file was written
+
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
@@ -75,7 +78,8 @@ class MainWindow(QMainWindow):
         # keeps the layout, and a page taller than its share scrolls or shrinks.
         self.analysis_tabs.setMinimumSize(320, 240)
         self.analysis_tabs.addTab(self.charts, "Charts")
-        self.analysis_tabs.addTab(RiskPanel(controller), "Risk")
+        self.risk_panel = RiskPanel(controller)
+        self.analysis_tabs.addTab(self.risk_panel, "Risk")
         self.bridge_page = BridgePage(controller)
         self.analysis_tabs.addTab(self.bridge_page, "Bridge")
         self.analysis_tabs.addTab(ScenariosView(controller), "Scenarios")
@@ -113,6 +117,8 @@ class MainWindow(QMainWindow):
         controller.model_changed.connect(self.update_scenarios)
         controller.scenario_changed.connect(self.update_scenarios)
         controller.money_display_changed.connect(self.update_currency_actions)
+        self.export_run: ExportRun | None = None
+        self.analyses_on_screen = AnalysesOnScreen(controller, self.risk_panel, self.bridge_page, self)
         self.update_title()
         self.update_scenarios()
         self.update_currency_actions()
@@ -328,22 +334,47 @@ class MainWindow(QMainWindow):
         return True
 
     def export_to_excel(self) -> bool:
-        """File > Export to Excel: the selected scenario, with the same sheets as ``--export``."""
+        """File > Export to Excel: the selected scenario and the analyses on screen (``ui.export``),
+        built on a worker thread; True when the export started (``export_finished`` says how it ended)."""
         controller = self.controller
+        if self.export_run is not None:
+            self.statusBar().showMessage("An export is already being written.", STATUS_SECONDS * 1000)
+            return False
         stem = controller.path.stem if controller.path else "capex_model"
         suggested = str((controller.path.parent if controller.path else Path()) / f"{stem} {controller.scenario}.xlsx")
         path, _ = QFileDialog.getSaveFileName(self, "Export to Excel", suggested, WORKBOOK_FILTER)
         if not path:
             return False
-        try:
-            export_workbook(
-                controller.model, path, controller.scenario, risk_sheets(controller.model, controller.scenario)
-            )
-        except ModelError as error:
-            self._file_error("Cannot export the workbook", error)
-            return False
-        self.statusBar().showMessage(f"Exported {controller.scenario} to {path}", STATUS_SECONDS * 1000)
+        job, left_out = self.analyses_on_screen.export_job()
+        run = ExportRun(job, Path(path).name, self)
+        run.done.connect(lambda data, error, names: self._export_done(job, left_out, Path(path), data, error, names))
+        self.export_run = run
+        run.start()
         return True
+
+    def _export_done(
+        self, job: ExportJob, left_out: list[str], path: Path, data: bytes | None, error: str, names: list[str]
+    ) -> None:
+        self.export_run = None
+        if error:
+            self._file_error("Cannot export the workbook", ModelError("", error))
+        elif data is None:
+            self.statusBar().showMessage("Export cancelled: nothing was written.", STATUS_SECONDS * 1000)
+        else:
+            try:
+                save_workbook(data, path)
+            except ModelError as failure:
+                self._file_error("Cannot export the workbook", failure)
+            else:
+                message = f"Exported {job.scenario} to {path}"
+                if names:
+                    message += f" with the {', '.join(ANALYSIS_NAMES[name] for name in names)}"
+                if left_out:
+                    message += f"; left out, as the model changed after they were run: {', '.join(left_out)}"
+                self.statusBar().showMessage(message, STATUS_SECONDS * 1000)
+                self.export_finished.emit(True)
+                return
+        self.export_finished.emit(False)
 
     def _file_error(self, title: str, error: ModelError) -> None:
         self.statusBar().showMessage(f"{title}: {error}", STATUS_SECONDS * 1000)
@@ -370,6 +401,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_discard_changes():
+            if self.export_run is not None:
+                self.export_run.stop()
             self.save_layout()
             event.accept()
         else:

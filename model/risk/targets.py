@@ -54,6 +54,34 @@ class Target:
         return cls(path, kind, key, apply)
 
 
+# How the kinds of target that name a class read (docs/model.md section 8).
+CLASS_TARGET_NAMES = {"capex": "Capex", "life": "Book life", "economic_life": "Economic life", "tax_life": "Tax life"}
+
+
+def target_label(path: str) -> str:
+    """What the analyst calls a target: ``drivers.price_change`` is "Price change per year",
+    ``economic_life.AI servers`` is "Economic life: AI servers"."""
+    kind, _, key = path.partition(".")
+    if kind == "settings":
+        return SETTINGS[key].label
+    if kind == "drivers":
+        return DRIVERS[key].label
+    return f"{CLASS_TARGET_NAMES.get(kind, kind.capitalize())}: {key}"
+
+
+def target_unit(path: str, apply: str) -> str:
+    """The unit a value of a target is written in: the target's own, a factor when it scales."""
+    kind, _, key = path.partition(".")
+    if apply == "scale":
+        return "x"
+    if kind == "settings":
+        unit = SETTINGS[key].unit
+        return unit if unit in ("%", "money", "RMB/USD") else "x"
+    if kind == "drivers":
+        return DRIVERS[key].unit
+    return "money" if kind == "capex" else "years"
+
+
 def target_paths(model: Model) -> list[str]:
     """Every input an analysis can move, in the order the assumption tabs show them (never a
     setting the calibration solves)."""

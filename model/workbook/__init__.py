@@ -20,7 +20,9 @@ the Assumptions sheet, so a colleague's edits come home. Sheets, one module each
 money spent is negative. A null (undefined) result is the empty text ``""`` in its cell, never
 an error value.
 
-Adding a sheet (as ``risk_sheets`` does for the risk analysis): pass ``extra_sheets``, callables
+The analyses the analyst ran (Monte Carlo, tornado, grid, breakeven, bridge) are added by
+``analysis_sheets(runs)`` (``risk_sheets``, ``bridge_sheet``), one sheet each and the Monte Carlo's
+trials last. Adding a sheet: pass ``extra_sheets``, callables
 that receive the ``WorkbookWriter`` after the standard sheets are written and use
 ``writer.workbook``, ``writer.formats`` (number formats, input style), ``writer.model``,
 ``writer.results`` and ``writer.line_cell(key, t)`` / ``writer.line_range(key)`` to refer to
@@ -35,7 +37,7 @@ projection cells::
 
 from model.workbook.layout import SHEETS
 from model.workbook.reader import read_workbook
-from model.workbook.risk_sheets import risk_sheets
-from model.workbook.writer import export_workbook, workbook_bytes
+from model.workbook.risk_sheets import analysis_sheets
+from model.workbook.writer import export_workbook, save_workbook, workbook_bytes
 
-__all__ = ["SHEETS", "export_workbook", "read_workbook", "risk_sheets", "workbook_bytes"]
+__all__ = ["SHEETS", "analysis_sheets", "export_workbook", "read_workbook", "save_workbook", "workbook_bytes"]

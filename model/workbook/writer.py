@@ -211,7 +211,11 @@ def export_workbook(
     Raises ModelError for an unknown scenario and ModelFileError when the file cannot be written
     (missing or read-only folder, file held open elsewhere); the previous file is then unchanged.
     """
-    data = workbook_bytes(model, scenario, extra_sheets)
+    save_workbook(workbook_bytes(model, scenario, extra_sheets), path)
+
+
+def save_workbook(data: bytes, path: str | os.PathLike[str]) -> None:
+    """Write a workbook built in memory to ``path`` atomically (errors as ``export_workbook``)."""
     target = Path(path)
     if not target.parent.is_dir():
         raise ModelFileError(str(target), f"cannot be written: the folder {target.parent} does not exist")

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import openpyxl
 import pytest
 
 from tests.conftest import ROOT
@@ -81,3 +82,45 @@ def test_bad_arguments_are_one_line_errors(args, names):
     assert done.stdout == ""
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
     assert names in done.stderr
+
+
+# --------------------------------------------------------------------------- --export with --analysis
+
+
+def test_export_with_analyses_writes_their_sheets_with_the_runs_own_trials_and_seed(tmp_path):
+    from model import load_model, risk
+
+    target = tmp_path / "risk.xlsx"
+    done = run(
+        V1_MODEL,
+        *("--analysis", "montecarlo", "--trials", "400", "--seed", "11"),
+        *("--analysis", "grid", "--x", "settings.wacc=8%,10%", "--y", "drivers.utilization=-0.1,0"),
+        *("--analysis", "breakeven", "--target", "settings.ai_revenue_yield", "--goal", "npv=0", "--range", "0.3,1"),
+        *("--export", str(target)),
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""  # a workbook instead of the JSON
+    book = openpyxl.load_workbook(target, data_only=True)
+    assert book.sheetnames[-4:] == ["Monte Carlo", "Grid", "Breakeven", "Trials"]  # no tornado: not asked for
+    expected = risk.monte_carlo(load_model(V1_MODEL), trials=400, seed=11)
+    seed_row = next(row for row in book["Monte Carlo"].iter_rows(max_col=3, values_only=True) if row[0] == "Seed")
+    assert seed_row[2] == 11
+    rows = list(book["Trials"].iter_rows(min_row=5, values_only=True))
+    assert [row[0] for row in rows] == expected.samples.index.tolist()
+    assert [row[-2] for row in rows] == expected.samples["npv"].tolist()
+    grid = book["Grid"]
+    assert "Discount rate (WACC): settings.wacc (set)" in [cell.value for cell in grid["C"]]
+
+
+def test_export_without_analyses_has_no_analysis_sheet(tmp_path):
+    target = tmp_path / "plan.xlsx"
+    done = run(V1_MODEL, "--export", str(target))
+    assert done.returncode == 0, done.stderr
+    assert openpyxl.load_workbook(target).sheetnames[-1] == "Actuals"
+
+
+def test_a_refused_analysis_writes_no_workbook(tmp_path):
+    target = tmp_path / "plan.xlsx"
+    done = run(V1_MODEL, "--analysis", "grid", "--x", "settings.wacc=0.1", "--export", str(target))
+    assert done.returncode == 2 and "--y" in done.stderr
+    assert not target.exists()

@@ -9,7 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
 from model.outputs import Unit
-from model.schema import DRIVERS, SETTINGS
+
+# Re-exported: the pages name and unit targets as the workbook does, from the model layer.
+from model.risk.targets import target_label as target_label
+from model.risk.targets import target_unit as target_unit
 from ui.formatting import MoneyDisplay
 
 
@@ -24,20 +27,7 @@ def error_text(message: str) -> str:
     return f"<span style='color:#c8453c'>{message}</span>"
 
 
-# How the kinds of target that name a class read (docs/model.md section 8).
-CLASS_TARGET_NAMES = {"capex": "Capex", "life": "Book life", "economic_life": "Economic life", "tax_life": "Tax life"}
 LIFE_KINDS = ("life", "economic_life", "tax_life")
-
-
-def target_label(path: str) -> str:
-    """What the analyst calls a target: ``drivers.price_change`` is "Price change per year",
-    ``economic_life.AI servers`` is "Economic life: AI servers"."""
-    kind, _, key = path.partition(".")
-    if kind == "settings":
-        return SETTINGS[key].label
-    if kind == "drivers":
-        return DRIVERS[key].label
-    return f"{CLASS_TARGET_NAMES.get(kind, kind.capitalize())}: {key}"
 
 
 def is_life(path: str) -> bool:
@@ -48,19 +38,6 @@ def is_life(path: str) -> bool:
 def default_target(paths: list[str], preferred: tuple[str, ...]) -> str:
     """The first of ``preferred`` that is a target of this model (a calibrated setting is not)."""
     return next((path for path in preferred if path in paths), paths[0] if paths else "")
-
-
-def target_unit(path: str, apply: str) -> str:
-    """The unit a value of a target is written in: the target's own, a factor when it scales."""
-    kind, _, key = path.partition(".")
-    if apply == "scale":
-        return "x"
-    if kind == "settings":
-        unit = SETTINGS[key].unit
-        return unit if unit in ("%", "money", "RMB/USD") else "x"
-    if kind == "drivers":
-        return DRIVERS[key].unit
-    return "money" if kind == "capex" else "years"
 
 
 def value_text(value: float, unit: str) -> str:
