@@ -38,12 +38,13 @@ def test_paste_of_a_whole_class_row_with_a_new_name(window, controller):
     view = window.capex_panel.class_view
     before = copy.deepcopy(controller.model)
     select(view, 1, 0, 1, 0)
-    # An empty economic life follows the book life; the tax life is deducted at once (0).
+    # A blank cell leaves its cell as it is (the economic life stays 5); the tax life is deducted at once (0).
     assert view.paste_text("Network gear\tcapitalized\t6\t\t1\t0\tTRUE\n"), window.statusBar().currentMessage()
     assert controller.model["asset_classes"][1] == {
         "name": "Network gear",
         "treatment": "capitalized",
         "life": 6,
+        "economic_life": 5,
         "lag": 1,
         "tax_life": 0,
         "revenue_generating": True,
