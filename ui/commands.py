@@ -1,4 +1,5 @@
-"""The one undo command: it wraps an edit record and its inverse (both from ``model.edits``)."""
+"""The one undo command: it wraps an edit record and its inverse (both from ``model.edits``);
+and the Undo and Redo actions that name the step they take."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import logging
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
 
 from model.edits import Edit, apply_edit
 from model.errors import ModelError
@@ -69,3 +71,31 @@ class EditCommand(QUndoCommand):
                 log.exception("%s could not be %s", self.text(), done)
             self.setObsolete(True)
             self._controller.report(f"{error} ({self.text()} could not be {done}; nothing changed)")
+
+
+def undo_action(stack: QUndoStack, parent: QWidget, redo: bool = False) -> QAction:
+    """Edit > Undo (or Redo) named after its step: "Undo Edit AI servers & accelerators, FY26".
+
+    Unlike ``QUndoStack.createUndoAction`` it keeps a label's "&" (which Qt would read as a
+    mnemonic, "&&" in menu text), and a toolbar button shows only "Undo", so the toolbar keeps
+    its width whatever the step is called; the step is in the tooltip.
+    """
+    verb = "Redo" if redo else "Undo"
+    action = QAction(f"&{verb}", parent)
+    action.setIconText(verb)
+    action.setShortcuts(
+        [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
+        if redo
+        else [QKeySequence(QKeySequence.StandardKey.Undo)]
+    )
+
+    def update(label: str) -> None:
+        action.setText(f"&{verb} {label.replace('&', '&&')}".strip())
+        action.setToolTip(f"{verb} {label}".strip())
+
+    (stack.redoTextChanged if redo else stack.undoTextChanged).connect(update)
+    (stack.canRedoChanged if redo else stack.canUndoChanged).connect(action.setEnabled)
+    action.triggered.connect(stack.redo if redo else stack.undo)
+    update(stack.redoText() if redo else stack.undoText())
+    action.setEnabled(stack.canRedo() if redo else stack.canUndo())
+    return action
