@@ -35,6 +35,7 @@ from ui.charts import ChartsPanel
 from ui.commands import undo_action
 from ui.controller import WorkbenchController
 from ui.grid_view import SheetView
+from ui.help import add_help_menu
 from ui.kpi_strip import KpiStrip, WarningBanner
 from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
 from ui.risk.panel import RiskPanel
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
         currency_menu.addActions(list(self.currency_actions.values()))
         self.scenario_actions = ScenarioActions(self.controller, self)
         menu_bar.addMenu(self.scenario_actions.menu)
+        self.help_menu = add_help_menu(self)
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("MainToolBar")
@@ -286,8 +288,7 @@ class MainWindow(QMainWindow):
         if not self.confirm_discard_changes():
             return False
         if path is None:
-            start = str(self.controller.path.parent) if self.controller.path else ""
-            path, _ = QFileDialog.getOpenFileName(self, "Open capex model", start, OPEN_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self, "Open capex model", str(settings.start_folder()), OPEN_FILTER)
             if not path:
                 return False
         try:
@@ -308,7 +309,9 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         suggested = self.controller.path.name if self.controller.path else "capex_model.json"
-        path, _ = QFileDialog.getSaveFileName(self, "Save capex model", suggested, MODEL_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save capex model", str(settings.start_folder() / suggested), MODEL_FILTER
+        )
         return bool(path) and self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
@@ -326,7 +329,7 @@ class MainWindow(QMainWindow):
         """File > Export to Excel: the selected scenario, with the same sheets as ``--export``."""
         controller = self.controller
         stem = controller.path.stem if controller.path else "capex_model"
-        suggested = str((controller.path.parent if controller.path else Path()) / f"{stem} {controller.scenario}.xlsx")
+        suggested = str(settings.start_folder() / f"{stem} {controller.scenario}.xlsx")
         path, _ = QFileDialog.getSaveFileName(self, "Export to Excel", suggested, WORKBOOK_FILTER)
         if not path:
             return False
@@ -337,6 +340,7 @@ class MainWindow(QMainWindow):
         except ModelError as error:
             self._file_error("Cannot export the workbook", error)
             return False
+        settings.remember_folder(path)
         self.statusBar().showMessage(f"Exported {controller.scenario} to {path}", STATUS_SECONDS * 1000)
         return True
 
