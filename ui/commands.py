@@ -73,29 +73,27 @@ class EditCommand(QUndoCommand):
             self._controller.report(f"{error} ({self.text()} could not be {done}; nothing changed)")
 
 
-def undo_action(stack: QUndoStack, parent: QWidget, redo: bool = False) -> QAction:
+class UndoAction(QAction):
     """Edit > Undo (or Redo) named after its step: "Undo Edit AI servers & accelerators, FY26".
 
     Unlike ``QUndoStack.createUndoAction`` it keeps a label's "&" (which Qt would read as a
-    mnemonic, "&&" in menu text), and a toolbar button shows only "Undo", so the toolbar keeps
+    mnemonic; "&&" in menu text), and a toolbar button shows only "Undo", so the toolbar keeps
     its width whatever the step is called; the step is in the tooltip.
     """
-    verb = "Redo" if redo else "Undo"
-    action = QAction(f"&{verb}", parent)
-    action.setIconText(verb)
-    action.setShortcuts(
-        [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
-        if redo
-        else [QKeySequence(QKeySequence.StandardKey.Undo)]
-    )
 
-    def update(label: str) -> None:
-        action.setText(f"&{verb} {label.replace('&', '&&')}".strip())
-        action.setToolTip(f"{verb} {label}".strip())
+    def __init__(self, stack: QUndoStack, parent: QWidget, redo: bool = False) -> None:
+        self._verb = "Redo" if redo else "Undo"
+        super().__init__(f"&{self._verb}", parent)
+        self.setIconText(self._verb)
+        keys = QKeySequence.StandardKey
+        self.setShortcuts([QKeySequence(keys.Redo), QKeySequence("Ctrl+Y")] if redo else [QKeySequence(keys.Undo)])
+        # Slots of this object: Qt disconnects them when the action goes, though the stack stays.
+        (stack.redoTextChanged if redo else stack.undoTextChanged).connect(self.name_step)
+        (stack.canRedoChanged if redo else stack.canUndoChanged).connect(self.setEnabled)
+        self.triggered.connect(stack.redo if redo else stack.undo)
+        self.name_step(stack.redoText() if redo else stack.undoText())
+        self.setEnabled(stack.canRedo() if redo else stack.canUndo())
 
-    (stack.redoTextChanged if redo else stack.undoTextChanged).connect(update)
-    (stack.canRedoChanged if redo else stack.canUndoChanged).connect(action.setEnabled)
-    action.triggered.connect(stack.redo if redo else stack.undo)
-    update(stack.redoText() if redo else stack.undoText())
-    action.setEnabled(stack.canRedo() if redo else stack.canUndo())
-    return action
+    def name_step(self, label: str) -> None:
+        self.setText(f"&{self._verb} {label.replace('&', '&&')}".strip())
+        self.setToolTip(f"{self._verb} {label}".strip())

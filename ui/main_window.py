@@ -32,7 +32,7 @@ from model.workbook import export_workbook, risk_sheets
 from ui import settings
 from ui.bridge import BridgePage
 from ui.charts import ChartsPanel
-from ui.commands import undo_action
+from ui.commands import UndoAction
 from ui.controller import WorkbenchController
 from ui.grid_view import SheetView
 from ui.help import add_help_menu
@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         )
         self.quit_action = self._action("&Quit", self.close, keys.Quit, "Close the workbench")
         stack = self.controller.undo_stack
-        self.undo_action, self.redo_action = undo_action(stack, self), undo_action(stack, self, redo=True)
+        self.undo_action, self.redo_action = UndoAction(stack, self), UndoAction(stack, self, redo=True)
         self.copy_action = self._action("&Copy", lambda: self._on_grid(SheetView.copy_selection), keys.Copy)
         self.paste_action = self._action("&Paste", lambda: self._on_grid(SheetView.paste), keys.Paste)
         self.fill_right_action = self._action(
