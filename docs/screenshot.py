@@ -4,7 +4,8 @@
 
 The window is drawn offscreen at 1600 × 1000: the Capex plan tab in Base (screenshot.png), the
 Drivers and Settings tabs, the Bull scenario with its differences from Base, the warning banner
-(a Gordon terminal value), the Risk tab after a Monte Carlo run (risk.png) and its tornado. The
+(a Gordon terminal value), the Risk tab after a Monte Carlo run (risk.png), its tornado and
+breakeven, and the Help menu's Keyboard Shortcuts and User Guide. The
 exported workbook's Summary sheet is printed by headless LibreOffice and rasterised by pdftoppm
 (poppler-utils) into workbook.png (``--no-workbook`` leaves that picture as it is). Settings are
 kept in a temporary folder, so the analyst's own window layout and recent files are neither used
@@ -32,6 +33,7 @@ from main import main as command_line  # noqa: E402
 from model.edits import SetSetting  # noqa: E402
 from resources import bundled_model_path  # noqa: E402
 from ui.app import create_window  # noqa: E402
+from ui.help import ShortcutsDialog, UserGuideDialog  # noqa: E402
 from ui.risk.panel import RiskPanel  # noqa: E402
 
 BUNDLED_MODEL = bundled_model_path()
@@ -81,6 +83,15 @@ def main() -> None:
         shoot("risk.png")
         risk.tabs.setCurrentWidget(risk.tornado_page)
         shoot("risk-tornado.png")
+        risk.tabs.setCurrentWidget(risk.breakeven_page)
+        risk.breakeven_page.find_breakeven()
+        shoot("risk-breakeven.png")
+        for dialog_type, name in ((ShortcutsDialog, "help-shortcuts.png"), (UserGuideDialog, "help-guide.png")):
+            dialog = dialog_type(window)
+            dialog.show()
+            app.processEvents()
+            dialog.grab().save(str(ROOT / "docs" / name))
+            dialog.close()
         window.controller.undo_stack.setClean()
         window.close()
     if "--no-workbook" not in sys.argv:

@@ -112,7 +112,7 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(note)
         layout.addWidget(close_buttons(self))
-        self.resize(720, 640)
+        self.resize(720, 760)
 
 
 class UserGuideDialog(QDialog):
