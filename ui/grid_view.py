@@ -221,8 +221,8 @@ class SheetView(QTableView):
     def fill_selection(self) -> bool:
         """Ctrl+Enter: every selected cell takes the value being typed (or, not typing, the
         current cell's), as one undo step."""
-        editor = QApplication.focusWidget()
-        if self.state() == self.State.EditingState and editor is not None:
+        editor = self._open_editor()
+        if editor is not None:
             text = typed_text(editor)
             self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
         else:
@@ -232,6 +232,13 @@ class SheetView(QTableView):
             text = self._entry(current.row(), current.column())
         targets = [(row, column, text) for row, column in self.selected_cells()]
         return self._submit_cells(targets, f"Fill {len(targets)} cells")
+
+    def _open_editor(self) -> QWidget | None:
+        """The cell editor being typed into (the focus may be on a part of it, as in a spin box)."""
+        widget = QApplication.focusWidget() if self.state() == self.State.EditingState else None
+        while widget is not None and widget.parentWidget() is not self.viewport():
+            widget = widget.parentWidget()
+        return widget
 
     def _entry(self, row: int, column: int) -> str:
         return self.table_model.index(row, column).data(Qt.ItemDataRole.EditRole)

@@ -8,7 +8,7 @@ import copy
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QSpinBox
 
 from ui.table_model import MARK_ROLE, OVERRIDDEN
 
@@ -233,3 +233,24 @@ def test_the_keys_are_listed_as_the_view_s_actions(window):
     read_only = {action.shortcut().toString() for action in window.projections.view.key_actions}
     assert "Ctrl+D" not in read_only
     assert "Ctrl+Right" in read_only
+
+
+def test_ctrl_r_on_one_column_copies_the_column_on_its_left(window, qtbot, controller):
+    view, row = driver_row(window, "utilization")
+    focused(window, qtbot, view)
+    first = controller.model["drivers"]["utilization"][0]
+    select(view, row, 1, row, 1)
+    qtbot.keyClick(view, Qt.Key.Key_R, CTRL)
+    assert controller.model["drivers"]["utilization"][1] == first
+    assert controller.undo_stack.undoText() == "Fill right 1 cells"
+
+
+def test_ctrl_enter_in_a_spin_box_fills_the_selected_lives(window, qtbot, controller):
+    view = focused(window, qtbot, window.capex_panel.class_view)
+    select(view, 0, 2, 1, 2)  # the book lives of the servers and the network
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.viewport().findChild(QSpinBox)
+    editor.setValue(6)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, CTRL)  # the spin box's own line edit
+    assert [c["life"] for c in controller.model["asset_classes"][:2]] == [6, 6]
+    assert controller.undo_stack.count() == 1
