@@ -231,6 +231,11 @@ class SheetView(QTableView):
                 return False
             text = self._entry(current.row(), current.column())
         targets = [(row, column, text) for row, column in self.selected_cells()]
+        if len(targets) == 1:  # Ctrl+Enter on one cell commits it, as Enter does (not typing: nothing to do)
+            row, column, _ = targets[0]
+            return editor is not None and self._submit_cells(
+                targets, f"Edit {self.table_model.describe_cell(row, column)}"
+            )
         return self._submit_cells(targets, f"Fill {len(targets)} cells")
 
     def _open_editor(self) -> QWidget | None:

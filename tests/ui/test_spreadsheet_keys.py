@@ -254,3 +254,15 @@ def test_ctrl_enter_in_a_spin_box_fills_the_selected_lives(window, qtbot, contro
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, CTRL)  # the spin box's own line edit
     assert [c["life"] for c in controller.model["asset_classes"][:2]] == [6, 6]
     assert controller.undo_stack.count() == 1
+
+
+def test_ctrl_enter_on_one_cell_commits_it_as_enter_does(window, qtbot, controller):
+    view = focused(window, qtbot, window.capex_panel.capex_view)
+    select(view, 0, 3, 0, 3)
+    qtbot.keyClick(view, Qt.Key.Key_Enter, CTRL)  # not typing: nothing to do
+    assert controller.undo_stack.count() == 0
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    QApplication.focusWidget().setText("2bn")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, CTRL)
+    assert controller.model["capex"][SERVERS][3] == 2.0
+    assert controller.undo_stack.undoText() == f"Edit {SERVERS}, FY29 follow-on"
