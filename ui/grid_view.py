@@ -130,7 +130,8 @@ class SheetView(QTableView):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
             actions.append(action)
-        self._menu_actions = actions[1 : 1 + len(menu_keys)] if editable else []  # after F2
+        in_menu = {text for text, _, _ in menu_keys} if editable else set()
+        self._menu_actions = [action for action in actions if action.text() in in_menu]
         return actions
 
     def refresh(self) -> None:
