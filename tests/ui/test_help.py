@@ -134,6 +134,8 @@ def test_file_dialogs_start_in_the_last_folder_used_else_documents(window, monke
     window.open_file()
     window.export_to_excel()
     window.save_as()
+    window.bridge_page.compare_with_file()
     assert Path(asked[2]) == elsewhere
     assert Path(asked[3]).parent == elsewhere
     assert Path(asked[4]) == elsewhere / "plan.json"
+    assert Path(asked[5]) == elsewhere
