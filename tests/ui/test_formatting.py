@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ui.formatting import MoneyDisplay, format_cell, format_entry, format_kpi, format_kpi_change, parse_entry
 
@@ -103,3 +105,24 @@ def test_an_accounting_negative_round_trips_through_display_text():
     for value in (-1234.5, -0.1, -67.2):
         shown = "(" + format_cell(abs(value), "money", RMB) + ")"
         assert parse_entry(shown, "money", RMB) == pytest.approx(value)
+
+
+@given(
+    value=st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+    unit=st.sampled_from(["money", "%", "x", "years"]),
+    money=st.sampled_from([RMB, USD]),
+)
+def test_an_entry_and_its_accounting_negative_read_back(value, unit, money):
+    entry = format_entry(value, unit, money)
+    assert parse_entry(entry, unit, money) == pytest.approx(value, rel=1e-9, abs=1e-300)
+    if value > 0:
+        assert parse_entry(f"({entry})", unit, money) == pytest.approx(-value, rel=1e-9)
+
+
+@given(amount=st.decimals(min_value=0, max_value=10**6, places=3), money=st.sampled_from([RMB, USD]))
+def test_scale_suffixes_agree_with_each_other(amount, money):
+    text = f"{amount}"
+    thousands = parse_entry(f"{text}k", "money", money)
+    assert parse_entry(f"{text}m", "money", money) == pytest.approx(thousands * 1e3)
+    assert parse_entry(f"{text}bn", "money", money) == pytest.approx(thousands * 1e6)
+    assert parse_entry(f"{text}bn", "money", money) == pytest.approx(parse_entry(text, "money", money))
