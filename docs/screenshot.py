@@ -5,9 +5,10 @@
 The window is drawn offscreen at 1600 × 1000: the Capex plan tab in Base (screenshot.png), the
 Drivers and Settings tabs, the Bull scenario with its differences from Base, the warning banner
 (a Gordon terminal value), the Explain panel on a projection cell (explain.png), the Risk tab
-after a Monte Carlo run (risk.png) and its tornado, the Bridge tab from Base to Bull (bridge.png)
-and the revenue chart as "Save chart as…" writes it (chart-export.png, 1600 × 900). The exported
-workbook's Summary sheet is printed by headless LibreOffice and rasterised by pdftoppm
+after a Monte Carlo run (risk.png), its tornado and breakeven, the Bridge tab from Base to Bull
+(bridge.png), the revenue chart as "Save chart as…" writes it (chart-export.png, 1600 × 900) and
+the Help menu's Keyboard Shortcuts and User Guide. The exported workbook's Summary sheet is
+printed by headless LibreOffice and rasterised by pdftoppm
 (poppler-utils) into workbook.png (``--no-workbook`` leaves that picture as it is). Settings are
 kept in a temporary folder, so the analyst's own window layout and recent files are neither used
 nor changed.
@@ -36,6 +37,7 @@ from model.outputs import LINES  # noqa: E402
 from resources import bundled_model_path  # noqa: E402
 from ui.app import create_window  # noqa: E402
 from ui.bridge.page import State  # noqa: E402
+from ui.help import ShortcutsDialog, UserGuideDialog  # noqa: E402
 from ui.risk.panel import RiskPanel  # noqa: E402
 
 BUNDLED_MODEL = bundled_model_path()
@@ -93,6 +95,15 @@ def main() -> None:
         shoot("risk.png")
         risk.tabs.setCurrentWidget(risk.tornado_page)
         shoot("risk-tornado.png")
+        risk.tabs.setCurrentWidget(risk.breakeven_page)
+        risk.breakeven_page.find_breakeven()
+        shoot("risk-breakeven.png")
+        for dialog_type, name in ((ShortcutsDialog, "help-shortcuts.png"), (UserGuideDialog, "help-guide.png")):
+            dialog = dialog_type(window)
+            dialog.show()
+            app.processEvents()
+            dialog.grab().save(str(ROOT / "docs" / name))
+            dialog.close()
         window.analysis_tabs.setCurrentWidget(window.bridge_page)
         window.bridge_page.set_states("Base", State("Bull"))
         app.processEvents()

@@ -15,3 +15,8 @@ def bundled_models_folder() -> Path:
 def bundled_model_path() -> Path:
     """The model the workbench opens when given none: Alibaba's RMB 380 bn plan."""
     return bundled_models_folder() / "alibaba_380bn.json"
+
+
+def user_guide_path() -> Path:
+    """The user guide the Help menu shows (Markdown)."""
+    return Path(str(files(__name__) / "guide" / "user-guide.md"))

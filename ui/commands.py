@@ -1,4 +1,5 @@
-"""The one undo command: it wraps an edit record and its inverse (both from ``model.edits``)."""
+"""The one undo command: it wraps an edit record and its inverse (both from ``model.edits``);
+and the Undo and Redo actions that name the step they take."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import logging
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
 
 from model.edits import Edit, apply_edit
 from model.errors import ModelError
@@ -69,3 +71,29 @@ class EditCommand(QUndoCommand):
                 log.exception("%s could not be %s", self.text(), done)
             self.setObsolete(True)
             self._controller.report(f"{error} ({self.text()} could not be {done}; nothing changed)")
+
+
+class UndoAction(QAction):
+    """Edit > Undo (or Redo) named after its step: "Undo Edit AI servers & accelerators, FY26".
+
+    Unlike ``QUndoStack.createUndoAction`` it keeps a label's "&" (which Qt would read as a
+    mnemonic; "&&" in menu text), and a toolbar button shows only "Undo", so the toolbar keeps
+    its width whatever the step is called; the step is in the tooltip.
+    """
+
+    def __init__(self, stack: QUndoStack, parent: QWidget, redo: bool = False) -> None:
+        self._verb = "Redo" if redo else "Undo"
+        super().__init__(f"&{self._verb}", parent)
+        self.setIconText(self._verb)
+        keys = QKeySequence.StandardKey
+        self.setShortcuts([QKeySequence(keys.Redo), QKeySequence("Ctrl+Y")] if redo else [QKeySequence(keys.Undo)])
+        # Slots of this object: Qt disconnects them when the action goes, though the stack stays.
+        (stack.redoTextChanged if redo else stack.undoTextChanged).connect(self.name_step)
+        (stack.canRedoChanged if redo else stack.canUndoChanged).connect(self.setEnabled)
+        self.triggered.connect(stack.redo if redo else stack.undo)
+        self.name_step(stack.redoText() if redo else stack.undoText())
+        self.setEnabled(stack.canRedo() if redo else stack.canUndo())
+
+    def name_step(self, label: str) -> None:
+        self.setText(f"&{self._verb} {label.replace('&', '&&')}".strip())
+        self.setToolTip(f"{self._verb} {label}".strip())

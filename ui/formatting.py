@@ -15,6 +15,26 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+# An accounting negative, as spreadsheets show and copy them: (1,234.5) or (10.0%).
+ACCOUNTING_NEGATIVE = re.compile(r"\((.*)\)")
+# What a scale word multiplies by, for amounts typed with a suffix (``500m``, ``3bn``, ``1.2k``)
+# and for the model's own money unit ("bn"), which the suffix is converted into.
+SCALES = {
+    "": 1.0,
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "mm": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "t": 1e12,
+    "tn": 1e12,
+    "trillion": 1e12,
+}
+SCALED = re.compile(r"(.*[\d.])\s*([a-z]+)", re.IGNORECASE)
 NOT_AVAILABLE = "n/a"
 
 
@@ -87,6 +107,8 @@ def fixed(value: float, decimals: int) -> str:
     if abs(value) >= 1e21:  # beyond any plan; Decimal's 28 digits cannot place the decimals
         return f"{value:.{decimals + 2}e}"
     exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    if exact.is_zero():
+        exact = abs(exact)  # -0.004 rounds to zero, shown as 0.0, never -0.0
     return f"{exact:,.{decimals}f}"
 
 
@@ -111,9 +133,12 @@ def parse_entry(text: str, unit: str, money: MoneyDisplay) -> Any:
     """What a typed or pasted text means in a cell of ``unit``.
 
     ``12%``, ``12`` and ``0.12`` are all 0.12 in a percentage cell (a plain number of 1 or more is
-    read as percent, as Excel does); ``1,234.5`` is 1234.5; an empty cell
-    is None (an unknown year where the model allows one). Text that is not a number comes back
-    unchanged, so the model layer refuses it with its own message ("'abc' is not a number").
+    read as percent, as Excel does); ``1,234.5`` is 1234.5; an accounting negative ``(1,234.5)``
+    or ``(10.0%)`` is negative. In a money cell a scale suffix (k, m, bn, tn) gives an amount in
+    the display currency, converted into the model's unit: in a model kept in bn, ``500m`` is 0.5,
+    ``3bn`` is 3 and ``1.2k`` is 0.0000012. An empty cell is None (an unknown year where the model
+    allows one). Text that is not a number comes back unchanged, so the model layer refuses it
+    with its own message ("'abc' is not a number").
     """
     cleaned = text.strip().replace("\u2212", "-")
     if unit == "choice":
@@ -125,22 +150,42 @@ def parse_entry(text: str, unit: str, money: MoneyDisplay) -> Any:
     if unit == "bool":
         upper = cleaned.upper()
         return True if upper in ("TRUE", "YES", "1") else False if upper in ("FALSE", "NO", "0") else cleaned
-    percent = unit == "%" and cleaned.endswith("%")
-    digits = cleaned[:-1].strip() if percent else cleaned
+    number = _number(cleaned, unit, money)
+    if number is None:
+        return cleaned
+    if unit == "integer" and number.is_integer():
+        return int(number)
+    return number
+
+
+def _number(text: str, unit: str, money: MoneyDisplay) -> float | None:
+    """The number ``text`` means in a cell of ``unit``, in model units; None if it is none."""
+    negative = ACCOUNTING_NEGATIVE.fullmatch(text)
+    digits = negative.group(1).strip() if negative else text
+    percent = unit == "%" and digits.endswith("%")
+    if percent:
+        digits = digits[:-1].strip()
+    typed_scale, model_scale = 1.0, 1.0
+    scaled = SCALED.fullmatch(digits) if unit == "money" else None
+    if scaled:
+        suffix, model_unit = scaled.group(2).lower(), money.unit.lower()
+        if suffix not in SCALES or model_unit not in SCALES:
+            return None
+        digits, typed_scale, model_scale = scaled.group(1).strip(), SCALES[suffix], SCALES[model_unit]
     if THOUSANDS.fullmatch(digits):
         digits = digits.replace(",", "")
+    if negative and digits.startswith(("-", "+")):
+        return None  # (-5) is no number a spreadsheet writes
     try:
         number = float(digits)
     except ValueError:
-        return cleaned
+        return None
     # Excel's automatic percent entry: in a percentage cell 12 means 12 %, as do 12% and 0.12.
     if percent or (unit == "%" and abs(number) >= 1):
         number /= 100
     if unit == "money":
-        number *= money.rate
-    if unit == "integer" and number.is_integer():
-        return int(number)
-    return number
+        number = number * typed_scale / model_scale * money.rate
+    return -number if negative else number
 
 
 # --------------------------------------------------------------------------- KPI strip
@@ -178,12 +223,18 @@ def format_kpi_change(value: float | None, base: float | None, unit: str, money:
         return f"{NOT_AVAILABLE} vs Base"
     change = value - base
     if unit == "money":
-        return f"{change / money.rate:+,.1f} {money.unit} vs Base"
+        return f"{signed(change / money.rate, 1)} {money.unit} vs Base"
     if unit == "per share":
-        return f"{change / money.rate:+,.2f} per share vs Base"
+        return f"{signed(change / money.rate, 2)} per share vs Base"
     if unit == "%":
-        return f"{change * 100:+.1f} pt vs Base"
-    return f"{change:+,.1f} {KPI_UNIT_WORDS.get(unit, unit)} vs Base"
+        return f"{signed(change * 100, 1)} pt vs Base"
+    return f"{signed(change, 1)} {KPI_UNIT_WORDS.get(unit, unit)} vs Base"
+
+
+def signed(value: float, decimals: int) -> str:
+    """``value`` as ``fixed`` shows it, with its sign (``+1.2``, ``-0.8``); no sign when it shows as zero."""
+    text = fixed(value, decimals)
+    return text if text.startswith("-") or not text.strip("0.,") else f"+{text}"
 
 
 # --------------------------------------------------------------------------- derived units

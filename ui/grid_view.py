@@ -1,23 +1,50 @@
-"""A table view with a spreadsheet's habits: copy and paste tab-separated blocks, fill right,
-Delete on cells whose value may be absent, and, in a scenario, Reset to Base on an overridden cell."""
+"""A table view with a spreadsheet's habits: copy and paste tab-separated blocks (blank cells
+leave theirs as they are), fill down and right, fill a selection with a typed value, Delete (a
+scenario's override goes back to Base, an optional value is removed, and a cell that must hold a
+value says so), F2, Ctrl+Arrow to the edge of the data and Ctrl+PgUp/PgDn between views.
+
+Each key is a ``QAction`` of the view (``key_actions``), so the Help menu's list of shortcuts is
+read from the keys themselves."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QHeaderView,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QTabWidget,
+    QWidget,
+)
 
 from model.edits import Edit, EditBlock, RenameClass
 from ui.controller import WorkbenchController
 from ui.delegates import CellDelegate
+from ui.formatting import is_missing
 from ui.table_model import MARK_ROLE, OVERRIDDEN, DataFrameTableModel, Sheet
 
 SheetBuilder = Callable[[WorkbenchController], Sheet]
 ResetFactory = Callable[[object], Edit]
+# Ctrl+Arrow: the step (rows, columns) of each arrow key.
+EDGE_STEPS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
+# Why Delete cannot empty a cell of each unit (a cell whose value may be absent is cleared).
+NEEDS_A_VALUE = {
+    "text": "a class needs a name",
+    "choice": "pick one of its choices instead",
+    "bool": "tick or untick it instead",
+}
 
 
 def parse_block(text: str) -> list[list[str]]:
@@ -71,8 +98,42 @@ class SheetView(QTableView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._show_menu)
         self.context_actions: list[QAction] = []  # other panels' entries for the menu (Explain)
+        self.key_actions = self._key_actions(editable)
         controller.results_changed.connect(self.refresh)
         controller.money_display_changed.connect(self.refresh)
+
+    def _key_actions(self, editable: bool) -> list[QAction]:
+        """The view's own keys (Shift with Ctrl+Arrow selects up to the edge)."""
+        keys: list[tuple[str, tuple[str, ...], Callable[[], object]]] = [
+            (
+                f"{verb} {name} to the edge of the data",
+                (f"{prefix}{name.capitalize()}",),
+                partial(self.go_to_edge, step, select),
+            )
+            for verb, prefix, select in (("Go", "Ctrl+", False), ("Select", "Ctrl+Shift+", True))
+            for name, step in EDGE_STEPS.items()
+        ]
+        keys += [
+            ("Next view (tab)", ("Ctrl+PgDown",), lambda: self.switch_view(1)),
+            ("Previous view (tab)", ("Ctrl+PgUp",), lambda: self.switch_view(-1)),
+        ]
+        menu_keys: list[tuple[str, tuple[str, ...], Callable[[], object]]] = [
+            ("Fill Down", ("Ctrl+D",), self.fill_down),
+            ("Fill the selection with the typed value", ("Ctrl+Return", "Ctrl+Enter"), self.fill_selection),
+            ("Delete: back to Base in a scenario, or no value", ("Del", "Backspace"), self.clear_selection),
+        ]
+        if editable:
+            keys[:0] = [("Edit the cell", ("F2",), self.edit_current), *menu_keys]
+        actions = []
+        for text, shortcuts, slot in keys:
+            action = self._action(text, [QKeySequence(key) for key in shortcuts], slot)
+            # Active while this table, or a cell editor in it, has the keyboard.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+            actions.append(action)
+        in_menu = {text for text, _, _ in menu_keys} if editable else set()
+        self._menu_actions = [action for action in actions if action.text() in in_menu]
+        return actions
 
     def refresh(self) -> None:
         self.table_model.set_sheet(self._build(self._controller), self._controller.money)
@@ -112,16 +173,15 @@ class SheetView(QTableView):
 
     def paste_text(self, text: str) -> bool:
         """Excel's paste: a block lands at the selection's top-left; a single value fills every
-        selected cell. One undo step; refused whole, naming the first bad cell."""
+        selected cell; a blank cell of the block leaves its cell as it is. One undo step; refused
+        whole, naming the first bad cell."""
         block, rows = self.selected_block(), parse_block(text)
         if block is None or not rows:
             return False
         top, left, _, _ = block
         if len(rows) == 1 and len(rows[0]) == 1:
-            indexes = self.selectionModel().selectedIndexes() or [self.currentIndex()]
-            targets = sorted((index.row(), index.column(), rows[0][0]) for index in indexes)
+            targets = [(row, column, rows[0][0]) for row, column in self.selected_cells()]
         else:
-            targets = [(top + i, left + j, cell) for i, row in enumerate(rows) for j, cell in enumerate(row)]
             height, width = len(rows), max(len(row) for row in rows)
             if top + height > self.table_model.rowCount() or left + width > self.table_model.columnCount():
                 self._controller.report(
@@ -129,20 +189,66 @@ class SheetView(QTableView):
                     "nothing was pasted."
                 )
                 return False
-        return self._submit_cells(targets, f"Paste {len(targets)} cells")
+            targets = [
+                (top + i, left + j, cell) for i, row in enumerate(rows) for j, cell in enumerate(row) if cell.strip()
+            ]
+        return bool(targets) and self._submit_cells(targets, f"Paste {len(targets)} cells")
+
+    def fill_down(self) -> bool:
+        """Ctrl+D: the top row of the selection into the rows below it (one row: the row above into it)."""
+        return self._fill(down=True)
 
     def fill_right(self) -> bool:
-        """Copy the first selected column into the other selected columns (Ctrl+R)."""
+        """Ctrl+R: the first column of the selection into the columns right of it (one column: the
+        column on its left into it)."""
+        return self._fill(down=False)
+
+    def _fill(self, down: bool) -> bool:
         block = self.selected_block()
-        if block is None or block[1] == block[3]:
+        if block is None:
             return False
         top, left, bottom, right = block
+        first, last = (top, bottom) if down else (left, right)
+        source = first if last > first else first - 1
+        if source < 0:
+            return False
+        cells = [(row, column) for row in range(top, bottom + 1) for column in range(left, right + 1)]
         targets = [
-            (row, column, self.table_model.index(row, left).data(Qt.ItemDataRole.EditRole))
-            for row in range(top, bottom + 1)
-            for column in range(left + 1, right + 1)
+            (row, column, self._entry(source if down else row, column if down else source))
+            for row, column in cells
+            if (row if down else column) != source
         ]
-        return self._submit_cells(targets, f"Fill right {len(targets)} cells")
+        return self._submit_cells(targets, f"Fill {'down' if down else 'right'} {len(targets)} cells")
+
+    def fill_selection(self) -> bool:
+        """Ctrl+Enter: every selected cell takes the value being typed (or, not typing, the
+        current cell's), as one undo step."""
+        editor = self._open_editor()
+        if editor is not None:
+            text = typed_text(editor)
+            self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        else:
+            current = self.currentIndex()
+            if not current.isValid():
+                return False
+            text = self._entry(current.row(), current.column())
+        targets = [(row, column, text) for row, column in self.selected_cells()]
+        if len(targets) == 1:  # Ctrl+Enter on one cell commits it, as Enter does (not typing: nothing to do)
+            row, column, _ = targets[0]
+            return editor is not None and self._submit_cells(
+                targets, f"Edit {self.table_model.describe_cell(row, column)}"
+            )
+        return self._submit_cells(targets, f"Fill {len(targets)} cells")
+
+    def _open_editor(self) -> QWidget | None:
+        """The cell editor being typed into (the focus may be on a part of it, as in a spin box)."""
+        widget = QApplication.focusWidget() if self.state() == self.State.EditingState else None
+        while widget is not None and widget.parentWidget() is not self.viewport():
+            widget = widget.parentWidget()
+        return widget
+
+    def _entry(self, row: int, column: int) -> str:
+        return self.table_model.index(row, column).data(Qt.ItemDataRole.EditRole)
 
     def _submit_cells(self, targets: list[tuple[int, int, str]], label: str) -> bool:
         model, edits = self.table_model, []
@@ -155,26 +261,112 @@ class SheetView(QTableView):
         edits.sort(key=lambda edit: isinstance(edit, RenameClass))
         return self._controller.apply(EditBlock(tuple(edits)), label)
 
-    def clear_selection(self) -> bool:
-        """Delete: the selected cells that may be absent lose their value (an economic or tax life
-        then follows the book life again), as one undo step. False when none of them may."""
-        model = self.table_model
+    def selected_cells(self) -> list[tuple[int, int]]:
+        """(row, column) of every selected cell (or of the current cell), top to bottom."""
         indexes = self.selectionModel().selectedIndexes() or [self.currentIndex()]
-        cells = sorted(
-            {(i.row(), i.column()) for i in indexes if i.isValid() and model.is_clearable(i.row(), i.column())}
-        )
-        if not cells:
-            return False
-        edits = tuple(model.edit_at(row, column, None) for row, column in cells)
-        label = model.describe_cell(*cells[0]) if len(cells) == 1 else f"{len(cells)} cells"
-        return self._controller.apply(EditBlock(edits), f"Clear {label}")
+        return sorted({(index.row(), index.column()) for index in indexes if index.isValid()})
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        deleting = event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
-        if deleting and self.state() != self.State.EditingState and self.clear_selection():
-            event.accept()
+    def clear_selection(self) -> bool:
+        """Delete, as one undo step: in a scenario an overridden cell goes back to Base (its row's
+        override is removed: an override is a whole row, setting or class); a cell whose value may
+        be absent loses it (an economic or tax life then follows the book life again). Any other
+        cell must hold a value: the Delete is refused whole, naming the first such cell and why."""
+        model, sheet = self.table_model, self.table_model.sheet
+        resets: dict[object, Edit] = {}
+        cleared: dict[str, Edit] = {}
+        for row, column in self.selected_cells():
+            name = model.describe_cell(row, column)
+            if not model.is_editable(row, column):
+                return self._refuse(f"{name} is not an input; nothing was deleted.")
+            if self._reset_for is not None and sheet.marks[row, column] == OVERRIDDEN:
+                key = sheet.values.index[row]
+                resets[self.row_name(row)] = self._reset_for(key)
+            elif model.is_clearable(row, column):
+                cleared[name] = model.edit_at(row, column, None)
+            else:
+                reason = NEEDS_A_VALUE.get(sheet.units[row, column], "it needs a number (type 0 for none)")
+                return self._refuse(f"{name} cannot be empty: {reason}; nothing was deleted.")
+        if resets and not cleared:
+            label = f"Reset {', '.join(resets)} to Base"
+        elif len(cleared) == 1 and not resets:
+            label = f"Clear {next(iter(cleared))}"
+        else:
+            label = f"Clear {len(resets) + len(cleared)} cells"
+        return bool(resets or cleared) and self._controller.apply(
+            EditBlock((*resets.values(), *cleared.values())), label
+        )
+
+    def row_name(self, row: int) -> str:
+        """A row as the analyst knows it: its label, or its key where rows are only numbered."""
+        label = self.table_model.sheet.row_labels[row]
+        return str(self.table_model.sheet.values.index[row]) if label.isdigit() else label
+
+    def _refuse(self, message: str) -> bool:
+        self._controller.report(message)
+        return False
+
+    # ------------------------------------------------------------------ moving
+
+    def edge_of_data(self, step: tuple[int, int]) -> QModelIndex:
+        """Where Ctrl+Arrow goes from the current cell, ``step`` (rows, columns) at a time, as in a
+        spreadsheet: along a run of values to its last one, or across empty cells to the next value
+        (or the last cell)."""
+        current = self.currentIndex()
+        if not current.isValid():
+            return current
+        sheet, (d_row, d_column) = self.table_model.sheet, step
+
+        def inside(r: int, c: int) -> bool:
+            return 0 <= r < self.table_model.rowCount() and 0 <= c < self.table_model.columnCount()
+
+        def filled(r: int, c: int) -> bool:
+            return bool(sheet.texts[r, c]) or not is_missing(sheet.cells[r, c])
+
+        row, column = current.row(), current.column()
+        if not inside(row + d_row, column + d_column):
+            return current
+        run = filled(row, column) and filled(row + d_row, column + d_column)
+        row, column = row + d_row, column + d_column
+        while inside(row + d_row, column + d_column) and (
+            filled(row + d_row, column + d_column) if run else not filled(row, column)
+        ):
+            row, column = row + d_row, column + d_column
+        return self.table_model.index(row, column)
+
+    def go_to_edge(self, step: tuple[int, int], select: bool = False) -> None:
+        """Ctrl+Arrow: the current cell moves to the edge of the data; with Shift the selection
+        stretches from its anchor (the corner opposite the current cell) to there."""
+        edge, block, flags = self.edge_of_data(step), self.selected_block(), QItemSelectionModel.SelectionFlag
+        if not edge.isValid() or block is None:
             return
-        super().keyPressEvent(event)
+        if not select:
+            self.selectionModel().setCurrentIndex(edge, flags.ClearAndSelect)
+            return
+        top, left, bottom, right = block
+        current = self.currentIndex()
+        anchor = self.table_model.index(
+            top if current.row() == bottom else bottom, left if current.column() == right else right
+        )
+        self.selectionModel().select(QItemSelection(anchor, edge), flags.ClearAndSelect)
+        self.selectionModel().setCurrentIndex(edge, flags.NoUpdate)
+
+    def edit_current(self) -> bool:
+        """F2: edit the current cell (its text kept, the cursor at its end)."""
+        return self.state() != self.State.EditingState and self.edit(self.currentIndex())
+
+    def switch_view(self, step: int) -> bool:
+        """Ctrl+PgDn / Ctrl+PgUp: the next or previous tab of the tabs this table sits in, with the
+        keyboard in its first table."""
+        tabs = self.parentWidget()
+        while tabs is not None and not isinstance(tabs, QTabWidget):
+            tabs = tabs.parentWidget()
+        if tabs is None or not 0 <= tabs.currentIndex() + step < tabs.count():
+            return False
+        tabs.setCurrentIndex(tabs.currentIndex() + step)
+        page = tabs.currentWidget()
+        table = page if isinstance(page, SheetView) else page.findChild(SheetView)
+        (table or page).setFocus()
+        return True
 
     # ------------------------------------------------------------------ scenarios
 
@@ -197,6 +389,7 @@ class SheetView(QTableView):
         if self.table_model.sheet.edit_for is not None:
             menu.addAction(self._action("Paste", QKeySequence.StandardKey.Paste, self.paste))
             menu.addAction(self._action("Fill Right", QKeySequence("Ctrl+R"), self.fill_right))
+            menu.addActions(self._menu_actions)
         if self._reset_for is not None:
             reset = self._action("Reset to Base", None, self.reset_to_base)
             reset.setEnabled(bool(self.overridden_rows()))
@@ -209,7 +402,18 @@ class SheetView(QTableView):
 
     def _action(self, text: str, shortcut, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
-        if shortcut is not None:
+        if isinstance(shortcut, list):
+            action.setShortcuts(shortcut)
+        elif shortcut is not None:
             action.setShortcut(shortcut)
         action.triggered.connect(lambda: slot())
         return action
+
+
+def typed_text(editor: QWidget) -> str:
+    """The entry an open cell editor holds, as the delegate would commit it."""
+    if isinstance(editor, QComboBox):
+        return str(editor.currentData())
+    if isinstance(editor, (QLineEdit, QAbstractSpinBox)):
+        return editor.text()
+    return ""

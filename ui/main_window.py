@@ -32,10 +32,12 @@ from model.workbook import save_workbook
 from ui import settings
 from ui.bridge import BridgePage
 from ui.charts import ChartsPanel
+from ui.commands import UndoAction
 from ui.controller import WorkbenchController
 from ui.explain_panel import install_explain
 from ui.export import ANALYSIS_NAMES, AnalysesOnScreen, ExportJob, ExportRun
 from ui.grid_view import SheetView
+from ui.help import add_help_menu
 from ui.kpi_strip import KpiStrip, WarningBanner
 from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
 from ui.risk.panel import RiskPanel
@@ -154,10 +156,7 @@ class MainWindow(QMainWindow):
         )
         self.quit_action = self._action("&Quit", self.close, keys.Quit, "Close the workbench")
         stack = self.controller.undo_stack
-        self.undo_action = stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(keys.Undo)
-        self.redo_action = stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence(keys.Redo), QKeySequence("Ctrl+Y")])
+        self.undo_action, self.redo_action = UndoAction(stack, self), UndoAction(stack, self, redo=True)
         self.copy_action = self._action("&Copy", lambda: self._on_grid(SheetView.copy_selection), keys.Copy)
         self.paste_action = self._action("&Paste", lambda: self._on_grid(SheetView.paste), keys.Paste)
         self.fill_right_action = self._action(
@@ -209,6 +208,7 @@ class MainWindow(QMainWindow):
         view_menu.addActions(self.explain_dock.actions_for_menu)
         self.scenario_actions = ScenarioActions(self.controller, self)
         menu_bar.addMenu(self.scenario_actions.menu)
+        self.help_menu = add_help_menu(self)
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("MainToolBar")
@@ -297,8 +297,7 @@ class MainWindow(QMainWindow):
         if not self.confirm_discard_changes():
             return False
         if path is None:
-            start = str(self.controller.path.parent) if self.controller.path else ""
-            path, _ = QFileDialog.getOpenFileName(self, "Open capex model", start, OPEN_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self, "Open capex model", str(settings.start_folder()), OPEN_FILTER)
             if not path:
                 return False
         try:
@@ -319,7 +318,9 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         suggested = self.controller.path.name if self.controller.path else "capex_model.json"
-        path, _ = QFileDialog.getSaveFileName(self, "Save capex model", suggested, MODEL_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save capex model", str(settings.start_folder() / suggested), MODEL_FILTER
+        )
         return bool(path) and self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
@@ -341,7 +342,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("An export is already being written.", STATUS_SECONDS * 1000)
             return False
         stem = controller.path.stem if controller.path else "capex_model"
-        suggested = str((controller.path.parent if controller.path else Path()) / f"{stem} {controller.scenario}.xlsx")
+        suggested = str(settings.start_folder() / f"{stem} {controller.scenario}.xlsx")
         path, _ = QFileDialog.getSaveFileName(self, "Export to Excel", suggested, WORKBOOK_FILTER)
         if not path:
             return False
@@ -366,6 +367,7 @@ class MainWindow(QMainWindow):
             except ModelError as failure:
                 self._file_error("Cannot export the workbook", failure)
             else:
+                settings.remember_folder(str(path))
                 message = f"Exported {job.scenario} to {path}"
                 if names:
                     message += f" with the {', '.join(ANALYSIS_NAMES[name] for name in names)}"

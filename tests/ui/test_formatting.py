@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ui.formatting import MoneyDisplay, format_cell, format_entry, format_kpi, format_kpi_change, parse_entry
 
@@ -31,6 +33,28 @@ USD = MoneyDisplay("USD", "bn", 7.2)
         ("12%", "money", RMB, "12%"),
         ("gordon", "choice", RMB, "gordon"),
         ("Book value", "choice", RMB, "book_value"),  # as the grid shows it, pasted back
+        # Accounting negatives, as Excel shows and copies them.
+        ("(10.0%)", "%", RMB, -0.10),
+        ("(12)", "%", RMB, -0.12),
+        ("(1,234.5)", "money", RMB, -1234.5),
+        ("( 2.5 )", "x", RMB, -2.5),
+        ("(-5)", "money", RMB, "(-5)"),
+        ("(abc)", "money", RMB, "(abc)"),
+        # Scale suffixes in money cells: an amount in the display currency, put into the model's bn.
+        ("500m", "money", RMB, 0.5),
+        ("3bn", "money", RMB, 3.0),
+        ("2.5 M", "money", RMB, 0.0025),
+        ("1.2k", "money", RMB, 1.2e-6),
+        ("1,234.5m", "money", RMB, 1.2345),
+        ("(500m)", "money", RMB, -0.5),
+        ("1tn", "money", RMB, 1000.0),
+        ("10bn", "money", USD, 72.0),
+        ("500m", "money", MoneyDisplay("RMB", "m"), 500.0),
+        ("3bn", "money", MoneyDisplay("RMB", "m"), 3000.0),
+        ("5q", "money", RMB, "5q"),
+        ("5m", "money", MoneyDisplay("RMB", "lakh"), "5m"),  # a unit of no known scale takes no suffix
+        ("5m", "x", RMB, "5m"),  # only money has a scale
+        ("\u22120.5", "money", RMB, -0.5),
     ],
 )
 def test_parse_entry(text, unit, money, expected):
@@ -62,3 +86,43 @@ def test_display_text():
     assert format_kpi(None, "%", RMB) == "n/a"
     assert format_kpi_change(0.2, 0.1, "%", RMB) == "+10.0 pt vs Base"
     assert format_kpi_change(10.0, 12.0, "money", RMB) == "-2.0 bn vs Base"
+
+
+def test_zero_is_never_shown_with_a_sign():
+    assert format_cell(-0.004, "money", RMB) == "0.0"
+    assert format_cell(-0.00004, "%", RMB) == "0.0%"
+    assert format_cell(-0.001, "x", RMB) == "0.00"
+    assert format_kpi(-0.01, "money", RMB) == "RMB 0.0 bn"
+    assert format_kpi(-0.0, "years", RMB) == "0.0 years"
+    assert format_kpi_change(1.0, 1.01, "money", RMB) == "0.0 bn vs Base"
+    assert format_kpi_change(0.1, 0.1, "%", RMB) == "0.0 pt vs Base"
+    assert format_kpi_change(1234.0, 1.0, "money", RMB) == "+1,233.0 bn vs Base"
+    assert format_kpi_change(0.1, 0.2, "%", RMB) == "-10.0 pt vs Base"
+
+
+def test_an_accounting_negative_round_trips_through_display_text():
+    # What Excel copies from a cell formatted #,##0.0;(#,##0.0) comes back as the number it shows.
+    for value in (-1234.5, -0.1, -67.2):
+        shown = "(" + format_cell(abs(value), "money", RMB) + ")"
+        assert parse_entry(shown, "money", RMB) == pytest.approx(value)
+
+
+@given(
+    value=st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+    unit=st.sampled_from(["money", "%", "x", "years"]),
+    money=st.sampled_from([RMB, USD]),
+)
+def test_an_entry_and_its_accounting_negative_read_back(value, unit, money):
+    entry = format_entry(value, unit, money)
+    assert parse_entry(entry, unit, money) == pytest.approx(value, rel=1e-9, abs=1e-300)
+    if value > 0:
+        assert parse_entry(f"({entry})", unit, money) == pytest.approx(-value, rel=1e-9)
+
+
+@given(amount=st.decimals(min_value=0, max_value=10**6, places=3), money=st.sampled_from([RMB, USD]))
+def test_scale_suffixes_agree_with_each_other(amount, money):
+    text = f"{amount}"
+    thousands = parse_entry(f"{text}k", "money", money)
+    assert parse_entry(f"{text}m", "money", money) == pytest.approx(thousands * 1e3)
+    assert parse_entry(f"{text}bn", "money", money) == pytest.approx(thousands * 1e6)
+    assert parse_entry(f"{text}bn", "money", money) == pytest.approx(parse_entry(text, "money", money))

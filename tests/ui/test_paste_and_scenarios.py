@@ -39,12 +39,13 @@ def test_paste_of_a_whole_class_row_with_a_new_name(window, controller):
     view = window.capex_panel.class_view
     before = copy.deepcopy(controller.model)
     select(view, 1, 0, 1, 0)
-    # An empty economic life follows the book life; the tax life is deducted at once (0).
+    # A blank cell leaves its cell as it is (the economic life stays 5); the tax life is deducted at once (0).
     assert view.paste_text("Network gear\tcapitalized\t6\t\t1\t0\tTRUE\n"), window.statusBar().currentMessage()
     assert controller.model["asset_classes"][1] == {
         "name": "Network gear",
         "treatment": "capitalized",
         "life": 6,
+        "economic_life": 5,
         "lag": 1,
         "tax_life": 0,
         "revenue_generating": True,
@@ -163,3 +164,59 @@ def test_undo_returns_to_the_scenario_the_edit_was_made_in(window, controller):
     assert controller.scenario == "Bull"
     assert window.scenario_selector.currentText() == "Bull"
     assert controller.model["scenarios"]["Bull"]["settings"]["wacc"] == 0.09
+
+
+def test_blank_cells_of_a_pasted_block_leave_their_cells(window, controller):
+    view = window.capex_panel.capex_view
+    select(view, 0, 3, 0, 3)
+    assert view.paste_text("10\t\t12\r\n\t21\t \r\n")  # as Excel copies a block with empty cells
+    assert controller.model["capex"][SERVERS][3:6] == [10.0, 0.0, 12.0]
+    assert controller.model["capex"]["Network equipment"][3:6] == [0.0, 21.0, 0.0]
+    assert controller.undo_stack.count() == 1
+    assert controller.undo_stack.undoText() == "Paste 3 cells"
+
+
+def test_paste_of_amounts_with_scale_suffixes(window, controller):
+    view = window.capex_panel.capex_view
+    select(view, 0, 3, 0, 3)
+    # The model is in RMB bn: 500m is 0.5, 1.2bn is 1.2.
+    assert view.paste_text("500m\t1.2bn\t2,500m\n")
+    assert controller.model["capex"][SERVERS][3:6] == pytest.approx([0.5, 1.2, 2.5])
+    assert view.table_model.index(0, 3).data() == "0.5"
+    controller.set_display_currency("USD")  # typed in US dollars, kept in RMB at the model's FX rate
+    fx = controller.model["settings"]["fx_rmb_per_usd"]
+    select(view, 1, 3, 1, 3)
+    assert view.paste_text("100m")
+    assert controller.model["capex"]["Network equipment"][3] == pytest.approx(0.1 * fx)
+
+
+def test_refused_paste_names_the_cell_and_the_rule(window, controller):
+    view = window.capex_panel.capex_view
+    before = copy.deepcopy(controller.model)
+    select(view, 0, 3, 0, 3)
+    assert not view.paste_text("1\t\t(2.5)\n")  # an accounting negative is read, and capex is never negative
+    assert f"capex.{SERVERS}[5]: -2.5 is below 0" in window.statusBar().currentMessage()
+    drivers = window.drivers_panel.view
+    select(drivers, 0, 0, 0, 0)
+    assert not drivers.paste_text("5%\t5m\n")  # a scale belongs to money only
+    assert "drivers.core_growth[1]: '5m' is not a number" in window.statusBar().currentMessage()
+    assert controller.model == before
+    assert controller.undo_stack.count() == 0
+
+
+def test_undo_names_the_step_with_its_ampersand_and_the_toolbar_keeps_its_place(window, controller):
+    toolbar = window.toolbar
+    button = toolbar.widgetForAction(window.redo_action)
+    before = button.geometry()
+    table = window.capex_panel.capex_view.table_model
+    assert table.setData(table.index(0, 3), "5")
+    assert window.undo_action.text() == f"&Undo Edit {SERVERS.replace('&', '&&')}, FY29 follow-on"
+    assert window.undo_action.toolTip() == f"Undo Edit {SERVERS}, FY29 follow-on"
+    assert toolbar.widgetForAction(window.undo_action).text() == "Undo"
+    assert button.geometry() == before
+    window.undo_action.trigger()
+    assert controller.model["capex"][SERVERS][3] == 0.0
+    assert window.redo_action.isEnabled() and not window.undo_action.isEnabled()
+    assert window.redo_action.text() == f"&Redo Edit {SERVERS.replace('&', '&&')}, FY29 follow-on"
+    window.redo_action.trigger()
+    assert controller.model["capex"][SERVERS][3] == 5.0

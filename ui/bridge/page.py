@@ -37,6 +37,7 @@ from model.outputs import KPIS, LINES, Unit
 from model.risk import BridgeResults, Change, bridge, diff
 from model.schema import BASE_SCENARIO
 from model.validation import Model
+from ui import settings
 from ui.bridge.changes import change_sheet, single_text
 from ui.bridge.waterfall import WaterfallBar, WaterfallChart
 from ui.controller import WorkbenchController
@@ -272,7 +273,7 @@ class BridgePage(QWidget):
         """Read a model file or an exported workbook and bridge the current state to its Base."""
         self._bring_to_front()
         if path is None:
-            start = str(self._controller.path.parent) if self._controller.path else ""
+            start = str(settings.start_folder())
             path, _ = QFileDialog.getOpenFileName(self, "Compare with file", start, COMPARE_FILTER)
             if not path:
                 return False
@@ -281,6 +282,7 @@ class BridgePage(QWidget):
         except ModelError as error:
             self._show_message(f"Cannot compare with {Path(path).name}: {error}")
             return False
+        settings.remember_folder(path)
         self.against, self.against_name = against, Path(path).name
         self._fill_states()
         self.to_combo.setCurrentIndex(self._to_states.index(State(BASE_SCENARIO, self.against_name)))
