@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import PREVIOUS, run_in_tree, trees
+from benchmarks.common import PREVIOUS, interleaved, run_in_tree, trees
 
 PROCESSES = 3
 TRIALS = 100_000
@@ -40,8 +40,7 @@ print(json.dumps({"cold": times[0], "warm": times[1], "scipy_stats": "scipy.stat
 """
 
 
-def measure(tree: Path) -> dict[str, object]:
-    runs = [json.loads(run_in_tree(tree, CHILD, [str(TRIALS)])) for _ in range(PROCESSES)]
+def summary(runs: list[dict]) -> dict[str, object]:
     cold, warm = min(r["cold"] for r in runs), min(r["warm"] for r in runs)
     return {
         "first_montecarlo_s": round(cold, 3),
@@ -56,8 +55,9 @@ def main() -> None:
     parser.add_argument("--against", default=PREVIOUS, help=f"the commit to compare with (default {PREVIOUS})")
     against = parser.parse_args().against
     report: dict[str, object] = {"trials": TRIALS, "best_of_processes": PROCESSES}
-    for label, tree in trees(against):
-        report[label] = measure(tree)
+    with trees(against) as labelled:
+        samples = interleaved(labelled, PROCESSES, lambda tree: json.loads(run_in_tree(tree, CHILD, [str(TRIALS)])))
+    report.update({label: summary(runs) for label, runs in samples.items()})
     report["target"] = {"first_beyond_later_s": "<= 1"}
     print(json.dumps(report, indent=2))
 

@@ -9,6 +9,7 @@ the same inputs and the same minute.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -108,12 +109,23 @@ def run_in_tree(tree: Path, script: str, args: list[str], env: dict[str, str] | 
     return done.stdout
 
 
-def trees(against: str) -> Iterator[tuple[str, Path]]:
+@contextlib.contextmanager
+def trees(against: str) -> Iterator[list[tuple[str, Path]]]:
     """(label, folder) of the program of ``against`` and of this working copy, in that order."""
     with tempfile.TemporaryDirectory() as folder:
         previous = commit_tree(against, Path(folder))
-        if isinstance(previous, Path):
-            yield f"previous ({against})", previous
-        else:
+        if isinstance(previous, str):
             print(previous, file=sys.stderr)
-        yield "this version", ROOT
+        yield ([(f"previous ({against})", previous)] if isinstance(previous, Path) else []) + [("this version", ROOT)]
+
+
+def interleaved(
+    labelled: list[tuple[str, Path]], rounds: int, sample: Callable[[Path], dict[str, float]]
+) -> dict[str, list[dict[str, float]]]:
+    """``rounds`` samples of each program, taken in turn (A, B, A, B...), so that a busy minute
+    of the machine falls on both alike."""
+    samples: dict[str, list[dict[str, float]]] = {label: [] for label, _ in labelled}
+    for _ in range(rounds):
+        for label, tree in labelled:
+            samples[label].append(sample(tree))
+    return samples

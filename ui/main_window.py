@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from model import ModelError, scenario_names
 from model.edits import blank_model
-from model.workbook import export_workbook, risk_sheets
 from ui import settings
 from ui.bridge import BridgePage
 from ui.charts import ChartsPanel
@@ -332,6 +331,8 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Export to Excel", suggested, WORKBOOK_FILTER)
         if not path:
             return False
+        from model.workbook import export_workbook, risk_sheets  # here: openpyxl and XlsxWriter slow start-up
+
         try:
             export_workbook(
                 controller.model, path, controller.scenario, risk_sheets(controller.model, controller.scenario)
