@@ -44,23 +44,29 @@ def sign_changes(flows: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[
 
 def _sign_changes(years: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """``sign_changes`` of flows laid out year by year, (H, N)."""
-    signs = np.sign(years)
-    change = signs[1:] * signs[:-1] < 0
-    last_before = np.argmax(change, axis=0)
+    # Boolean masks rather than np.sign: several times faster, and no product of two tiny flows
+    # can underflow to zero.
+    positive, negative = years > 0, years < 0
+    change = (positive[1:] & negative[:-1]) | (negative[1:] & positive[:-1])
     # A zero between nonzero flows hides the change across it: for the rows holding one, carry
     # the last nonzero sign over the zeros. Zeros before the first or after the last nonzero
     # flow (a plan that ends early) hide nothing, so those rows need no carrying.
-    nonzero = signs != 0
-    first, last = np.argmax(nonzero, axis=0), len(signs) - 1 - np.argmax(nonzero[::-1], axis=0)
-    inner_zeros = np.flatnonzero(nonzero.sum(axis=0) < last - first + 1)
+    nonzero = positive | negative
+    runs = nonzero[0] + (nonzero[1:] & ~nonzero[:-1]).sum(axis=0)  # runs of nonzero flows
+    inner_zeros = np.flatnonzero(runs > 1)
+    source = None
     if inner_zeros.size:
         held = nonzero[:, inner_zeros]
-        source = np.maximum.accumulate(np.where(held, np.arange(len(signs))[:, None], 0), axis=0)
-        carried = np.take_along_axis(signs[:, inner_zeros], source, axis=0)
+        source = np.maximum.accumulate(np.where(held, np.arange(len(years))[:, None], 0), axis=0)
+        carried = np.take_along_axis(np.sign(years[:, inner_zeros]), source, axis=0)
         change[:, inner_zeros] = (carried[1:] != carried[:-1]) & (carried[:-1] != 0)
-        first_change = np.argmax(change[:, inner_zeros], axis=0)
-        last_before[inner_zeros] = np.take_along_axis(source, first_change[None, :], axis=0)[0]
-    return change.sum(axis=0), np.where(change.any(axis=0), last_before, -1)
+    # The first change, as a maximum of descending weights: argmax along the years is slower.
+    weights = np.arange(len(change), 0, -1, dtype=np.intp)[:, None]
+    first_change = len(change) - (change * weights).max(axis=0, initial=0)
+    last_before = np.minimum(first_change, len(change) - 1)
+    if source is not None:
+        last_before[inner_zeros] = np.take_along_axis(source, last_before[None, inner_zeros], axis=0)[0]
+    return change.sum(axis=0), np.where(first_change < len(change), last_before, -1)
 
 
 def _newton_step(
