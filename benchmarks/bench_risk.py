@@ -8,15 +8,20 @@ the same run, on the Alibaba model as bundled in version 1 (``benchmarks/common.
 Targets: 100,000 Monte Carlo trials with an IRR each in under 1 s on two cores; the
 vectorised IRR at least 100 times faster than numpy-financial's ``irr`` in a loop over the same
 trials' cash flows; the tornado under 50 ms; a 21 x 21 grid under 0.5 s. Each figure is the best
-of several runs. numpy-financial is timed on a subset of the trials and scaled to all of them
-(it takes about a millisecond per trial); the JSON says how many it actually ran.
+of several runs (the machine may be busy with other work). numpy-financial is timed on a subset
+of the trials and scaled to all of them (it takes 50 to 100 microseconds per trial); the JSON says
+how many it actually ran. Beside today's vectorised IRR stands the previous commit's
+(``benchmarks/common.py``), on the same flows, in the same process.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +29,11 @@ import numpy_financial as npf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import best_of, run_version_1
+from benchmarks.common import PREVIOUS, ROOT, best_of, run_version_1
 from model import load_model, risk
 from model.engine import plan_arrays
 from model.irr import timed_flows
-from model.risk.irr import irr_rows
+from model.risk.irr import irr_rows, sign_changes
 from model.risk.sampling import sample_values
 from model.validation import correlation_matrix
 from resources import bundled_model_path
@@ -69,6 +74,23 @@ def trial_cash_flows(model: dict) -> tuple[np.ndarray, np.ndarray]:
     return timed_flows(result["fcf"][solved, t0:], result["terminal_value"][solved], False), wacc[solved]
 
 
+def previous_irr_rows(commit: str):
+    """``irr_rows`` of ``model/risk/irr.py`` as it was at ``commit`` (it imports only ``model.irr``,
+    unchanged since), or None when git cannot give it."""
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{commit}:model/risk/irr.py"], capture_output=True, text=True, check=False
+    )
+    if source.returncode != 0:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "previous_irr.py"
+        path.write_text(source.stdout, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location("previous_irr", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return module.irr_rows
+
+
 def main() -> None:
     model = load_model(BUNDLED)
     risk.monte_carlo(model, trials=2_000)  # warm caches and scipy's lazy set-up
@@ -78,9 +100,11 @@ def main() -> None:
         MONTE_CARLO_SCRIPT, {"model": json.loads(VERSION_1_BUNDLED.read_text(encoding="utf-8")), "trials": TRIALS}
     )
     flows, wacc = trial_cash_flows(model)
-    vectorised = best_of(3, lambda: irr_rows(flows, wacc))
+    vectorised = best_of(7, lambda: irr_rows(flows, wacc))
+    previous = previous_irr_rows(PREVIOUS)
+    vectorised_previous = best_of(7, lambda: previous(flows, wacc)) if previous else None
     subset = flows[:NPF_SUBSET]
-    loop = best_of(1, lambda: [npf.irr(np.concatenate([[0.0], row])) for row in subset]) * TRIALS / NPF_SUBSET
+    loop = best_of(3, lambda: [npf.irr(np.concatenate([[0.0], row])) for row in subset]) * TRIALS / NPF_SUBSET
     ours, peer = irr_rows(subset, wacc[:NPF_SUBSET]), np.array([npf.irr(np.concatenate([[0.0], r])) for r in subset])
     tornado = best_of(10, lambda: risk.tornado(model))
     axis = np.linspace(0.0, 1.0, 21)
@@ -97,9 +121,13 @@ def main() -> None:
                 "montecarlo_100k_trials_with_irr_s": round(monte_carlo, 3),
                 "version_1_montecarlo_100k_trials_with_irr_s": version_1.get("seconds", version_1.get("error")),
                 "vectorised_irr_100k_s": round(vectorised, 4),
+                f"previous_{PREVIOUS}_vectorised_irr_100k_s": vectorised_previous and round(vectorised_previous, 4),
+                "irr_rows_solved": len(flows),
+                "rows_with_two_sign_changes": int((sign_changes(flows)[0] == 2).sum()),
                 "npf_irr_loop_100k_s": round(loop, 2),
                 "npf_irr_loop_trials_timed": NPF_SUBSET,
                 "irr_speedup_vs_npf": round(loop / vectorised, 1),
+                f"previous_{PREVIOUS}_irr_speedup_vs_npf": vectorised_previous and round(loop / vectorised_previous, 1),
                 "irr_max_difference_vs_npf": float(np.nanmax(np.abs(ours - peer))),
                 "tornado_ms": round(tornado * 1000, 2),
                 "grid_21x21_irr_s": round(grid, 4),

@@ -9,13 +9,15 @@ the same inputs and the same minute.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
 
@@ -72,3 +74,58 @@ for key, doc in payload["models"].items():
     out[key] = round(statistics.median(samples) * 1000.0, 4)
 print(json.dumps(out))
 """
+
+
+# The commit the speed benchmarks of the window compare against (``--against`` overrides it):
+# the last one before the start-up, first-Monte-Carlo, IRR and edit-to-repaint work.
+PREVIOUS = "81a1071"
+TREE_PATHS = ("main.py", "model", "ui", "resources")
+
+
+def commit_tree(commit: str, folder: Path) -> Path | str:
+    """The program (main.py, model, ui, resources) of ``commit`` written into ``folder``; its
+    path, or why git cannot give it."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, *TREE_PATHS], capture_output=True, check=False)
+    if archive.returncode != 0:
+        return f"commit {commit} not available: {archive.stderr.decode(errors='replace').strip()}"
+    with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def run_in_tree(tree: Path, script: str, args: list[str], env: dict[str, str] | None = None) -> str:
+    """Standard output of ``script`` run by a fresh interpreter on the program in ``tree``."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark child failed in {tree}:\n{done.stderr}")
+    return done.stdout
+
+
+@contextlib.contextmanager
+def trees(against: str) -> Iterator[list[tuple[str, Path]]]:
+    """(label, folder) of the program of ``against`` and of this working copy, in that order."""
+    with tempfile.TemporaryDirectory() as folder:
+        previous = commit_tree(against, Path(folder))
+        if isinstance(previous, str):
+            print(previous, file=sys.stderr)
+        yield ([(f"previous ({against})", previous)] if isinstance(previous, Path) else []) + [("this version", ROOT)]
+
+
+def interleaved(
+    labelled: list[tuple[str, Path]], rounds: int, sample: Callable[[Path], dict[str, float]]
+) -> dict[str, list[dict[str, float]]]:
+    """``rounds`` samples of each program, taken in turn (A, B, A, B...), so that a busy minute
+    of the machine falls on both alike."""
+    samples: dict[str, list[dict[str, float]]] = {label: [] for label, _ in labelled}
+    for _ in range(rounds):
+        for label, tree in labelled:
+            samples[label].append(sample(tree))
+    return samples

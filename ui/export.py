@@ -27,7 +27,6 @@ from model import ModelError
 from model.risk import BridgeResults, RunCancelled, bridge, tornado
 from model.risk.analysis import Result
 from model.validation import Model
-from model.workbook import analysis_sheets, workbook_bytes
 from ui.bridge import BridgePage
 from ui.controller import WorkbenchController
 from ui.risk.panel import RiskPanel
@@ -166,6 +165,9 @@ class ExportWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        # Imported here, on the worker: openpyxl and XlsxWriter would slow the window's start-up.
+        from model.workbook import analysis_sheets, workbook_bytes
+
         job = self._job
         try:
             runs = analyses(job)

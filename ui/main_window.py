@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from model import ModelError, scenario_names
 from model.edits import blank_model
-from model.workbook import save_workbook
 from ui import settings
 from ui.bridge import BridgePage
 from ui.charts import ChartsPanel
@@ -362,6 +361,8 @@ class MainWindow(QMainWindow):
         elif data is None:
             self.statusBar().showMessage("Export cancelled: nothing was written.", STATUS_SECONDS * 1000)
         else:
+            from model.workbook import save_workbook  # here: openpyxl and XlsxWriter slow start-up
+
             try:
                 save_workbook(data, path)
             except ModelError as failure:

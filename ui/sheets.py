@@ -125,7 +125,7 @@ def capex_sheet(model: Model, scenario: str, money: MoneyDisplay, results: Resul
     """Capex by class and year with a total row and a plan-total column; the class-year cells take
     input. Years after the plan are the follow-on: shaded, labelled, and their total row is the
     results' follow-on capex (explicit capex plus the reinvestment of the drivers)."""
-    values = capex_table(model, scenario)
+    values = capex_table(model, scenario).copy()  # one block: the total row is written at once
     classes = list(model["capex"])
     horizon, base_year = model["horizon"], model["base_year"]
     plan = plan_years(model, scenario)

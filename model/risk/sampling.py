@@ -4,7 +4,8 @@ Every draw starts as a uniform number in (0, 1) from a ``numpy.random.Generator`
 model's seed, so the same seed gives the same trials. Latin hypercube sampling puts exactly one
 draw in each of N equal strata per input. Rank correlations are imposed by Iman–Conover, which
 only reorders each input's draws: the marginal distributions (and the LHS strata) are untouched.
-Finally each uniform is turned into a value by the distribution's inverse CDF (scipy ``ppf``).
+Finally each uniform is turned into a value by the distribution's inverse CDF, computed from
+scipy.special's functions (scipy.stats is not imported: it alone takes about a second).
 """
 
 from __future__ import annotations
@@ -17,34 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from model.errors import ModelError
-
-
-def distribution(entry: Mapping[str, Any]) -> Any:
-    """The frozen scipy distribution of one validated uncertain input, or None if it has no spread.
-
-    PERT is the Beta-PERT with λ = 4: a beta on [low, high] with shape parameters
-    1 + 4 (mode − low) / (high − low) and 1 + 4 (high − mode) / (high − low).
-    """
-    from scipy import stats  # imported here: it adds 0.4 s to the window's start-up
-
-    dist = entry["dist"]
-    if dist == "normal":
-        return stats.norm(entry["mean"], entry["sd"]) if entry["sd"] > 0 else None
-    if dist == "lognormal":
-        return stats.lognorm(entry["sigma"], scale=np.exp(entry["mu"])) if entry["sigma"] > 0 else None
-    low, high = entry["low"], entry["high"]
-    width = high - low
-    if width <= 0:
-        return None
-    if dist == "uniform":
-        return stats.uniform(low, width)
-    if dist == "triangular":
-        return stats.triang((entry["mode"] - low) / width, loc=low, scale=width)
-    if dist == "pert":
-        a = 1.0 + 4.0 * (entry["mode"] - low) / width
-        b = 1.0 + 4.0 * (high - entry["mode"]) / width
-        return stats.beta(a, b, loc=low, scale=width)
-    raise ModelError("dist", f"{dist!r} is not a known distribution")
+from model.schema import DISTRIBUTIONS
 
 
 def point_value(entry: Mapping[str, Any]) -> float:
@@ -57,15 +31,75 @@ def point_value(entry: Mapping[str, Any]) -> float:
     return float(entry["low"])
 
 
+def pert_shapes(entry: Mapping[str, Any]) -> tuple[float, float]:
+    """The beta shapes of a Beta-PERT with λ = 4 on [low, high]: 1 + 4 (mode − low) / (high − low)
+    and 1 + 4 (high − mode) / (high − low)."""
+    width = entry["high"] - entry["low"]
+    return 1.0 + 4.0 * (entry["mode"] - entry["low"]) / width, 1.0 + 4.0 * (entry["high"] - entry["mode"]) / width
+
+
+def has_spread(entry: Mapping[str, Any]) -> bool:
+    """Whether the input's distribution has any spread (sd, sigma or width above 0)."""
+    dist = entry["dist"]
+    if dist not in DISTRIBUTIONS:
+        raise ModelError("dist", f"{dist!r} is not a known distribution")
+    if dist == "normal":
+        return bool(entry["sd"] > 0)
+    if dist == "lognormal":
+        return bool(entry["sigma"] > 0)
+    return bool(entry["high"] - entry["low"] > 0)
+
+
 def inverse_cdf(entry: Mapping[str, Any]) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
-    """The input's inverse CDF: values at cumulative probabilities (built once per run: freezing
-    a scipy distribution costs more than a chunk's worth of ppf calls)."""
-    frozen = distribution(entry)
-    if frozen is None:
+    """The input's inverse CDF: values at cumulative probabilities.
+
+    Each is the formula of scipy.stats' ``ppf`` for the distribution (loc + scale × the standard
+    quantile), computed with the same special functions, so the values are scipy's to the last
+    bit (tests/model/test_risk.py holds them to scipy.stats) without importing scipy.stats, which
+    would add about a second to the first Monte Carlo of a session.
+    """
+    if not has_spread(entry):
         value = point_value(entry)
         return lambda probabilities: np.full(np.shape(probabilities), value)
-    ppf: Callable[[NDArray[np.float64]], NDArray[np.float64]] = frozen.ppf  # scipy has no types
-    return ppf
+    from scipy import special  # imported here: it adds 0.15 s to the window's start-up
+
+    dist = entry["dist"]
+    if dist == "normal":
+        mean, sd = entry["mean"], entry["sd"]
+        return lambda q: np.asarray(special.ndtri(q) * sd + mean, dtype=float)
+    if dist == "lognormal":
+        sigma, scale = entry["sigma"], np.exp(entry["mu"])
+        return lambda q: np.asarray(np.exp(sigma * special.ndtri(q)) * scale, dtype=float)
+    low, width = entry["low"], entry["high"] - entry["low"]
+    if dist == "uniform":
+        return lambda q: np.asarray(q * width + low, dtype=float)
+    if dist == "triangular":
+        c = (entry["mode"] - low) / width
+        return lambda q: np.where(q < c, np.sqrt(c * q), 1.0 - np.sqrt((1.0 - c) * (1.0 - q))) * width + low
+    a, b = pert_shapes(entry)
+    return lambda q: np.asarray(special.betaincinv(a, b, q) * width + low, dtype=float)
+
+
+def mean_and_sd(entry: Mapping[str, Any]) -> tuple[float, float]:
+    """The mean and standard deviation of the input's distribution (0 sd without spread)."""
+    if not has_spread(entry):
+        return point_value(entry), 0.0
+    dist = entry["dist"]
+    if dist == "normal":
+        return float(entry["mean"]), float(entry["sd"])
+    if dist == "lognormal":
+        mu, variance = entry["mu"], entry["sigma"] ** 2
+        return math.exp(mu + variance / 2.0), math.sqrt(math.expm1(variance) * math.exp(2.0 * mu + variance))
+    low, high = entry["low"], entry["high"]
+    if dist == "uniform":
+        return (low + high) / 2.0, (high - low) / math.sqrt(12.0)
+    if dist == "triangular":
+        mode = entry["mode"]
+        variance = (low * low + mode * mode + high * high - low * mode - low * high - mode * high) / 18.0
+        return (low + mode + high) / 3.0, math.sqrt(variance)
+    a, b = pert_shapes(entry)
+    width = high - low
+    return low + width * a / (a + b), width * math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1.0)))
 
 
 def quantiles(entry: Mapping[str, Any], probabilities: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -103,9 +137,9 @@ def iman_conover(
     trials = len(draws)
     if linked.size < 2 or trials <= linked.size:
         return draws
-    from scipy import stats  # imported here: it adds 0.4 s to the window's start-up
+    from scipy import special  # imported here: it adds 0.15 s to the window's start-up
 
-    scores = stats.norm.ppf(np.arange(1, trials + 1) / (trials + 1))
+    scores = special.ndtri(np.arange(1, trials + 1) / (trials + 1))
     columns = rng.permuted(np.broadcast_to(scores[:, None], (trials, linked.size)), axis=0)
     pearson = 2.0 * np.sin(np.pi * target[np.ix_(linked, linked)] / 6.0)
     np.fill_diagonal(pearson, 1.0)
@@ -148,9 +182,7 @@ def with_distribution(entry: Mapping[str, Any], dist: str) -> dict[str, Any]:
 
     Symmetric shapes keep the mean as their mode; a lognormal needs a positive mean.
     """
-    frozen = distribution(entry)
-    mean = float(frozen.mean()) if frozen is not None else point_value(entry)
-    sd = float(frozen.std()) if frozen is not None else 0.0
+    mean, sd = mean_and_sd(entry)
     out: dict[str, Any] = {"target": entry["target"], "dist": dist, "apply": entry["apply"]}
     if dist == "normal":
         out.update(mean=mean, sd=sd)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,9 +15,18 @@ from scipy import stats
 from model import ModelError, compute, risk, validate_model
 from model.edits import SetUncertainty, apply_edit
 from model.engine import plan_arrays
-from model.risk.sampling import correlated_uniforms, distribution, sample_values, uniform_draws, with_distribution
+from model.risk.sampling import (
+    correlated_uniforms,
+    inverse_cdf,
+    mean_and_sd,
+    sample_values,
+    uniform_draws,
+    with_distribution,
+)
 from model.schema import DEFAULT_APPLY, NUMERIC_SETTINGS, REQUIRED_DRIVERS
 from tests.factories import model_doc
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # --------------------------------------------------------------------------- by hand
 
@@ -372,11 +384,83 @@ def test_goal_and_range_text():
 # --------------------------------------------------------------------------- editing the uncertain inputs
 
 
+def scipy_distribution(entry: dict):
+    """The scipy.stats distribution of an input: the reference the sampler's own formulas meet."""
+    if entry["dist"] == "normal":
+        return stats.norm(entry["mean"], entry["sd"])
+    if entry["dist"] == "lognormal":
+        return stats.lognorm(entry["sigma"], scale=np.exp(entry["mu"]))
+    low, width = entry["low"], entry["high"] - entry["low"]
+    if entry["dist"] == "uniform":
+        return stats.uniform(low, width)
+    if entry["dist"] == "triangular":
+        return stats.triang((entry["mode"] - low) / width, loc=low, scale=width)
+    a = 1.0 + 4.0 * (entry["mode"] - low) / width
+    b = 1.0 + 4.0 * (entry["high"] - entry["mode"]) / width
+    return stats.beta(a, b, loc=low, scale=width)
+
+
+REFERENCE_ENTRIES = [
+    {"dist": "normal", "mean": 0.1, "sd": 0.02},
+    {"dist": "normal", "mean": -3.0, "sd": 40.0},
+    {"dist": "lognormal", "mu": 0.2, "sigma": 0.4},
+    {"dist": "lognormal", "mu": -2.0, "sigma": 1.5},
+    {"dist": "uniform", "low": -0.2, "high": 0.05},
+    {"dist": "triangular", "low": 0.08, "mode": 0.1, "high": 0.13},
+    {"dist": "triangular", "low": 0.0, "mode": 0.0, "high": 1.0},
+    {"dist": "triangular", "low": -5.0, "mode": 2.0, "high": 2.0},
+    {"dist": "pert", "low": 0.08, "mode": 0.1, "high": 0.13},
+    {"dist": "pert", "low": 0.0, "mode": 0.5, "high": 1.0},
+    {"dist": "pert", "low": 10.0, "mode": 10.0, "high": 30.0},
+    {"dist": "pert", "low": 10.0, "mode": 29.999, "high": 30.0},
+]
+
+
+@pytest.mark.parametrize("entry", REFERENCE_ENTRIES, ids=lambda e: "-".join(str(v) for v in e.values()))
+def test_inverse_cdfs_are_scipy_stats_ppf_to_the_last_bit(entry):
+    rng = np.random.default_rng(11)
+    probabilities = np.concatenate([[0.0, 1.0, 0.5, 2.0**-53, 1.0 - 2.0**-53, 1e-12], rng.random(20_000)])
+    ours = inverse_cdf(entry)(probabilities)
+    reference = scipy_distribution(entry).ppf(probabilities)
+    np.testing.assert_array_equal(ours, reference)
+
+
+@pytest.mark.parametrize("entry", REFERENCE_ENTRIES, ids=lambda e: "-".join(str(v) for v in e.values()))
+def test_mean_and_sd_are_scipy_stats(entry):
+    reference = scipy_distribution(entry)
+    mean, sd = mean_and_sd(entry)
+    assert mean == pytest.approx(reference.mean(), rel=1e-13, abs=1e-15)
+    assert sd == pytest.approx(reference.std(), rel=1e-12)
+
+
+@pytest.mark.parametrize("dist", ["normal", "lognormal", "uniform", "triangular", "pert"])
+def test_an_input_without_spread_is_its_point_value(dist):
+    entry = {"normal": {"mean": 0.3, "sd": 0.0}, "lognormal": {"mu": 0.0, "sigma": 0.0}}.get(
+        dist, {"low": 0.3, "mode": 0.3, "high": 0.3}
+    )
+    value = 1.0 if dist == "lognormal" else 0.3
+    assert inverse_cdf({"dist": dist, **entry})(np.array([0.1, 0.9])).tolist() == [value, value]
+    assert mean_and_sd({"dist": dist, **entry}) == (value, 0.0)
+
+
+def test_the_first_monte_carlo_does_not_import_scipy_stats():
+    """scipy.stats alone takes about a second to import: the sampler works without it."""
+    script = (
+        "import sys\n"
+        "from model import load_model, risk\n"
+        "from resources import bundled_model_path\n"
+        "risk.monte_carlo(load_model(bundled_model_path()), trials=500)\n"
+        "print('scipy.stats' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "False"
+
+
 @pytest.mark.parametrize("dist", ["normal", "lognormal", "uniform", "triangular", "pert"])
 def test_switching_distribution_keeps_mean_and_sd(dist):
     entry = {"target": "settings.wacc", "dist": "triangular", "apply": "set", "low": 0.08, "mode": 0.1, "high": 0.13}
-    before = distribution(entry)
-    after = distribution(with_distribution(entry, dist))
+    before = scipy_distribution(entry)
+    after = scipy_distribution(with_distribution(entry, dist))
     assert after.mean() == pytest.approx(before.mean(), rel=1e-8)
     assert after.std() == pytest.approx(before.std(), rel=1e-8)
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from model import compute, risk, validate_model
 from model.engine import plan_arrays
-from model.irr import go_forward_irr_roots, nearest_root
+from model.irr import go_forward_irr_roots, irr_roots, nearest_root
 from model.risk.irr import go_forward_irr_rows, irr_rows, sign_changes
 from model.schema import TERMINAL_METHODS
 from tests.factories import model_doc, valid_models
@@ -147,3 +147,39 @@ def test_rows_with_a_negative_tail_are_solved_together_as_one_model_would(spend,
     single = nearest_root(go_forward_irr_roots(fcf, 0.0, mid_year), 0.1)
     for rate in got:
         assert (np.isnan(rate) and single is None) or rate == pytest.approx(single, abs=1e-9)
+
+
+def two_change_rows(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Rows of 10 flows that spend, earn, then spend again (two sign changes), of every scale:
+    some with both roots in the interval, some with one, some with none; some hold zeros."""
+    rows = np.zeros((count, 10))
+    for row in rows:
+        spend, earn = rng.integers(1, 4), rng.integers(1, 5)
+        tail = rng.integers(1, 10 - spend - earn + 1)
+        row[:spend] = -rng.uniform(1, 100, spend)
+        row[spend : spend + earn] = rng.uniform(1, 100, earn) * rng.choice([0.5, 1.0, 3.0])
+        row[spend + earn : spend + earn + tail] = -rng.uniform(0.001, 1, tail) * 10.0 ** rng.integers(-2, 3)
+        row[rng.random(10) < 0.1] = 0.0
+    return rows
+
+
+def test_a_batch_of_rows_with_two_sign_changes_is_the_single_model_rule_row_by_row():
+    rng = np.random.default_rng(16)
+    rows = two_change_rows(rng, 3_000)
+    wacc = rng.uniform(-0.5, 3.0, len(rows))  # some far from every root, some between two
+    got = irr_rows(rows, wacc)
+    changes, _ = sign_changes(rows)
+    assert (changes == 2).sum() > 2_000
+    both = 0
+    for row, rate, target in zip(rows, got, wacc, strict=True):
+        roots = irr_roots(row)
+        both += len(roots) == 2
+        single = nearest_root(roots, float(target))
+        assert (np.isnan(rate) and single is None) or rate == pytest.approx(single, abs=1e-9)
+    assert both > 300  # the rule chooses between two roots often
+
+
+def test_the_root_beyond_the_peak_is_taken_when_it_is_nearer_the_wacc():
+    flows = np.array([[-100.0, 230.0, -132.0]] * 4)  # roots at 10 % and 20 %, the peak between
+    got = irr_rows(flows, np.array([-0.5, 0.14, 0.16, 3.0]))
+    assert got == pytest.approx([0.1, 0.1, 0.2, 0.2], abs=1e-12)
