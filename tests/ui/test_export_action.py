@@ -11,7 +11,6 @@ import pytest
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
-import ui.export
 from model.edits import SetSetting
 from ui.bridge.page import State
 from ui.export import ExportRun
@@ -193,7 +192,7 @@ def test_an_unexpected_failure_on_the_worker_is_a_message_on_the_gui_thread(qtbo
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(ui.export, "workbook_bytes", broken)
+    monkeypatch.setattr("model.workbook.workbook_bytes", broken)  # imported by the worker when it runs
     shown = []
     monkeypatch.setattr(
         QMessageBox,
