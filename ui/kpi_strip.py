@@ -27,6 +27,10 @@ class KpiSpec:
     definition: str
 
     def value(self, results: Results) -> float | None:
+        if self.key in PAYBACKS and not results.kpis["total_capex"]:
+            # The contract's payback of all-zero flows is 0 (docs/model.md section 6); with nothing
+            # invested there is nothing to pay back, which the window says as n/a.
+            return None
         if self.source == "kpi":
             return results.kpis[self.key]
         value = float(results.lines.loc[self.key].iloc[-1])
@@ -37,6 +41,7 @@ class KpiSpec:
         return (KPIS if self.source == "kpi" else LINES)[self.key].unit
 
 
+PAYBACKS = ("payback_years", "discounted_payback_years")
 STRIP = (
     KpiSpec(
         "npv",

@@ -17,6 +17,7 @@ from tests.conftest import BUNDLED_MODEL_PATH, ROOT
 from ui import settings
 from ui.charts import year_ticks
 from ui.controller import WorkbenchController
+from ui.kpi_strip import KpiStrip
 from ui.sheets import capex_sheet, class_sheet, drivers_sheet, history_sheet, projections_sheet, settings_sheet
 from ui.table_model import DataFrameTableModel
 
@@ -257,3 +258,12 @@ def test_main_reports_a_bad_scenario_in_one_line(tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith("error: scenario: 'Sideways' is not a scenario of this model")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_new_model_shows_no_payback_where_nothing_is_invested(window, controller):
+    assert window.new_model()
+    assert controller.results.kpis["total_capex"] == 0
+    assert controller.results.kpis["payback_years"] == 0  # the contract's value, kept in the JSON
+    strip = window.findChild(KpiStrip)
+    assert strip.value_labels["payback_years"].text() == "n/a"
+    assert strip.value_labels["discounted_payback_years"].text() == "n/a"
