@@ -10,6 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 from model.outputs import KPIS, LINES
 from model.workbook.formats import cached
 from model.workbook.layout import HEADER_ROW, cell, span, year_col
+from model.workbook.scenario_cell import write_scenario_cell
 
 if TYPE_CHECKING:
     from model.workbook.writer import WorkbookWriter
@@ -36,7 +37,7 @@ def write_summary(writer: WorkbookWriter) -> None:
     sheet.set_column(2, 2, 9, f.unit)
     sheet.set_column(3, 3, 60)
     writer.text(sheet, 0, 0, writer.model["name"], f.title)
-    writer.text(sheet, 1, 0, f"Scenario: {writer.scenario}", f.kpi_label)
+    write_scenario_cell(writer, sheet, 1)
     years = writer.results.years
     valuation_year = writer.resolved["settings"]["valuation_year"]
     writer.text(
