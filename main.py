@@ -58,6 +58,18 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
+def load_and_warn(path: str) -> Any:
+    """The model of ``path``; each conflict found in a workbook (the visible cells were used) is
+    printed on standard error as a "warning:" line."""
+    from model.errors import printable
+    from model.fileio import load_model_reporting
+
+    model, conflicts = load_model_reporting(path)
+    for conflict in conflicts:
+        print(f"warning: {path}: {printable(conflict)}", file=sys.stderr)
+    return model
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineErrorParser(
         prog="capex-workbench",
@@ -159,14 +171,14 @@ def breakeven_request(args: argparse.Namespace) -> Any:
 
 
 def bridge_request(args: argparse.Namespace) -> Any:
-    from model import ModelError, load_model
+    from model import ModelError
     from model.risk import BridgeRequest
 
     require(args, ("metric",), "--analysis bridge needs --metric M (a KPI such as npv, or LINE@YEAR)")
     against = None
     if args.against is not None:
         try:
-            against = load_model(args.against)
+            against = load_and_warn(args.against)
         except ModelError as error:
             raise ModelError(f"--against {args.against}", str(error)) from None
     return BridgeRequest(args.metric, args.from_scenario or "Base", args.to_scenario, against)
@@ -191,11 +203,11 @@ ANALYSIS_REQUESTS: dict[str, Callable[[argparse.Namespace], Any]] = {
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from model import ModelError, load_model
+    from model import ModelError
     from model.workbook import export_workbook, risk_sheets
 
     try:
-        model = load_model(args.model)
+        model = load_and_warn(args.model)
         export_workbook(model, args.export, args.scenario, risk_sheets(model, args.scenario))
     except ModelError as error:
         fail(str(error))
@@ -203,11 +215,11 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_headless(args: argparse.Namespace) -> int:
-    from model import ModelError, compute, load_model, results_json
+    from model import ModelError, compute, results_json
     from model.risk import ANALYSES
 
     try:
-        model = load_model(args.model)
+        model = load_and_warn(args.model)
         results = compute(model, args.scenario)
         output = results_json(model, args.scenario, results)
         for name in args.analysis or ():
