@@ -32,26 +32,38 @@ ABOUT = {
 
 def write_model_file(writer: WorkbookWriter) -> None:
     sheet, f, model = writer.sheets[MODEL_FILE], writer.formats, writer.model
-    writer.title(
+    writer.text(sheet, 0, KEY_COL, "Model file: what Capex Workbench reads back besides the inputs", f.title)
+    sheet.set_row(1, 58)
+    sheet.merge_range(1, KEY_COL, 1, ABOUT_COL, "", f.wrap)
+    writer.text(
         sheet,
-        "Model file: what Capex Workbench reads back besides the inputs",
+        1,
+        KEY_COL,
         "The inputs and every scenario are the cells of the Assumptions sheet, and they are the truth: this sheet "
         "holds only what no other sheet holds as an input. If it disagrees with them (an input written here), "
         "Capex Workbench uses the Assumptions cells and says so when it opens this workbook.",
+        f.wrap,
     )
     sheet.set_column(KEY_COL, KEY_COL, 14)
-    sheet.set_column(ABOUT_COL, ABOUT_COL, 48, f.wrap)
+    sheet.set_column(ABOUT_COL, ABOUT_COL, 80)
     sheet.set_column(JSON_COL, JSON_COL, 120)
     for col, title in ((KEY_COL, "Section"), (ABOUT_COL, "What it is"), (JSON_COL, "Content (JSON)")):
         sheet.write_string(FIRST_ROW - 1, col, title, f.header_left)
-    sections: dict[str, Any] = {key: model[key] for key in MODEL_FILE_KEYS if key in model}  # type: ignore[literal-required]
-    sections["class_names"] = [cls["name"] for cls in model["asset_classes"]]
+    sections: dict[str, Any] = {
+        "sources": model["sources"],
+        "actuals": model["actuals"],
+        "peers": model["peers"],
+        "uncertainty": model["uncertainty"],
+        "class_names": [cls["name"] for cls in model["asset_classes"]],
+    }
     row = FIRST_ROW
     for key in MODEL_FILE_KEYS:
-        text = json.dumps(sections.get(key, {}), ensure_ascii=False, allow_nan=False)
+        text = json.dumps(sections[key], ensure_ascii=False, allow_nan=False)
         for start in range(0, max(len(text), 1), JSON_CHUNK):
             writer.text(sheet, row, KEY_COL, key, f.text)
             if start == 0:
                 writer.text(sheet, row, ABOUT_COL, ABOUT[key], f.note)
             writer.text(sheet, row, JSON_COL, text[start : start + JSON_CHUNK])
             row += 1
+    # Printed: what each section is; the JSON itself runs to pages and is for Capex Workbench.
+    sheet.print_area(0, KEY_COL, row - 1, ABOUT_COL)
