@@ -33,7 +33,7 @@ from model.comparison import class_field, overridden_inputs
 from model.outputs import LINES
 from model.schema import DRIVERS, INFRASTRUCTURE_CHARGES, SETTINGS, TERMINAL_METHODS, TREATMENTS
 from model.validation import scenario_names
-from model.workbook.formats import cached
+from model.workbook.formats import NUMBER_FORMATS, cached
 from model.workbook.layout import (
     ASSUMPTIONS,
     CALIBRATION_COLS,
@@ -63,6 +63,7 @@ from model.workbook.model_file import write_model_file
 if TYPE_CHECKING:
     from model.workbook.writer import WorkbookWriter
 
+INTEGER = NUMBER_FORMATS["integer"]
 LIVES = ("life", "economic_life", "lag", "tax_life")  # class fields in whole years
 SCENARIO_LABEL_FORMAT = '"↳ "@'  # a scenario's row: its name, shown under the input it overrides
 CLASS_TITLES = {
@@ -158,18 +159,18 @@ def write_assumptions(writer: WorkbookWriter) -> None:
             return base_row
         rows = scenario_rows(key, dict(values), unit, lambda r, v: _write_series(writer, sheet, r, v, "money"))
         live = live_row(key, unit)
-        _write_picks(writer, sheet, live, base_row, rows, _year_cols(len(base)), in_use, f.money)
+        _write_picks(writer, sheet, live, base_row, rows, _year_cols(len(base)), in_use, f.number("money"))
         return live
 
     row = writer.section(sheet, row, "Model")
     for key, label, fmt in (
         ("format", "File format", f.text),
-        ("version", "Format version", f.integer),
+        ("version", "Format version", f.number_format(INTEGER)),
         ("name", "Model name", f.input_text),
         ("currency", "Currency", f.input_text),
         ("unit", "Money unit", f.input_text),
-        ("base_year", "Base year (last actual)", f.input_integer),
-        ("horizon", "Projection years", f.integer),
+        ("base_year", "Base year (last actual)", f.input("integer")),
+        ("horizon", "Projection years", f.number_format(INTEGER)),
     ):
         value = model[key]  # type: ignore[literal-required]
         writer.text(sheet, row, KEY_COL, key)
@@ -221,25 +222,25 @@ def write_assumptions(writer: WorkbookWriter) -> None:
             writer.workbook.define_name(key, "=" + cell(ASSUMPTIONS, in_use, FIRST_YEAR_COL, True))
 
     row = writer.section(sheet, row + 1, "Drivers (one value per fiscal year)")
-    for key, spec in DRIVERS.items():
+    for key, driver in DRIVERS.items():
         base_row = row
         writer.text(sheet, row, KEY_COL, f"drivers.{key}")
-        writer.text(sheet, row, LABEL_COL, spec.label)
-        writer.text(sheet, row, UNIT_COL, writer.unit_text(spec.unit))
-        _write_series(writer, sheet, row, model["drivers"].get(key, [None] * horizon), spec.unit)
+        writer.text(sheet, row, LABEL_COL, driver.label)
+        writer.text(sheet, row, UNIT_COL, writer.unit_text(driver.unit))
+        _write_series(writer, sheet, row, model["drivers"].get(key, [None] * horizon), driver.unit)
         source(f"drivers.{key}")
         row += 1
         values = overridden.get(f"drivers.{key}", {})
 
-        def write_driver(r: int, value: Any, unit: str = spec.unit) -> None:
+        def write_driver(r: int, value: Any, unit: str = driver.unit) -> None:
             _write_series(writer, sheet, r, value, unit)
 
-        rows = scenario_rows(f"drivers.{key}", dict(values), writer.unit_text(spec.unit), write_driver)
+        rows = scenario_rows(f"drivers.{key}", dict(values), writer.unit_text(driver.unit), write_driver)
         in_use = base_row
         if rows:
-            in_use = live_row(f"drivers.{key}", writer.unit_text(spec.unit))
+            in_use = live_row(f"drivers.{key}", writer.unit_text(driver.unit))
             series = resolved["drivers"].get(key) or [None] * horizon
-            _write_picks(writer, sheet, in_use, base_row, rows, _year_cols(horizon), series, f.number(spec.unit))
+            _write_picks(writer, sheet, in_use, base_row, rows, _year_cols(horizon), series, f.number(driver.unit))
         writer.driver_rows[key] = in_use
         writer.workbook.define_name(key, "=" + span(ASSUMPTIONS, in_use, year_col(1), in_use, year_col(horizon)))
 
@@ -318,7 +319,7 @@ def write_assumptions(writer: WorkbookWriter) -> None:
             writer.text(sheet, row, KEY_COL, f"calibration[{index}]")
             writer.text(sheet, row, LABEL_COL, f"Target {index + 1}: {LINES[target['line']].label}")
             writer.text(sheet, row, CALIBRATION_COLS["line"], target["line"], f.input_text)
-            sheet.write_number(row, CALIBRATION_COLS["year"], target["year"], f.input_integer)
+            sheet.write_number(row, CALIBRATION_COLS["year"], target["year"], f.input("integer"))
             unit = "%" if target["line"] == "ebita_margin" else "money"
             sheet.write_number(row, CALIBRATION_COLS["value"], target["value"], f.input(unit))
             writer.text(sheet, row, CALIBRATION_COLS["solve"], target["solve"], f.input_text)
@@ -424,7 +425,8 @@ def _write_picks(
 
 def _live_format(writer: WorkbookWriter, unit: str) -> Format:
     """The format of a picked value (black: a formula) of an input of ``unit``."""
-    return writer.formats.integer if unit == "integer" else writer.formats.number(unit)
+    f = writer.formats
+    return f.number_format(INTEGER) if unit == "integer" else f.number(unit)
 
 
 def _year_cols(count: int) -> list[int]:
@@ -440,7 +442,7 @@ def _choices(sheet: Worksheet, row: int, col: int, choices: Sequence[str] | None
 def _write_input(writer: WorkbookWriter, sheet: Worksheet, row: int, col: int, value: Any, unit: str) -> None:
     f = writer.formats
     if isinstance(value, bool):
-        sheet.write_boolean(row, col, value, f.input_general)
+        sheet.write_boolean(row, col, value, f.input("general"))
     elif isinstance(value, str):
         writer.text(sheet, row, col, value, f.input_text)
     elif value is None:

@@ -34,7 +34,7 @@ def year_col(t: int) -> int:
 
 
 def col_name(col: int) -> str:
-    return xl_col_to_name(col)
+    return str(xl_col_to_name(col))
 
 
 def cell(sheet: str, row: int, col: int, absolute: bool = False) -> str:

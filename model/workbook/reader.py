@@ -44,7 +44,8 @@ from model.edits import RenameClass, apply_edit
 from model.errors import ModelError, ModelFileError
 from model.fileio import parse_json, read_limited
 from model.schema import BASE_SCENARIO, DRIVERS, MAX_HORIZON, MIN_HORIZON, SETTINGS
-from model.validation import Model, check_integer, describe, validate_model
+from model.document import Model
+from model.validation import check_integer, describe, validate_model
 from model.workbook.layout import (
     ASSUMPTIONS,
     CALIBRATION_COLS,
@@ -381,8 +382,10 @@ class _AssumptionsReader:
                     f"{_address(hidden[0][0], KEY_COL)}: hidden model_file rows of an older export were read "
                     "(export again for a workbook with nothing hidden)"
                 )
-            extras = self.parse_json("".join(text for _, text in hidden), f"{ASSUMPTIONS} model_file rows")
-            allowed = (*MODEL_FILE_KEYS, "scenarios")  # then other scenarios were JSON only
+            extras: dict[str, Any] = self.parse_json(
+                "".join(text for _, text in hidden), f"{ASSUMPTIONS} model_file rows"
+            )
+            allowed: tuple[str, ...] = (*MODEL_FILE_KEYS, "scenarios")  # then other scenarios were JSON only
             where = {key: f"{ASSUMPTIONS} model_file rows" for key in extras}
         else:
             chunks: dict[str, list[str]] = {}

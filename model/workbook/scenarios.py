@@ -28,7 +28,7 @@ from model.comparison import (
     scenario_results,
 )
 from model.schema import BASE_SCENARIO
-from model.workbook.formats import cached
+from model.workbook.formats import NUMBER_FORMATS, cached
 from model.workbook.layout import ASSUMPTIONS, FIRST_YEAR_COL, HEADER_ROW, SCENARIO_NAME, span, year_col
 
 if TYPE_CHECKING:
@@ -163,11 +163,11 @@ def _input_unit(writer: WorkbookWriter, entry: OverriddenInput) -> tuple[str, Fo
     """The unit words and the number format of an overridden input's cells."""
     f = writer.formats
     if entry.unit in ("money", "%", "x", "years"):
-        fmt = f.integer if entry.unit == "years" else f.number(entry.unit)
+        fmt = f.number_format(NUMBER_FORMATS["integer"]) if entry.unit == "years" else f.number(entry.unit)
         return writer.unit_text(entry.unit), fmt
     if entry.unit == "RMB/USD":
         return entry.unit, f.number_format("0.00")
-    return "", f.text if entry.unit in ("bool", "choice") else f.general
+    return "", f.text if entry.unit in ("bool", "choice") else f.number("general")
 
 
 def _shown(entry: OverriddenInput, value: Any) -> float | str:

@@ -15,13 +15,14 @@ import openpyxl
 import pytest
 
 from model import ModelError, ModelFileError, compute, load_model, validate_model
-from model.comparison import overridden_inputs
+from model.comparison import compared_figures, overridden_inputs
 from model.outputs import KPI_KEYS, KPIS, LINE_KEYS, LINES
 from model.schema import NUMERIC_SETTINGS
 from model.validation import scenario_names
 from model.workbook import SHEETS, export_workbook, workbook_bytes
 from model.workbook.layout import CLASS_FIELD_COLS, MODEL_FILE_KEYS
 from model.workbook.projections import spreadsheet_irr
+from model.workbook.scenarios import CHANGE_LABEL
 from tests.conftest import ROOT
 from tests.factories import model_doc, v2_model_doc
 
@@ -398,3 +399,42 @@ def test_no_formula_has_more_arguments_than_a_spreadsheet_takes():
         if cell.data_type == "f"
     )
     assert longest < 255
+
+
+def test_the_scenarios_sheet_shows_every_scenario_side_by_side(bundled_model):
+    formulas, stored = open_both(workbook_bytes(bundled_model, "Bull"))
+    sheet, values = formulas["Scenarios"], stored["Scenarios"]
+    names = scenario_names(bundled_model)
+    header = [sheet.cell(row=3, column=4 + i).value for i in range(len(names))]
+    assert header == names
+    assert sheet["C3"].value == '="Live: "&scenario' and values["C3"].value == "Live: Bull"
+    assert "scenario" in sheet["A2"].value  # the line saying which scenario is live is a formula
+    labels = [c.value for c in sheet["A"]]
+    results = {name: compute(bundled_model, name) for name in names}
+    for figure in compared_figures(bundled_model):
+        row = labels.index(figure.label) + 1
+        assert labels[row] == CHANGE_LABEL
+        base = figure.value(results["Base"])
+        for i, name in enumerate(names):
+            expected = figure.value(results[name])
+            got = values.cell(row=row, column=4 + i).value
+            assert got == "n/a" if expected is None else got == pytest.approx(expected, rel=1e-12), (figure, name)
+            change = values.cell(row=row + 1, column=4 + i).value
+            if i and expected is not None and base is not None:
+                assert change == pytest.approx(expected - base, rel=1e-12, abs=1e-12)
+        live = sheet.cell(row=row, column=3).value
+        assert live == (
+            f"=kpi_{figure.key}" if figure.year is None else f"=INDEX(line_{figure.key},{figure.year - 2025})"
+        )
+    start = labels.index("Inputs each scenario overrides (an empty cell: as Base)") + 1
+    inputs = overridden_inputs(bundled_model)
+    assert len([label for label in labels[start:] if label]) == len(inputs)
+    wacc = start + 1
+    assert labels[wacc - 1] == "Discount rate (WACC)"
+    assert sheet.cell(row=wacc, column=3).value == "=wacc"
+    assert [values.cell(row=wacc, column=4 + i).value for i in range(len(names))] == [
+        bundled_model["settings"]["wacc"]
+        if name == "Base"
+        else bundled_model["scenarios"][name].get("settings", {}).get("wacc")
+        for name in names
+    ]
