@@ -52,6 +52,7 @@ from model.workbook.layout import (
     SCENARIO_NAME_KEY,
     SCENARIO_NAMES,
     SOLVED_PREFIX,
+    SOURCE_TITLE,
     UNIT_COL,
     cell,
     col_name,
@@ -107,7 +108,7 @@ def write_assumptions(writer: WorkbookWriter) -> None:
         "Open this file in Capex Workbench to bring edits home.",
         f.subtitle,
     )
-    for col, title in ((KEY_COL, "Field"), (LABEL_COL, "Input"), (UNIT_COL, "Unit"), (source_col, "Source")):
+    for col, title in ((KEY_COL, "Field"), (LABEL_COL, "Input"), (UNIT_COL, "Unit"), (source_col, SOURCE_TITLE)):
         sheet.write_string(HEADER_ROW, col, title, f.header_left)
     writer.year_headers(sheet, HEADER_ROW)
     sources = model["sources"]

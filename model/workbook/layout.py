@@ -20,6 +20,7 @@ HISTORY_KEY = "history"  # the header row of the history table (its years); rows
 # Columns of Assumptions, Fleet and Projections: field path, label, unit, then the years.
 KEY_COL, LABEL_COL, UNIT_COL, FIRST_YEAR_COL = 0, 1, 2, 3
 HEADER_ROW = 2
+SOURCE_TITLE = "Source"  # the header of the Source column of Assumptions (visible: it wins over the Model file)
 CLASS_FIELDS = ("treatment", "life", "economic_life", "lag", "tax_life", "revenue_generating")
 CLASS_FIELD_COLS = {field: FIRST_YEAR_COL + i for i, field in enumerate(CLASS_FIELDS)}
 # Class fields that follow the book life when absent: the sheet shows them as a formula "=life".

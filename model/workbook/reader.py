@@ -40,11 +40,11 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from openpyxl.xml import DEFUSEDXML
 
+from model.document import Model
 from model.edits import RenameClass, apply_edit
 from model.errors import ModelError, ModelFileError
 from model.fileio import parse_json, read_limited
 from model.schema import BASE_SCENARIO, DRIVERS, MAX_HORIZON, MIN_HORIZON, SETTINGS
-from model.document import Model
 from model.validation import check_integer, describe, validate_model
 from model.workbook.layout import (
     ASSUMPTIONS,
@@ -52,6 +52,7 @@ from model.workbook.layout import (
     CLASS_FIELD_COLS,
     FIRST_YEAR_COL,
     FOLLOWS_BOOK_LIFE,
+    HEADER_ROW,
     HISTORY_KEY,
     KEY_COL,
     LABEL_COL,
@@ -63,6 +64,7 @@ from model.workbook.layout import (
     OVERRIDE_PREFIX,
     SCENARIO_NAME_KEY,
     SOLVED_PREFIX,
+    SOURCE_TITLE,
     cell,
 )
 from model.workbook.model_file import FIRST_ROW as MODEL_FILE_FIRST_ROW
@@ -330,6 +332,7 @@ class _AssumptionsReader:
             fields = self.asset_class(r, path, partial=True)
             if fields:
                 scenarios[scenario]["asset_classes"][names[index]] = fields
+        self.read_sources(extras, names)
         doc.update(extras)
         doc["scenarios"] = self.all_scenarios(scenarios, extras_scenarios=doc.pop("scenarios", None))
         _drop_history_of_expensed(doc)
@@ -341,6 +344,37 @@ class _AssumptionsReader:
                 except ModelError as error:
                     raise ModelError(self.cells[f"asset_classes[{index}].name"], error.rule) from error
         return model
+
+    def read_sources(self, extras: dict[str, Any], names: list[str]) -> None:
+        """The Source column of Assumptions is visible, so it wins over the Model file's sources:
+        a text edited, added or cleared there is used, and each difference reported."""
+        header = self.rows[HEADER_ROW] if len(self.rows) > HEADER_ROW else ()
+        if SOURCE_TITLE not in header:
+            return
+        col = header.index(SOURCE_TITLE)
+        sources = extras.get("sources")
+        if not isinstance(sources, dict):
+            return
+        for r, row in enumerate(self.rows[HEADER_ROW + 1 :], start=HEADER_ROW + 1):
+            path = _source_path(row, names)
+            if path is None:
+                continue
+            shown = row[col] if col < len(row) and row[col] not in (None, "") else None
+            said = sources.get(path)
+            said_text = said.get("text") if isinstance(said, dict) else None
+            if shown == said_text:
+                continue
+            where = _address(r, col)
+            if shown is None:
+                del sources[path]
+                self.warnings.append(f"{where}: the source of {path} was cleared here; the Model file's is dropped")
+                continue
+            sources[path] = {**(said if isinstance(said, dict) else {}), "text": shown}
+            self.cells[f"sources.{path}.text"] = where
+            if said_text is not None:
+                self.warnings.append(
+                    f"{where}: the source of {path} differs from the Model file's; the text here is used"
+                )
 
     def list_scenario(self, row: int) -> None:
         """One name of the list of scenarios (Base first); a name listed twice is refused."""
@@ -476,6 +510,25 @@ class _AssumptionsReader:
             shorter = LAST_STEP.sub("", path)
             path = "" if shorter == path else shorter
         return None
+
+
+def _source_path(row: tuple[Any, ...], names: list[str]) -> str | None:
+    """The field path whose source the Source column of a base row of Assumptions shows."""
+    key = _first(row)
+    if not isinstance(key, str):
+        return None
+    if key == SCENARIO_NAME_KEY:
+        name = row[LABEL_COL] if len(row) > LABEL_COL else None
+        return f"scenarios.{name}" if isinstance(name, str) and name != BASE_SCENARIO else None
+    if key.partition(".")[0] in ("settings", "drivers"):
+        return key
+    indexed = INDEXED.fullmatch(key)
+    if indexed is None:
+        return None
+    section, index = indexed.group(1), int(indexed.group(2))
+    if section == "calibration":
+        return "calibration" if index == 0 else None
+    return f"{section}.{names[index]}" if index < len(names) else None
 
 
 def _is_year_value(value: Any) -> bool:

@@ -337,3 +337,23 @@ def test_the_command_line_prints_each_conflict_on_standard_error(tmp_path):
     assert json.loads(done.stdout)["kpis"]["npv"] == compute(read_workbook(path)).kpis["npv"]
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"warning: {path}: Model file!A") and "'settings' is not read from here" in line
+
+
+def test_a_source_edited_on_assumptions_wins_over_the_model_file_and_is_reported(bundled_model, tmp_path):
+    path = tmp_path / "plan.xlsx"
+    export_workbook(bundled_model, path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Assumptions"]
+    column = next(c.column_letter for c in sheet[3] if c.value == "Source")
+    wacc, tax = assumption_row(book, "settings.wacc"), assumption_row(book, "settings.tax_rate")
+    sheet[f"{column}{wacc}"] = "House view, May 2026"
+    sheet[f"{column}{tax}"] = None
+    book.save(path)
+    read = read_workbook_reporting(path)
+    assert read.model["sources"]["settings.wacc"]["text"] == "House view, May 2026"
+    assert read.model["sources"]["settings.wacc"].get("url") == bundled_model["sources"]["settings.wacc"].get("url")
+    assert "settings.tax_rate" not in read.model["sources"]
+    assert read.warnings == (
+        f"Assumptions!{column}{wacc}: the source of settings.wacc differs from the Model file's; the text here is used",
+        f"Assumptions!{column}{tax}: the source of settings.tax_rate was cleared here; the Model file's is dropped",
+    )
