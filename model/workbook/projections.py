@@ -72,6 +72,12 @@ def write_projections(writer: WorkbookWriter) -> None:
         "line_<key>. Returns are the plan's vintages alone; revenue and margin are the whole segment. Empty cells "
         "are undefined (a margin on no revenue, cumulative FCF up to the valuation year).",
     )
+    # The title (written above as text) follows the scenario picked on the Summary.
+    money = writer.unit_text("money").replace('"', '""')
+    live_title = f'="Projections: "&scenario&" scenario, {money}"'
+    sheet.write_formula(
+        0, KEY_COL, live_title, f.title, f"Projections: {writer.scenario} scenario, {writer.unit_text('money')}"
+    )
     for col, title in ((KEY_COL, "Line"), (LABEL_COL, "Fiscal year"), (UNIT_COL, "Unit")):
         sheet.write_string(HEADER_ROW, col, title, f.header_left)
     writer.year_headers(sheet, HEADER_ROW)

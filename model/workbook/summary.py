@@ -62,13 +62,15 @@ def write_summary(writer: WorkbookWriter) -> None:
         writer.text(sheet, row, 3, DEFINITIONS[key], f.note)
         row += 1
     roots = ", ".join(f"{r:.2%}" for r in writer.results.irr_roots) or "none"
-    writer.text(sheet, row + 1, 0, f"IRR roots found by Capex Workbench in (−99 %, 1000 %): {roots}", f.note)
+    writer.text(
+        sheet, row + 1, 0, f"IRR roots found by Capex Workbench in (−99 %, 1000 %), {writer.scenario}: {roots}", f.note
+    )
     row += 2
     for warning in writer.results.warnings:
         row += 1
         sheet.set_row(row, 30)
         sheet.merge_range(row, 0, row, 3, "", f.warning)
-        writer.text(sheet, row, 0, f"Warning: {warning}", f.warning)
+        writer.text(sheet, row, 0, f"Warning ({writer.scenario}): {warning}", f.warning)
     _write_charts(writer, sheet, row + 2)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 1)

@@ -372,7 +372,7 @@ def test_the_terminal_value_warning_is_on_the_summary(v2_model):
     formulas, _ = open_both(workbook_bytes(v2_model))
     texts = [c.value for row in formulas["Summary"].iter_rows() for c in row if isinstance(c.value, str)]
     (warning,) = compute(v2_model).warnings
-    assert f"Warning: {warning}" in texts
+    assert f"Warning (Base): {warning}" in texts
 
 
 def test_chart_titles_are_literal_text_never_cell_references():
