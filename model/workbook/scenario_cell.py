@@ -39,13 +39,5 @@ def write_scenario_cell(writer: WorkbookWriter, sheet: Worksheet, row: int) -> N
         },
     )
     known = f"SUMPRODUCT(--EXACT({SCENARIO_NAMES},{SCENARIO_NAME}))>0"
-    note = (
-        f'=IF({known},"every input follows it; exported as {_quoted(writer.scenario)}",'
-        '"not a scenario of this model: every input is Base")'
-    )
-    sheet.write_formula(row, SCENARIO_COL + 1, note, f.note, f"every input follows it; exported as {writer.scenario}")
-
-
-def _quoted(text: str) -> str:
-    """Text inside a formula's string literal (a quote is doubled)."""
-    return text.replace('"', '""')
+    note = f'=IF({known},"every input follows it","not a scenario of this model: every input is Base")'
+    sheet.write_formula(row, SCENARIO_COL + 1, note, f.note, "every input follows it")

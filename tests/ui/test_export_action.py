@@ -21,7 +21,7 @@ def test_export_writes_the_selected_scenario(window, tmp_path, monkeypatch):
     window.export_action.trigger()
 
     book = openpyxl.load_workbook(target)
-    assert book["Summary"]["A2"].value == "Scenario: Bull"
+    assert book["Summary"]["B2"].value == "Bull"  # the named cell "scenario"
     assert f"Exported Bull to {target}" in window.statusBar().currentMessage()
 
 
