@@ -7,6 +7,8 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 MODEL_FILE = "Model file"  # what the reader needs that no other sheet holds as an input (JSON)
 SHEETS = ("Summary", "Assumptions", "Fleet", "Projections", "Scenarios", "Sources", "Actuals", MODEL_FILE)
 ASSUMPTIONS = "Assumptions"  # the sheet the reader reads back
+ACTUALS = "Actuals"  # reported figures (year, line label, value), then the peers below PEERS_TITLE
+PEERS_TITLE = "Peers (reference figures)"
 MARKER = "Capex Workbench model"  # cell A1 of Assumptions: the workbook is ours
 SCENARIO_NAME = "scenario"  # the named cell on Summary that picks the scenario every input follows
 SCENARIO_NAMES = "scenario_names"  # the named list of scenarios on Assumptions, Base first

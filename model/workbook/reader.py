@@ -44,9 +44,11 @@ from model.document import Model
 from model.edits import RenameClass, apply_edit
 from model.errors import ModelError, ModelFileError
 from model.fileio import parse_json, read_limited
+from model.outputs import LINES
 from model.schema import BASE_SCENARIO, DRIVERS, MAX_HORIZON, MIN_HORIZON, SETTINGS
-from model.validation import check_integer, describe, validate_model
+from model.validation import check_integer, describe, is_number, validate_model
 from model.workbook.layout import (
+    ACTUALS,
     ASSUMPTIONS,
     CALIBRATION_COLS,
     CLASS_FIELD_COLS,
@@ -62,6 +64,7 @@ from model.workbook.layout import (
     MODEL_FILE_KEY,
     MODEL_FILE_KEYS,
     OVERRIDE_PREFIX,
+    PEERS_TITLE,
     SCENARIO_NAME_KEY,
     SOLVED_PREFIX,
     SOURCE_TITLE,
@@ -115,6 +118,11 @@ def read_workbook_reporting(path: str | os.PathLike[str]) -> WorkbookRead:
                 if MODEL_FILE in book.sheetnames
                 else None
             )
+            reported = (
+                [tuple(c.value for c in row) for row in book[ACTUALS].iter_rows(max_col=3)]
+                if ACTUALS in book.sheetnames
+                else []
+            )
         finally:
             book.close()
         # The formulas of the class rows' life columns: a life that still follows the book life
@@ -130,7 +138,7 @@ def read_workbook_reporting(path: str | os.PathLike[str]) -> WorkbookRead:
         raise ModelFileError(
             str(path), f"is not a readable Excel workbook ({type(error).__name__}: {error})"
         ) from error
-    reader = _AssumptionsReader(rows, follows, model_file)
+    reader = _AssumptionsReader(rows, follows, model_file, reported)
     return WorkbookRead(reader.model(), tuple(reader.warnings))
 
 
@@ -194,10 +202,12 @@ class _AssumptionsReader:
         rows: list[tuple[Any, ...]],
         follows: set[tuple[int, int]] | None = None,
         model_file: list[tuple[Any, ...]] | None = None,
+        reported: list[tuple[Any, ...]] | None = None,
     ) -> None:
         self.rows = rows
         self.follows = follows or set()
         self.model_file_rows = model_file
+        self.reported_rows = reported or []
         self.cells: dict[str, str] = {}  # model path -> cell address, to name the cell of an error
         self.warnings: list[str] = []
         self.listed: list[str] = []  # the scenario names listed on the sheet, Base first
@@ -333,6 +343,7 @@ class _AssumptionsReader:
             if fields:
                 scenarios[scenario]["asset_classes"][names[index]] = fields
         self.read_sources(extras, names)
+        self.read_reported(extras)
         doc.update(extras)
         doc["scenarios"] = self.all_scenarios(scenarios, extras_scenarios=doc.pop("scenarios", None))
         _drop_history_of_expensed(doc)
@@ -375,6 +386,30 @@ class _AssumptionsReader:
                 self.warnings.append(
                     f"{where}: the source of {path} differs from the Model file's; the text here is used"
                 )
+
+    def read_reported(self, extras: dict[str, Any]) -> None:
+        """The reported figures of the Actuals sheet (actuals, then peers) are visible, so a value
+        edited there wins over the Model file's, and the difference is reported."""
+        lines = {spec.label: key for key, spec in LINES.items()}
+        section = "actuals"
+        for r, row in enumerate(self.reported_rows[HEADER_ROW + 1 :], start=HEADER_ROW + 1):
+            first, label, value = (*row, None, None, None)[:3]
+            if first == PEERS_TITLE:
+                section = "peers"
+                continue
+            key = lines.get(label) if isinstance(label, str) else None
+            if key is None or not is_number(value) or (section == "actuals" and not is_number(first)):
+                continue
+            name = str(int(first)) if section == "actuals" else str(first)
+            figures = extras.get(section, {}).get(name) if isinstance(extras.get(section), dict) else None
+            if not isinstance(figures, dict) or key not in figures or figures[key] == value:
+                continue
+            where = cell(ACTUALS, r, 2)
+            self.warnings.append(
+                f"{where}: {section}.{name}.{key} is {figures[key]!r} in the Model file; the value here is used"
+            )
+            figures[key] = value
+            self.cells[f"{section}.{name}.{key}"] = where
 
     def list_scenario(self, row: int) -> None:
         """One name of the list of scenarios (Base first); a name listed twice is refused."""

@@ -357,3 +357,30 @@ def test_a_source_edited_on_assumptions_wins_over_the_model_file_and_is_reported
         f"Assumptions!{column}{wacc}: the source of settings.wacc differs from the Model file's; the text here is used",
         f"Assumptions!{column}{tax}: the source of settings.tax_rate was cleared here; the Model file's is dropped",
     )
+
+
+def test_a_reported_figure_edited_on_the_actuals_sheet_wins_and_is_reported(bundled_model, tmp_path):
+    path = tmp_path / "plan.xlsx"
+    export_workbook(bundled_model, path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Actuals"]
+    actual = next(
+        r
+        for r in range(4, sheet.max_row + 1)
+        if sheet[f"A{r}"].value == 2026 and sheet[f"B{r}"].value == "Total revenue"
+    )
+    peers_title = next(r for r in range(4, sheet.max_row + 1) if sheet[f"A{r}"].value == "Peers (reference figures)")
+    peer = peers_title + 1
+    name, peer_value = sheet[f"A{peer}"].value, sheet[f"C{peer}"].value
+    key = {"EBITA margin": "ebita_margin", "Total revenue": "total_revenue"}[sheet[f"B{peer}"].value]
+    before = bundled_model["actuals"]["2026"]["total_revenue"]
+    sheet[f"C{actual}"] = 160.0
+    sheet[f"C{peer}"] = 0.3
+    book.save(path)
+    read = read_workbook_reporting(path)
+    assert read.model["actuals"]["2026"]["total_revenue"] == 160.0
+    assert read.model["peers"][name][key] == 0.3
+    assert read.warnings == (
+        f"Actuals!C{actual}: actuals.2026.total_revenue is {before!r} in the Model file; the value here is used",
+        f"Actuals!C{peer}: peers.{name}.{key} is {peer_value!r} in the Model file; the value here is used",
+    )
