@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -428,7 +429,7 @@ def models_with_scenarios(draw) -> dict:
                     changed["lag"] = draw(st.integers(0, 3))
                 if draw(st.booleans()):
                     changed["tax_life"] = draw(st.integers(0, 30))
-                if name != capitalized[0] and draw(st.booleans()):
+                if draw(st.booleans()):
                     changed["revenue_generating"] = draw(st.booleans())
                 if changed:
                     fields[name] = changed
@@ -465,10 +466,12 @@ def _has_subnormal(value: object) -> bool:
 
 
 def random_scenario_models(count: int = RANDOM_SCENARIO_MODELS) -> list[dict]:
+    """The first ``count`` drawn models whose every scenario computes without a numerical warning
+    (a drawn extreme can overflow inside the engine, which these tests are not about)."""
     found: list[dict] = []
 
     @settings(
-        max_examples=count,
+        max_examples=2 * count,
         derandomize=True,
         database=None,
         deadline=None,
@@ -479,8 +482,20 @@ def random_scenario_models(count: int = RANDOM_SCENARIO_MODELS) -> list[dict]:
     def collect(model: dict) -> None:
         found.append(model)
 
-    collect()
-    return found[:count]
+    with np.errstate(all="ignore"):
+        collect()
+    return [model for model in found if _computes_cleanly(model)][:count]
+
+
+def _computes_cleanly(model: dict) -> bool:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            for scenario in scenario_names(model):
+                compute(model, scenario)
+        except (RuntimeWarning, ModelError):
+            return False
+    return True
 
 
 def with_scenario(data: bytes, scenario: str) -> bytes:
@@ -494,7 +509,21 @@ def with_scenario(data: bytes, scenario: str) -> bytes:
     return out.getvalue()
 
 
-SCENARIO_MODELS = {"bundled": BUNDLED, "v2": V2}
+def v2_with_more_scenarios() -> dict:
+    """The hand-made version 2 model with a scenario that overrides nothing and one (exported
+    last) that switches a class to earning revenue, sets its tax life and changes the timing,
+    the terminal method and the plan years."""
+    doc = v2_model_doc()
+    doc["scenarios"]["As Base"] = {}
+    doc["scenarios"]["Power earns"] = {
+        "settings": {"mid_year": False, "terminal_method": "exit_multiple", "plan_years": 4},
+        "asset_classes": {"Power": {"revenue_generating": True, "tax_life": 4}},
+        "capex": {"R&D": [6.0, 6.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0]},
+    }
+    return validate_model(doc)
+
+
+SCENARIO_MODELS = {"bundled": BUNDLED, "v2": v2_with_more_scenarios()}
 SCENARIO_MODELS.update({f"random-v2-{i}": m for i, m in enumerate(random_scenario_models())})
 SWITCH_CASES = [(name, scenario) for name, model in SCENARIO_MODELS.items() for scenario in scenario_names(model)]
 
