@@ -60,6 +60,18 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
+def load_and_warn(path: str) -> Any:
+    """The model of ``path``; each conflict found in a workbook (the visible cells were used) is
+    printed on standard error as a "warning:" line."""
+    from model.errors import printable
+    from model.fileio import load_model_reporting
+
+    model, conflicts = load_model_reporting(path)
+    for conflict in conflicts:
+        print(f"warning: {path}: {printable(conflict)}", file=sys.stderr)
+    return model
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineErrorParser(
         prog="capex-workbench",
@@ -162,14 +174,14 @@ def breakeven_request(args: argparse.Namespace) -> Any:
 
 
 def bridge_request(args: argparse.Namespace) -> Any:
-    from model import ModelError, load_model
+    from model import ModelError
     from model.risk import BridgeRequest
 
     require(args, ("metric",), "--analysis bridge needs --metric M (a KPI such as npv, or LINE@YEAR)")
     against = None
     if args.against is not None:
         try:
-            against = load_model(args.against)
+            against = load_and_warn(args.against)
         except ModelError as error:
             raise ModelError(f"--against {args.against}", str(error)) from None
     return BridgeRequest(args.metric, args.from_scenario or "Base", args.to_scenario, against)
@@ -205,11 +217,11 @@ def run_analyses(model: Any, args: argparse.Namespace) -> dict[str, Any]:
 def run_export(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from model import ModelError, load_model
+    from model import ModelError
     from model.workbook import analysis_sheets, export_workbook
 
     try:
-        model = load_model(args.model)
+        model = load_and_warn(args.model)
         runs = run_analyses(model, args)
         if "bridge" in runs and args.against is not None:
             # The to state is a scenario of another file: the sheet names the file too.
@@ -222,10 +234,10 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_headless(args: argparse.Namespace) -> int:
-    from model import ModelError, compute, load_model, results_json
+    from model import ModelError, compute, results_json
 
     try:
-        model = load_model(args.model)
+        model = load_and_warn(args.model)
         results = compute(model, args.scenario)
         output = results_json(model, args.scenario, results)
         for name, result in run_analyses(model, args).items():

@@ -243,17 +243,25 @@ def load_model(path: str | os.PathLike[str]) -> Model:
 
     A fault of the file as a whole (not JSON, not UTF-8, a NaN literal) is a ModelFileError
     naming the file, so the user learns which file to fix. An exported workbook (.xlsx) is read
-    back from its Assumptions sheet by ``model.workbook.read_workbook``.
+    back from its Assumptions sheet by ``model.workbook.read_workbook``; what the user opens goes
+    through ``load_model_reporting``, which also says where the workbook contradicted itself.
     """
+    return load_model_reporting(path)[0]
+
+
+def load_model_reporting(path: str | os.PathLike[str]) -> tuple[Model, tuple[str, ...]]:
+    """``load_model``, and the warnings to show the user: for a workbook, each conflict between
+    its Model file sheet and its visible cells (the visible cells were used), naming the cell."""
     if Path(path).suffix.lower() == ".xlsx":
         # Imported on use: the workbook package needs this module (the reader its parsing, the
         # writer ``atomic_write``), and only workbooks need openpyxl.
-        from model.workbook.reader import read_workbook
+        from model.workbook.reader import read_workbook_reporting
 
         check_size(path)
-        return check_writable_text(read_workbook(path))
+        read = read_workbook_reporting(path)
+        return check_writable_text(read.model), read.warnings
     try:
-        return parse_model_json(read_limited(path))
+        return parse_model_json(read_limited(path)), ()
     except ModelError as error:
         if error.path:
             raise

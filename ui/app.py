@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from model import apply_scenario, load_model
-from model.fileio import remove_stale_temporaries
+from model import apply_scenario
+from model.fileio import load_model_reporting, remove_stale_temporaries
 from ui import settings
 from ui.controller import WorkbenchController
 from ui.error_dialog import install_error_handling
@@ -19,9 +19,11 @@ from ui.recovery import Autosaver, offer_recovery
 
 def create_window(model_path: str | Path, scenario: str | None = None) -> MainWindow:
     """A main window on a model file; raises ModelError (no window) if the file or scenario is bad."""
-    model = load_model(model_path)
+    model, warnings = load_model_reporting(model_path)
     apply_scenario(model, scenario)
-    return MainWindow(WorkbenchController(model, model_path, scenario))
+    window = MainWindow(WorkbenchController(model, model_path, scenario))
+    window.show_open_warnings(model_path, warnings)
+    return window
 
 
 def run(model_path: str | Path, scenario: str | None = None) -> int:

@@ -16,8 +16,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from model import ModelError, ModelFileError, Results, apply_scenario, compute, load_model, save_model, scenario_names
+from model import ModelError, ModelFileError, Results, apply_scenario, compute, save_model, scenario_names
 from model.edits import Edit, apply_edit, scenario_shown_after
+from model.fileio import load_model_reporting
 from model.schema import BASE_SCENARIO
 from model.validation import Model
 from ui.commands import EditCommand
@@ -237,9 +238,12 @@ class WorkbenchController(QObject):
         self.scenario_changed.emit(self._scenario)
         self.path_changed.emit()
 
-    def open_file(self, path: str | Path) -> None:
-        """Load a model file; raises ModelError (nothing changes) if it cannot be used."""
-        self.replace_model(load_model(path), path)
+    def open_file(self, path: str | Path) -> tuple[str, ...]:
+        """Load a model file; raises ModelError (nothing changes) if it cannot be used. Returns
+        the warnings to show: where a workbook contradicted itself (its visible cells were used)."""
+        model, warnings = load_model_reporting(path)
+        self.replace_model(model, path)
+        return warnings
 
     def save(self, path: str | Path | None = None) -> None:
         """Write the model to ``path`` (default: its own file); raises ModelError on failure."""

@@ -42,6 +42,7 @@ from ui.panels import CapexPanel, DriversPanel, ProjectionsPanel, SettingsPanel
 from ui.risk.panel import RiskPanel
 from ui.scenarios_view import ScenarioActions, ScenariosView
 from ui.style import STYLE_SHEET
+from ui.workbook_warnings import show_workbook_warnings
 
 BUNDLED_MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"
 MODEL_FILTER = "Capex models (*.json);;All files (*)"
@@ -300,10 +301,11 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         try:
-            self.controller.open_file(path)
+            warnings = self.controller.open_file(path)
         except ModelError as error:
             self._file_error("Cannot open this model", error)
             return False
+        self.show_open_warnings(path, warnings)
         settings.remember_file(path)
         self.update_recent_menu()
         self.statusBar().showMessage(f"Opened {path}", STATUS_SECONDS * 1000)
@@ -378,6 +380,10 @@ class MainWindow(QMainWindow):
                 self.export_finished.emit(True)
                 return
         self.export_finished.emit(False)
+
+    def show_open_warnings(self, path: str | Path, warnings: tuple[str, ...]) -> None:
+        """Where an opened workbook contradicted itself (its visible cells were used)."""
+        self.open_warnings = show_workbook_warnings(self, path, warnings)
 
     def _file_error(self, title: str, error: ModelError) -> None:
         self.statusBar().showMessage(f"{title}: {error}", STATUS_SECONDS * 1000)

@@ -1,19 +1,23 @@
 """The Excel workbook: a live model with formulas, not a dump of numbers, and reading it back.
 
-``export_workbook(model, path, scenario)`` writes one scenario of a valid model as an .xlsx file
-whose every computed cell is a formula referring to the inputs (docs/model.md sections 4 to 6)
-and also carries the value the workbench computed, so viewers that never recalculate (previews,
-pandas, phone apps) show the right numbers. ``read_workbook(path)`` reads the model back from
-the Assumptions sheet, so a colleague's edits come home. Sheets, one module each:
+``export_workbook(model, path, scenario)`` writes a valid model as an .xlsx file whose every
+computed cell is a formula referring to the inputs (docs/model.md sections 4 to 6) and also
+carries the value the workbench computed for ``scenario``, so viewers that never recalculate
+(previews, pandas, phone apps) show the right numbers. Every scenario is live: the Summary's named
+cell ``scenario`` picks the one every input follows. ``read_workbook(path)`` reads the model back
+from the Assumptions sheet, so a colleague's edits come home (``read_workbook_reporting`` also
+says where the workbook contradicted itself). Nothing is hidden. Sheets, one module each:
 
-* **Summary** (``summary``): the KPIs and two charts.
-* **Assumptions** (``assumptions``): every input, and the scenario's overrides in rows of their own.
+* **Summary** (``summary``, ``scenario_cell``): the scenario cell, the KPIs and two charts.
+* **Assumptions** (``assumptions``): every input, each scenario's overrides in rows of their own,
+  and the rows in use that pick by the scenario cell.
 * **Depreciation** (``depreciation``): the vintage schedule of every capitalized class.
 * **Projections** (``projections``): every line of section 4 across the fiscal years, then the
   helper rows of the KPIs (IRR flows, payback).
-* **Scenarios**, **Sources**, **Actuals** (``scenarios``, ``sources``, ``actuals``): overrides and
-  KPIs of every scenario side by side, where the numbers came from, and reported figures against
-  the model.
+* **Scenarios**, **Sources**, **Actuals** (``scenarios``, ``sources``, ``actuals``): every scenario
+  side by side (figures, change from Base, overridden inputs), where the numbers came from, and
+  reported figures against the model.
+* **Model file** (``model_file``): what reading back needs that no sheet holds as an input (JSON).
 
 ``layout`` holds what the writer and the reader agree on, ``formats`` the cell formats and
 ``writer`` the state the sheets share. Timing and signs follow ``model.engine``: year-end flows,
@@ -36,8 +40,16 @@ projection cells::
 """
 
 from model.workbook.layout import SHEETS
-from model.workbook.reader import read_workbook
+from model.workbook.reader import read_workbook, read_workbook_reporting
 from model.workbook.risk_sheets import analysis_sheets
 from model.workbook.writer import export_workbook, save_workbook, workbook_bytes
 
-__all__ = ["SHEETS", "analysis_sheets", "export_workbook", "read_workbook", "save_workbook", "workbook_bytes"]
+__all__ = [
+    "SHEETS",
+    "analysis_sheets",
+    "export_workbook",
+    "read_workbook",
+    "read_workbook_reporting",
+    "save_workbook",
+    "workbook_bytes",
+]

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 from model.outputs import LINES
 from model.workbook.formats import cached
-from model.workbook.layout import HEADER_ROW
+from model.workbook.layout import ACTUALS, HEADER_ROW, PEERS_TITLE
 
 if TYPE_CHECKING:
     from model.workbook.writer import WorkbookWriter
 
 
 def write_actuals(writer: WorkbookWriter) -> None:
-    sheet, f, model = writer.sheets["Actuals"], writer.formats, writer.model
+    sheet, f, model = writer.sheets[ACTUALS], writer.formats, writer.model
     writer.title(
         sheet,
         "Actuals against the model",
@@ -46,7 +46,7 @@ def write_actuals(writer: WorkbookWriter) -> None:
                 writer.text(sheet, row, 3, "outside the projection", f.note)
             row += 1
     row = writer.section(sheet, row + 1, "")
-    sheet.write_string(row - 1, 0, "Peers (reference figures)", f.section)
+    sheet.write_string(row - 1, 0, PEERS_TITLE, f.section)
     for name, figures in model["peers"].items():
         for key, value in figures.items():
             spec = LINES[key]

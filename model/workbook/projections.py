@@ -65,12 +65,18 @@ def write_projections(writer: WorkbookWriter) -> None:
     sheet, f = writer.sheets[PROJECTIONS], writer.formats
     horizon = writer.horizon
     writer.year_layout(sheet)
-    writer.title(
+    # The title follows the scenario picked on the Summary (model text stays out of formulas).
+    title = '="Projections: "&scenario&" scenario"'
+    sheet.write_formula(0, KEY_COL, title, f.title, f"Projections: {writer.scenario} scenario")
+    writer.text(
         sheet,
-        f"Projections: {writer.scenario} scenario, {writer.unit_text('money')}",
-        "Every line of docs/model.md section 4 as a formula over the Assumptions and Fleet sheets; rows are named "
-        "line_<key>. Returns are the plan's vintages alone; revenue and margin are the whole segment. Empty cells "
-        "are undefined (a margin on no revenue, cumulative FCF up to the valuation year).",
+        1,
+        KEY_COL,
+        f"Money in {writer.unit_text('money')}. Every line of docs/model.md section 4 as a formula over the "
+        "Assumptions and Fleet sheets; rows are named line_<key>. Returns are the plan's vintages alone; revenue "
+        "and margin are the whole segment. Empty cells are undefined (a margin on no revenue, cumulative FCF up "
+        "to the valuation year).",
+        f.subtitle,
     )
     for col, title in ((KEY_COL, "Line"), (LABEL_COL, "Fiscal year"), (UNIT_COL, "Unit")):
         sheet.write_string(HEADER_ROW, col, title, f.header_left)

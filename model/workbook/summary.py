@@ -10,6 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 from model.outputs import KPIS, LINES
 from model.workbook.formats import cached
 from model.workbook.layout import HEADER_ROW, cell, span, year_col
+from model.workbook.scenario_cell import write_scenario_cell
 
 if TYPE_CHECKING:
     from xlsxwriter.chart import Chart, ChartName
@@ -39,7 +40,7 @@ def write_summary(writer: WorkbookWriter) -> None:
     sheet.set_column(2, 2, 9, f.unit)
     sheet.set_column(3, 3, 60)
     writer.text(sheet, 0, 0, writer.model["name"], f.title)
-    writer.text(sheet, 1, 0, f"Scenario: {writer.scenario}", f.kpi_label)
+    write_scenario_cell(writer, sheet, 1)
     years = writer.results.years
     valuation_year = writer.resolved["settings"]["valuation_year"]
     writer.text(
@@ -64,13 +65,15 @@ def write_summary(writer: WorkbookWriter) -> None:
         writer.text(sheet, row, 3, DEFINITIONS[key], f.note)
         row += 1
     roots = ", ".join(f"{r:.2%}" for r in writer.results.irr_roots) or "none"
-    writer.text(sheet, row + 1, 0, f"IRR roots found by Capex Workbench in (−99 %, 1000 %): {roots}", f.note)
+    writer.text(
+        sheet, row + 1, 0, f"IRR roots found by Capex Workbench in (−99 %, 1000 %), {writer.scenario}: {roots}", f.note
+    )
     row += 2
     for warning in writer.results.warnings:
         row += 1
         sheet.set_row(row, 30)
         sheet.merge_range(row, 0, row, 3, "", f.warning)
-        writer.text(sheet, row, 0, f"Warning: {warning}", f.warning)
+        writer.text(sheet, row, 0, f"Warning ({writer.scenario}): {warning}", f.warning)
     _write_charts(writer, sheet, row + 2)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 1)

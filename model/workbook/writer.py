@@ -1,7 +1,7 @@
 """The writer core: the workbook being built, the state its sheets share, and the export itself.
 
-The sheets are written in order (Assumptions, Fleet, Projections, the calibration formulas,
-Summary, Scenarios, Sources, Actuals), each by its own module; a sheet's formulas refer to rows
+The sheets are written in order (Assumptions with the Model file, Fleet, Projections, the
+calibration formulas, Summary, Scenarios, Sources, Actuals), each by its own module; a sheet's formulas refer to rows
 recorded on the ``WorkbookWriter`` (the Projections rows are laid out first, since the Fleet's
 follow-on spending reads the revenue of the year before). The file is written in memory and moved into place with
 ``model.fileio.atomic_write``, so a failure never leaves a half-written workbook or destroys the
@@ -19,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from model.document import Model, ScenarioOverrides
+from model.document import Model
 from model.engine import Results, calibration_targets, compute
 from model.errors import ModelFileError
 from model.fileio import atomic_write
@@ -67,7 +67,6 @@ class WorkbookWriter:
         self.resolved = apply_scenario(model, scenario)
         self.results: Results = compute(model, scenario)
         self.horizon: int = model["horizon"]
-        self.overrides = model["scenarios"].get(self.scenario, ScenarioOverrides())
         self.buffer = io.BytesIO()
         self.workbook = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False})
         self.formats = Formats(self.workbook)
@@ -84,8 +83,8 @@ class WorkbookWriter:
             **settings,
             **{path.partition(".")[2]: value for path, value in self.results.calibrated.items()},
         }
-        # Recorded by Assumptions: where the formulas find the live inputs (the scenario's override
-        # row when it has one).
+        # Recorded by Assumptions: where the formulas find the live inputs (the row "in use" that
+        # picks by the Summary's scenario cell, when some scenario overrides the input).
         self.driver_rows: dict[str, int] = {}
         self.capex_rows: list[int] = []
         self.class_rows: list[int] = []

@@ -15,11 +15,14 @@ import openpyxl
 import pytest
 
 from model import ModelError, ModelFileError, compute, load_model, validate_model
+from model.comparison import compared_figures, overridden_inputs
 from model.outputs import KPI_KEYS, KPIS, LINE_KEYS, LINES
 from model.schema import NUMERIC_SETTINGS
+from model.validation import scenario_names
 from model.workbook import SHEETS, export_workbook, workbook_bytes
-from model.workbook.layout import CLASS_FIELD_COLS
+from model.workbook.layout import CLASS_FIELD_COLS, MODEL_FILE_KEYS
 from model.workbook.projections import spreadsheet_irr
+from model.workbook.scenarios import CHANGE_LABEL
 from tests.conftest import ROOT
 from tests.factories import model_doc, v2_model_doc
 
@@ -80,14 +83,61 @@ def test_formulas_read_like_the_model(bull_workbook):
     assert named_cells(formulas, "line_tax")[0].value.startswith("=tax_rate*")
 
 
-def test_the_summary_names_the_exported_scenario_and_its_overrides_drive_the_formulas(bull_workbook):
+def test_the_summary_names_the_exported_scenario_and_its_overrides_drive_the_formulas(bundled_model, bull_workbook):
     formulas, stored = bull_workbook
-    assert formulas["Summary"]["A2"].value == "Scenario: Bull"
+    (scenario,) = named_cells(formulas, "scenario")
+    assert scenario.parent.title == "Summary" and scenario.coordinate == "B2"
+    assert scenario.value == "Bull"
+    (validation,) = [v for v in formulas["Summary"].data_validations.dataValidation if "B2" in v.sqref]
+    assert validation.type == "list" and validation.formula1 == "scenario_names"
+    assert [c.value for c in named_cells(formulas, "scenario_names")] == scenario_names(bundled_model)
+    # WACC: the base row, one row per scenario that sets it, and the row in use, which the name points to.
     (title, ref), *_ = formulas.defined_names["wacc"].destinations
-    wacc_row = int(ref.split("$")[-1])
-    assert formulas[title][f"A{wacc_row}"].value == "scenario:settings.wacc"
-    assert stored[title][ref.replace("$", "")].value == 0.09
-    assert formulas[title][f"A{wacc_row - 1}"].value == "settings.wacc"  # the base row stays above
+    live = int(ref.split("$")[-1])
+    sheet = formulas[title]
+    assert sheet[f"A{live}"].value == "live:settings.wacc"
+    assert stored[title][ref.replace("$", "")].value == 0.09  # the exported scenario's value is cached
+    setting = [
+        n for n in scenario_names(bundled_model) if "wacc" in bundled_model["scenarios"].get(n, {}).get("settings", {})
+    ]
+    base = live - len(setting) - 1
+    assert sheet[f"A{base}"].value == "settings.wacc"
+    rows = range(base + 1, live)
+    assert [sheet[f"A{r}"].value for r in rows] == ["scenario:settings.wacc"] * len(setting)
+    assert [sheet[f"B{r}"].value for r in rows] == setting  # the names, shown "↳ Bull"
+    assert sheet[f"B{base + 1}"].number_format == '"↳ "@'
+    expected = f"D{base}"
+    for r in reversed(rows):
+        expected = f"IF(EXACT(scenario,$B${r}),D{r},{expected})"
+    assert sheet[f"D{live}"].value == "=" + expected
+
+
+def test_every_overridden_input_has_a_row_per_scenario_and_a_row_in_use(v2_model, bundled_model):
+    for model in (v2_model, bundled_model):
+        formulas, _ = open_both(workbook_bytes(model))
+        keys = [c.value for c in formulas["Assumptions"]["A"]]
+        for entry in overridden_inputs(model):
+            section, _, rest = entry.path.partition(".")
+            if section in ("capex", "history", "asset_classes"):
+                index = [c["name"] for c in model["asset_classes"]].index(
+                    rest.rsplit(".", 1)[0] if section == "asset_classes" else rest
+                )
+                key = f"{section}[{index}]"
+            else:
+                key = entry.path
+            assert keys.count(f"live:{key}") == 1, key
+            assert keys.count(f"scenario:{key}") >= len(entry.values), key
+
+
+def test_nothing_is_hidden(v2_model):
+    formulas, _ = open_both(workbook_bytes(v2_model, "Bull"))
+    for sheet in formulas.worksheets:
+        assert sheet.sheet_state == "visible", sheet.title
+        assert not [r for r, d in sheet.row_dimensions.items() if d.hidden], sheet.title
+        assert not [c for c, d in sheet.column_dimensions.items() if d.hidden], sheet.title
+    sheet = formulas["Model file"]
+    assert "Assumptions" in sheet["A2"].value and "truth" in sheet["A2"].value
+    assert [sheet.cell(row=r, column=1).value for r in range(5, 10)] == list(MODEL_FILE_KEYS)
 
 
 def test_text_that_looks_like_a_formula_is_written_as_text():
@@ -125,9 +175,13 @@ def test_frozen_panes_number_formats_and_print_setup(bull_workbook):
 
 def test_inputs_are_blue_on_a_light_fill(bull_workbook):
     formulas, _ = bull_workbook
-    (wacc,) = named_cells(formulas, "wacc")
-    assert wacc.font.color.rgb == "FF0000FF"
-    assert wacc.fill.fgColor.rgb not in (None, "00000000", "FFFFFFFF")
+    (tax_rate,) = named_cells(formulas, "tax_rate")  # no scenario sets it: the name is the input
+    assert tax_rate.font.color.rgb == "FF0000FF"
+    assert tax_rate.fill.fgColor.rgb not in (None, "00000000", "FFFFFFFF")
+    (wacc,) = named_cells(formulas, "wacc")  # the row in use: a formula, black
+    assert wacc.data_type == "f" and (wacc.font.color is None or wacc.font.color.rgb != "FF0000FF")
+    scenario_wacc = wacc.parent.cell(row=wacc.row - 1, column=wacc.column)  # the last scenario's WACC: an input
+    assert scenario_wacc.font.color.rgb == "FF0000FF"
     assert (
         named_cells(formulas, "line_fcf")[0].font.color is None
         or named_cells(formulas, "line_fcf")[0].font.color.rgb != "FF0000FF"
@@ -224,7 +278,7 @@ def test_command_line_export_writes_the_scenario_without_qt(tmp_path):
     done = run_main("--scenario", "Bull", "--export", str(target))
     assert done.returncode == 0, done.stderr
     book = openpyxl.load_workbook(target)
-    assert book["Summary"]["A2"].value == "Scenario: Bull"
+    assert book["Summary"]["B2"].value == "Bull"
 
 
 @pytest.mark.slow
@@ -319,7 +373,7 @@ def test_the_terminal_value_warning_is_on_the_summary(v2_model):
     formulas, _ = open_both(workbook_bytes(v2_model))
     texts = [c.value for row in formulas["Summary"].iter_rows() for c in row if isinstance(c.value, str)]
     (warning,) = compute(v2_model).warnings
-    assert f"Warning: {warning}" in texts
+    assert f"Warning (Base): {warning}" in texts
 
 
 def test_chart_titles_are_literal_text_never_cell_references():
@@ -347,3 +401,42 @@ def test_no_formula_has_more_arguments_than_a_spreadsheet_takes():
         if cell.data_type == "f"
     )
     assert longest < 255
+
+
+def test_the_scenarios_sheet_shows_every_scenario_side_by_side(bundled_model):
+    formulas, stored = open_both(workbook_bytes(bundled_model, "Bull"))
+    sheet, values = formulas["Scenarios"], stored["Scenarios"]
+    names = scenario_names(bundled_model)
+    header = [sheet.cell(row=3, column=4 + i).value for i in range(len(names))]
+    assert header == names
+    assert sheet["C3"].value == '="Live: "&scenario' and values["C3"].value == "Live: Bull"
+    assert "scenario" in sheet["A2"].value  # the line saying which scenario is live is a formula
+    labels = [c.value for c in sheet["A"]]
+    results = {name: compute(bundled_model, name) for name in names}
+    for figure in compared_figures(bundled_model):
+        row = labels.index(figure.label) + 1
+        assert labels[row] == CHANGE_LABEL
+        base = figure.value(results["Base"])
+        for i, name in enumerate(names):
+            expected = figure.value(results[name])
+            got = values.cell(row=row, column=4 + i).value
+            assert got == "n/a" if expected is None else got == pytest.approx(expected, rel=1e-12), (figure, name)
+            change = values.cell(row=row + 1, column=4 + i).value
+            if i and expected is not None and base is not None:
+                assert change == pytest.approx(expected - base, rel=1e-12, abs=1e-12)
+        live = sheet.cell(row=row, column=3).value
+        assert live == (
+            f"=kpi_{figure.key}" if figure.year is None else f"=INDEX(line_{figure.key},{figure.year - 2025})"
+        )
+    start = labels.index("Inputs each scenario overrides (an empty cell: as Base)") + 1
+    inputs = overridden_inputs(bundled_model)
+    assert len([label for label in labels[start:] if label]) == len(inputs)
+    wacc = start + 1
+    assert labels[wacc - 1] == "Discount rate (WACC)"
+    assert sheet.cell(row=wacc, column=3).value == "=wacc"
+    assert [values.cell(row=wacc, column=4 + i).value for i in range(len(names))] == [
+        bundled_model["settings"]["wacc"]
+        if name == "Base"
+        else bundled_model["scenarios"][name].get("settings", {}).get("wacc")
+        for name in names
+    ]

@@ -198,18 +198,13 @@ def test_formula_text_in_names_loads_and_is_written_to_a_workbook_as_text(tmp_pa
     ],
     ids=["deep", "nan-literal", "repeated-key"],
 )
-def test_the_hidden_json_rows_of_a_workbook_are_as_untrusted_as_a_file(tmp_path, payload, rule):
+def test_the_model_file_json_of_a_workbook_is_as_untrusted_as_a_file(tmp_path, payload, rule):
     path = tmp_path / "plan.xlsx"
     export_workbook(validate_model(model_doc(3)), path)
     book = openpyxl.load_workbook(path)
-    rows = [row for row in book["Assumptions"].iter_rows() if row[0].value == "model_file"]
-    row = rows[0]
-    value_cell = next(cell for cell in row[1:] if isinstance(cell.value, str))
-    value_cell.value = payload
-    for other in rows[1:]:
-        for cell in other[1:]:
-            cell.value = None
+    row = next(c.row for c in book["Model file"]["A"] if c.value == "peers")
+    book["Model file"][f"C{row}"] = payload
     book.save(path)
     error = refusal(path)
-    assert error.path == "Assumptions model_file rows"
+    assert error.path == f"Model file!A{row}"
     assert rule in error.rule

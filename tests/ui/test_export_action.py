@@ -49,7 +49,7 @@ def test_export_writes_the_selected_scenario(qtbot, window, tmp_path, monkeypatc
     export(qtbot, window)
 
     book = openpyxl.load_workbook(target)
-    assert book["Summary"]["A2"].value == "Scenario: Bull"
+    assert book["Summary"]["B2"].value == "Bull"  # the named cell "scenario"
     assert f"Exported Bull to {target}" in window.statusBar().currentMessage()
 
 

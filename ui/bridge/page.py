@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from model import ModelError, apply_scenario, load_model, scenario_names
+from model import ModelError, apply_scenario, scenario_names
 from model.edits import AcceptChange
+from model.fileio import load_model_reporting
 from model.outputs import KPIS, LINES, Unit
 from model.risk import BridgeResults, Change, bridge, diff
 from model.schema import BASE_SCENARIO
@@ -44,6 +45,7 @@ from ui.controller import WorkbenchController
 from ui.on_screen import RefreshWhenShown
 from ui.risk.shared import error_text
 from ui.table_model import DataFrameTableModel
+from ui.workbook_warnings import show_workbook_warnings
 
 COMPARE_FILTER = "Capex models and exported workbooks (*.json *.xlsx);;All files (*)"
 # The metric chooser: KPIs, then lines read in a chosen year (LINE@YEAR).
@@ -278,12 +280,13 @@ class BridgePage(QWidget):
             if not path:
                 return False
         try:
-            against = load_model(path)
+            against, warnings = load_model_reporting(path)
         except ModelError as error:
             self._show_message(f"Cannot compare with {Path(path).name}: {error}")
             return False
         settings.remember_folder(path)
         self.against, self.against_name = against, Path(path).name
+        self.against_warnings = show_workbook_warnings(self, path, warnings)
         self._fill_states()
         self.to_combo.setCurrentIndex(self._to_states.index(State(BASE_SCENARIO, self.against_name)))
         self.rejected.clear()
