@@ -116,7 +116,7 @@ def test_export_without_analyses_has_no_analysis_sheet(tmp_path):
     target = tmp_path / "plan.xlsx"
     done = run(V1_MODEL, "--export", str(target))
     assert done.returncode == 0, done.stderr
-    assert openpyxl.load_workbook(target).sheetnames[-1] == "Actuals"
+    assert openpyxl.load_workbook(target).sheetnames[-1] == "Model file"
 
 
 def test_a_refused_analysis_writes_no_workbook(tmp_path):

@@ -53,7 +53,7 @@ def exported(runs, tmp_path_factory):
 
 def test_each_analysis_has_its_sheet_and_the_trials_come_last(exported):
     names = openpyxl.load_workbook(exported).sheetnames
-    assert names[-6:] == ["Actuals", "Monte Carlo", "Tornado", "Grid", "Breakeven", "Trials"]
+    assert names[-6:] == ["Model file", "Monte Carlo", "Tornado", "Grid", "Breakeven", "Trials"]
 
 
 def test_the_trials_on_the_sheet_are_the_runs_own(runs, exported):
@@ -152,7 +152,7 @@ def test_an_analysis_not_run_has_no_sheet(runs):
     model, results = runs
     only = {"breakeven": results["breakeven"]}
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(model, None, analysis_sheets(only))))
-    assert book.sheetnames[-2:] == ["Actuals", "Breakeven"]
+    assert book.sheetnames[-2:] == ["Model file", "Breakeven"]
     with pytest.raises(ValueError, match="not the result of that analysis"):
         analysis_sheets({"grid": results["tornado"]})
 

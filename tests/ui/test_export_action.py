@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from model.edits import SetSetting
+from model.workbook import SHEETS
 from ui.bridge.page import State
 from ui.export import ExportRun
 
@@ -94,7 +95,7 @@ def test_without_analyses_run_the_workbook_has_only_the_model_sheets(qtbot, wind
     target = tmp_path / "plan.xlsx"
     choose(monkeypatch, target)
     export(qtbot, window)
-    assert openpyxl.load_workbook(target).sheetnames[-1] == "Actuals"
+    assert openpyxl.load_workbook(target).sheetnames == list(SHEETS)
 
 
 def test_the_analyses_on_screen_are_exported_as_they_were_run(qtbot, window, tmp_path, monkeypatch):
@@ -113,7 +114,7 @@ def test_the_analyses_on_screen_are_exported_as_they_were_run(qtbot, window, tmp
     export(qtbot, window)
 
     book = openpyxl.load_workbook(target, data_only=True)
-    assert book.sheetnames[-7:] == ["Actuals", "Monte Carlo", "Tornado", "Grid", "Breakeven", "Bridge", "Trials"]
+    assert book.sheetnames[-7:] == ["Model file", "Monte Carlo", "Tornado", "Grid", "Breakeven", "Bridge", "Trials"]
     monte_carlo = book["Monte Carlo"]
     labels = {row[0].value: row[2].value for row in monte_carlo.iter_rows(min_row=4, max_row=12, max_col=3)}
     assert labels["Seed"] == 4242 and labels["Trials"] == 600
