@@ -49,6 +49,7 @@ from model.workbook.layout import (
     SOLVED_PREFIX,
     cell,
 )
+from model.workbook.untrusted import check_workbook
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 INDEXED = re.compile(r"(asset_classes|capex|history|calibration)\[(\d+)\]")
@@ -63,6 +64,7 @@ def read_workbook(path: str | os.PathLike[str]) -> Model:
         # openpyxl falls back to the standard library parser when defusedxml is missing or disabled.
         raise ModelFileError(str(path), "refused: the safe XML parser (defusedxml) is not available")
     data = read_limited(path)
+    check_workbook(str(path), data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
