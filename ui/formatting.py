@@ -129,6 +129,8 @@ def parse_entry(text: str, unit: str, money: MoneyDisplay) -> Any:
     digits = cleaned[:-1].strip() if percent else cleaned
     if THOUSANDS.fullmatch(digits):
         digits = digits.replace(",", "")
+    if "_" in digits:  # Python reads 1_000 as 1000; a spreadsheet reads it as text
+        return cleaned
     try:
         number = float(digits)
     except ValueError:

