@@ -360,3 +360,20 @@ def test_a_lognormal_that_cannot_be_recentred_is_refused_with_its_reason(qtbot, 
     assert "Not re-centred: uncertainty.settings.nwc_pct: a lognormal cannot be centred on -0.01" in (
         panel.window().statusBar().currentMessage()
     )
+
+
+def test_a_seed_over_two_billion_is_shown_and_run_as_it_is_in_the_file(qtbot, panel, controller):
+    """A spin box stopped at 2**31 - 1 and ran a larger seed of the file as that, silently."""
+    from model.edits import SetUncertainty
+
+    section = copy.deepcopy(controller.model["uncertainty"])
+    section["seed"] = 2**32 - 1
+    assert controller.apply(SetUncertainty(section), "Edit seed")
+    page = panel.monte_carlo_page
+    assert int(page.seed_field.value()) == 2**32 - 1
+    page.trials_field.setValue(200)
+    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
+        assert page.run_monte_carlo()
+    qtbot.waitUntil(lambda: not page.is_running)
+    expected = risk.monte_carlo(controller.model, controller.scenario, trials=200, seed=2**32 - 1)
+    assert page.last_run.to_json() == expected.to_json()
