@@ -37,8 +37,12 @@ MAX_PARTS = 1_000  # an export has about 25 parts
 MAX_SHEET_BYTES = 32 * MB
 MAX_SHARED_STRINGS_BYTES = 64 * MB
 MAX_PART_BYTES = 4 * MB
-# Deflate packs an export's XML 3 to 11 times; a zip bomb packs a megabyte into a kilobyte.
-MAX_RATIO = 100
+# openpyxl indexes cell formats in a list it searches for each new one: 62,000 formats (a 3.9 MB
+# styles part; Excel's own limit is 64,000) took it 9.5 s, 500,000 took 145 s. An export's is 6 kB.
+STYLES_PART, MAX_STYLES_BYTES = "xl/styles.xml", 1 * MB
+# Deflate packs an export's XML 3 to 11 times, repetitive XML a few hundred times at most; a zip
+# bomb packs a megabyte into a kilobyte. (The sizes below bound what a part unpacks to anyway.)
+MAX_RATIO = 250
 RATIO_FROM_BYTES = 1024 * 1024  # smaller parts are too small to matter, whatever their ratio
 MAX_ATTRIBUTES = 256  # on one element; the spreadsheet format's elements have a few dozen at most
 # A tag, comment or processing instruction is one token to expat, which openpyxl feeds 64 kB at a
@@ -64,13 +68,14 @@ WORKBOOK_TYPES = (  # the main parts openpyxl recognises (openpyxl.xml.constants
 )
 RELATIONSHIP_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
 CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
-XML_SUFFIXES = (".xml", ".rels", ".vml")
+XML_STARTS = (b"<", b" ", b"\t", b"\r", b"\n", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<")
 Handler = Callable[[str, dict[str, str]], None]
 
 
 def check_workbook(path: str, data: bytes, read_sheets: Iterable[str] = (ASSUMPTIONS,)) -> None:
     """Refuse a workbook (the bytes of ``path``) that breaks a limit of this module, naming the
-    part and the rule; ``read_sheets`` are the sheets the reader will read cell by cell."""
+    part and the rule; ``read_sheets`` are the sheets the reader will read cell by cell (names
+    compared regardless of case, as openpyxl keeps sheet names apart)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))  # shares the bytes, no copy
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:
@@ -78,13 +83,16 @@ def check_workbook(path: str, data: bytes, read_sheets: Iterable[str] = (ASSUMPT
     with archive:
         infos = _check_parts(path, archive.infolist())
         types = _content_types(path, archive, infos)
-        worksheets = {name for name, kind in types.items() if kind == WORKSHEET_TYPE}
-        read = _read_parts(path, archive, infos, types, set(read_sheets))
+        sheets = _sheet_parts(path, archive, infos, types)
+        read = {name.casefold() for name in read_sheets}
         for name, info in infos.items():
-            if not name.endswith(XML_SUFFIXES) or (name in worksheets and name not in read):
-                continue  # a sheet openpyxl never opens in read-only mode
-            if name in read:
-                _scan(path, archive, info, MAX_SHEET_BYTES, _SheetBounds(path, name, read[name]).start)
+            sheet = sheets.get(name)
+            if sheet is not None and sheet.casefold() in read:
+                _scan(path, archive, info, MAX_SHEET_BYTES, _SheetBounds(path, name, sheet).start)
+            elif sheet is not None or not _looks_like_xml(archive, info):
+                continue  # a sheet openpyxl never opens in read-only mode, or an image
+            elif name == STYLES_PART:  # read by this name, whatever the manifest says
+                _scan(path, archive, info, MAX_STYLES_BYTES)
             elif types.get(name) == SHARED_STRINGS_TYPE:
                 _scan(path, archive, info, MAX_SHARED_STRINGS_BYTES, _SharedStrings(path, name).start)
             else:
@@ -143,35 +151,48 @@ def _content_types(path: str, archive: zipfile.ZipFile, infos: dict[str, zipfile
     return types
 
 
-def _read_parts(
-    path: str, archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], types: dict[str, str], names: set[str]
+def _sheet_parts(
+    path: str, archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], types: dict[str, str]
 ) -> dict[str, str]:
-    """Part name -> sheet name of the sheets named ``names``, found as openpyxl finds them: the
-    workbook part from the manifest, each sheet's relationship id, the relationship's target."""
+    """Part name -> sheet name, found as openpyxl finds them: the workbook part from the manifest
+    (``xl/workbook.xml`` when the manifest names none), each sheet's relationship id in it, and
+    that relationship's target."""
+    books = [name for name, kind in types.items() if kind in WORKBOOK_TYPES and name in infos]
     found: dict[str, str] = {}
-    for book in [name for name, kind in types.items() if kind in WORKBOOK_TYPES and name in infos]:
+    for book in books or [name for name in ("xl/workbook.xml",) if name in infos]:
         sheets: dict[str, str] = {}  # relationship id -> sheet name
         targets: dict[str, str] = {}  # relationship id -> part name
+        folder = posixpath.dirname(book)
 
         def sheet(tag: str, attributes: dict[str, str], sheets: dict[str, str] = sheets) -> None:
-            if tag.rpartition(" ")[2] == "sheet" and attributes.get("name") in names:
-                sheets[attributes.get(RELATIONSHIP_ID, "")] = attributes["name"]
+            if tag.rpartition(" ")[2] == "sheet":
+                sheets[attributes.get(RELATIONSHIP_ID, "")] = attributes.get("name", "")
 
-        def target(tag: str, attributes: dict[str, str], targets: dict[str, str] = targets, book: str = book) -> None:
+        def target(
+            tag: str, attributes: dict[str, str], targets: dict[str, str] = targets, folder: str = folder
+        ) -> None:
             if tag.rpartition(" ")[2] == "Relationship" and attributes.get("TargetMode") != "External":
                 to = attributes.get("Target", "")
-                folder = posixpath.dirname(book)
-                targets[attributes.get("Id", "")] = (
-                    to[1:] if to.startswith("/") else posixpath.normpath(posixpath.join(folder, to))
-                )
+                part = to[1:] if to.startswith("/") else posixpath.normpath(posixpath.join(folder, to))
+                targets[attributes.get("Id", "")] = part
 
         _scan(path, archive, infos[book], MAX_PART_BYTES, sheet)
-        folder, _, file = book.rpartition("/")
-        relationships = infos.get(f"{folder}/_rels/{file}.rels" if folder else f"_rels/{file}.rels")
+        relationships = infos.get(posixpath.join(folder, "_rels", f"{posixpath.basename(book)}.rels"))
         if relationships is not None:
             _scan(path, archive, relationships, MAX_PART_BYTES, target)
         found.update({targets[rid]: name for rid, name in sheets.items() if targets.get(rid) in infos})
     return found
+
+
+def _looks_like_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a part may be XML, whatever its name (a manifest may route openpyxl to any part):
+    its first bytes are markup, white space or a byte order mark. Images and binaries are not."""
+    try:
+        with archive.open(info) as stream:
+            start = stream.read(4)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        return True  # damaged: the scan reports it, naming the part
+    return start.startswith(XML_STARTS)
 
 
 def _scan(path: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, start: Handler | None = None) -> None:

@@ -239,6 +239,12 @@ def zip_bomb(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def formats(styles: bytes, count: int) -> bytes:
+    """The styles part with ``count`` cell formats more (openpyxl takes seconds per 50,000)."""
+    more = b"".join(b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="%d"/>' % i for i in range(count))
+    return styles.replace(b"</cellXfs>", more + b"</cellXfs>", 1)
+
+
 def noise(size: int) -> bytes:
     """Text that does not compress (a zip bomb's ratio is refused first): base64 of random bytes."""
     return base64.b64encode(random.Random(0).randbytes(size))
@@ -272,7 +278,10 @@ def crafted() -> dict[str, tuple[bytes, str]]:
             rebuild(data, {ASSUMPTIONS_PART: without_dimension.replace(b'<row r="3"', b'<row r="1048576"', 1)}),
             rf"{ASSUMPTIONS_PART}: Assumptions row 1,048,576: .*at most 20,000 rows",
         ),
-        "zip bomb": (zip_bomb(data), r"xl/media/image1.png'?: unpacks to 1,0\d\d times its packed size"),
+        "zip bomb": (
+            zip_bomb(data),
+            r"xl/media/image1.png'?: unpacks to 1,0\d\d times its packed size \(a zip bomb\); a workbook's parts, 250 at most",
+        ),
         "many parts": (
             rebuild(data, add=[(f"xl/media/p{i}.bin", b"") for i in range(1000)]),
             r"has 1,0\d\d parts; a workbook holds at most 1,000",
@@ -342,6 +351,10 @@ def crafted() -> dict[str, tuple[bytes, str]]:
         "an attribute of 2 MB": (
             with_sheet_edit(data, b'<c r="A1"', b'<c x="' + noise(2 * 2**20) + b'" r="A1"'),
             rf"{ASSUMPTIONS_PART}: element <c> is 2,7\d\d kB long",
+        ),
+        "70,000 cell formats": (
+            rebuild(data, {"xl/styles.xml": formats(part(data, "xl/styles.xml"), 70_000)}),
+            r"xl/styles.xml: unpacks to 4.\d MB; this part holds at most 1 MB",
         ),
         "a row of more cells than columns": (
             with_sheet_edit(data, b'<c r="A1"', b"<c/>" * 300 + b'<c r="A1"'),
