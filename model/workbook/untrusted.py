@@ -1,18 +1,19 @@
 """Checks made on a workbook from elsewhere before openpyxl parses any of it.
 
 openpyxl trusts what a file declares. A sheet whose dimension claims ``A1:XFD1048576`` makes a
-read-only sheet pad each of a million rows to 16,384 cells (2.5 GB before it failed); a part that
+read-only sheet pad every row to 16,384 cells (2.3 GB and 13 s before it failed); a part that
 unpacks a thousand times larger than it is packed, an element with 40,000 attributes, a DOCTYPE
-declaring entities: each costs memory or time in proportion to what the file claims, not to what
-a model needs. So the archive is inspected first, with its own streaming parser (expat, no tree
-kept), against the limits below, each checked before anything in proportion to it is allocated.
+declaring entities, a 35 MB comment: each costs memory or time in proportion to what the file
+claims, not to what a model needs. So the archive is inspected first, with its own streaming
+parser (expat, no tree kept), against the limits below, each checked before anything in
+proportion to it is allocated.
 
-Parts openpyxl parses are checked in full: the manifest, the workbook and its relationships,
-styles, shared strings, properties, theme, and the sheets the reader reads (``read_sheets``). The
-other sheets (Fleet, Projections and the rest, computed by formulas and never read back) are never
-opened by openpyxl; they count only toward the archive's limits. A refusal names the part (or the
-cell) and the rule, e.g. ``xl/worksheets/sheet2.xml: declares the dimension A1:XFD1048576; a
-sheet read back holds at most 20,000 rows and 256 columns``.
+Every part that may be XML is checked (whatever its name: a manifest can route openpyxl to any
+part), and the sheets the reader reads (``read_sheets``) cell by cell. The other sheets (Fleet,
+Projections and the rest, computed by formulas and never read back) and images are never opened
+by openpyxl; they count only toward the archive's limits. A refusal names the part (or the cell)
+and the rule, e.g. ``xl/worksheets/sheet2.xml: declares the dimension 'A1:XFD1048576': a sheet
+read back holds at most 20,000 rows and 256 columns``.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ MAX_PART_BYTES = 4 * MB
 # openpyxl indexes cell formats in a list it searches for each new one: 62,000 formats (a 3.9 MB
 # styles part; Excel's own limit is 64,000) took it 9.5 s, 500,000 took 145 s. An export's is 6 kB.
 STYLES_PART, MAX_STYLES_BYTES = "xl/styles.xml", 1 * MB
+# Parts openpyxl reads by these names, whatever the manifest calls them.
+READ_BY_NAME = (STYLES_PART, "docProps/core.xml", "docProps/custom.xml")
 # Deflate packs an export's XML 3 to 11 times, repetitive XML a few hundred times at most; a zip
-# bomb packs a megabyte into a kilobyte. (The sizes below bound what a part unpacks to anyway.)
+# bomb packs a megabyte into a kilobyte. (The sizes above bound what a part unpacks to anyway.)
 MAX_RATIO = 250
 RATIO_FROM_BYTES = 1024 * 1024  # smaller parts are too small to matter, whatever their ratio
 MAX_ATTRIBUTES = 256  # on one element; the spreadsheet format's elements have a few dozen at most
@@ -87,12 +90,15 @@ def check_workbook(path: str, data: bytes, read_sheets: Iterable[str] = (ASSUMPT
         read = {name.casefold() for name in read_sheets}
         for name, info in infos.items():
             sheet = sheets.get(name)
-            if sheet is not None and sheet.casefold() in read:
-                _scan(path, archive, info, MAX_SHEET_BYTES, _SheetBounds(path, name, sheet).start)
-            elif sheet is not None or not _looks_like_xml(archive, info):
-                continue  # a sheet openpyxl never opens in read-only mode, or an image
-            elif name == STYLES_PART:  # read by this name, whatever the manifest says
+            is_read = sheet is not None and sheet.casefold() in read
+            if not is_read and sheet is not None and types.get(name) == WORKSHEET_TYPE and name not in READ_BY_NAME:
+                continue  # a sheet openpyxl never opens in read-only mode
+            if not _looks_like_xml(archive, info):
+                continue  # an image or another binary part
+            if name == STYLES_PART:
                 _scan(path, archive, info, MAX_STYLES_BYTES)
+            elif is_read:
+                _scan(path, archive, info, MAX_SHEET_BYTES, _SheetBounds(path, name, str(sheet)).start)
             elif types.get(name) == SHARED_STRINGS_TYPE:
                 _scan(path, archive, info, MAX_SHARED_STRINGS_BYTES, _SharedStrings(path, name).start)
             else:

@@ -199,6 +199,7 @@ def test_validation_itself_refuses_more_than_1000_classes():
 
 ASSUMPTIONS_PART = f"xl/worksheets/sheet{SHEETS.index(ASSUMPTIONS) + 1}.xml"
 MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+MAIN_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 
 
 def exported() -> bytes:
@@ -269,6 +270,23 @@ def crafted() -> dict[str, tuple[bytes, str]]:
         "dimension bomb": (
             rebuild(data, {ASSUMPTIONS_PART: whole_sheet.replace(last_row, b'<row r="1048576"')}),
             rf"{ASSUMPTIONS_PART}: declares the dimension 'A1:XFD1048576': .*at most 20,000 rows and 256 columns",
+        ),
+        # The same, in a workbook whose manifest names no main part: openpyxl falls back to
+        # xl/workbook.xml, and so do the checks.
+        "dimension bomb, manifest without a main part": (
+            rebuild(
+                data,
+                {
+                    ASSUMPTIONS_PART: whole_sheet.replace(last_row, b'<row r="1048576"'),
+                    "[Content_Types].xml": part(data, "[Content_Types].xml")
+                    .replace(b'<Override PartName="/xl/workbook.xml" ContentType="' + MAIN_TYPE + b'"/>', b"")
+                    .replace(
+                        b'Extension="xml" ContentType="application/xml"',
+                        b'Extension="xml" ContentType="' + MAIN_TYPE + b'"',
+                    ),
+                },
+            ),
+            rf"{ASSUMPTIONS_PART}: declares the dimension 'A1:XFD1048576'",
         ),
         "cell in the last column": (
             with_sheet_edit(data, b'<c r="A1"', b'<c r="XFD1"'),
