@@ -111,7 +111,7 @@ def check_integer(value: object, path: str, low: int, high: int) -> int:
         raise ModelError(path, f"{describe(value)} is not a whole number")
     whole = int(number)
     if not low <= whole <= high:
-        raise ModelError(path, f"{whole} is outside {low}..{high}")
+        raise ModelError(path, f"{describe(whole)} is outside {low}..{high}")
     return whole
 
 

@@ -1,10 +1,15 @@
-"""Editors for grid cells: a combo box for choices, a spin box for whole numbers, a line edit
-for the rest. Limits and choices come from the item model through its roles."""
+"""Editors for grid cells: a combo box for choices, a line edit for the rest. Choices and the
+range of a whole-number cell come from the item model through its roles.
+
+Every typed text goes to the model layer as typed, which takes it exactly or refuses it with the
+rule it breaks (the old value stays). A spin box is not used for whole numbers: it drops the
+keys it does not expect, so ``2.5`` became 25 and ``-3`` became 3 without a word.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ui.formatting import CHOICE_LABELS
 from ui.table_model import CHOICES_ROLE, LIMITS_ROLE, UNIT_ROLE, VALUE_ROLE
@@ -24,14 +29,14 @@ class CellDelegate(QStyledItemDelegate):
             # A choice is one click: commit as soon as it is made, as a spreadsheet's list cell does.
             combo.activated.connect(lambda _: self.commitData.emit(combo))
             return combo
-        limits = index.data(LIMITS_ROLE)
-        if limits:
-            spin = QSpinBox(parent)
-            spin.setRange(*limits)
-            return spin
         editor = QLineEdit(parent)
         editor.setAlignment(Qt.AlignmentFlag.AlignRight)
-        if index.data(UNIT_ROLE) == "%":
+        limits = index.data(LIMITS_ROLE)
+        if limits:
+            low, high = limits
+            editor.setPlaceholderText(f"{low}..{high}")
+            editor.setToolTip(f"A whole number from {low} to {high}")
+        elif index.data(UNIT_ROLE) == "%":
             editor.setPlaceholderText("12, 12% or 0.12")
         return editor
 
@@ -39,21 +44,14 @@ class CellDelegate(QStyledItemDelegate):
         text = index.data(Qt.ItemDataRole.EditRole) or ""
         if isinstance(editor, QComboBox):
             editor.setCurrentIndex(editor.findData(text))
-        elif isinstance(editor, QSpinBox):
-            # An empty entry (a life that follows the book life) starts from the value shown.
-            value = index.data(VALUE_ROLE)
-            editor.setValue(int(text) if text else int(value) if isinstance(value, int | float) else editor.minimum())
         else:
             editor.setText(text)
+            value = index.data(VALUE_ROLE)
+            if not text and isinstance(value, int | float) and not isinstance(value, bool):
+                # A life that follows the book life: shown as the value it follows until one is typed.
+                editor.setPlaceholderText(f"{value:g} (follows)")
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
-        if isinstance(editor, QComboBox):
-            text = editor.currentData()
-        elif isinstance(editor, QSpinBox):
-            text = str(editor.value())
-            if not index.data(Qt.ItemDataRole.EditRole) and editor.value() == index.data(VALUE_ROLE):
-                return  # a followed life left as it was stays following
-        else:
-            text = editor.text()
+        text = editor.currentData() if isinstance(editor, QComboBox) else editor.text()
         if text != index.data(Qt.ItemDataRole.EditRole):
             model.setData(index, text, Qt.ItemDataRole.EditRole)

@@ -176,6 +176,8 @@ def _number(text: str, unit: str, money: MoneyDisplay) -> float | None:
         digits = digits.replace(",", "")
     if negative and digits.startswith(("-", "+")):
         return None  # (-5) is no number a spreadsheet writes
+    if "_" in digits:  # Python reads 1_000 as 1000; a spreadsheet reads it as text
+        return None
     try:
         number = float(digits)
     except ValueError:

@@ -20,7 +20,9 @@ def _numbers(text: str, where: str) -> list[float]:
         try:
             number = float(item.removesuffix("%"))
         except ValueError:
-            raise ModelError(where, f"{item!r} in {text!r} is not a number") from None
+            number = None
+        if number is None or "_" in item:  # Python reads 1_0 as 10; a spreadsheet reads it as text
+            raise ModelError(where, f"{item!r} in {text!r} is not a number")
         if not np.isfinite(number):
             raise ModelError(where, f"{item!r} in {text!r} is not a finite number")
         numbers.append(number / 100 if item.endswith("%") else number)

@@ -72,6 +72,7 @@ from model.workbook.layout import (
 )
 from model.workbook.model_file import FIRST_ROW as MODEL_FILE_FIRST_ROW
 from model.workbook.model_file import JSON_COL
+from model.workbook.untrusted import check_workbook
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 INDEXED = re.compile(r"(asset_classes|capex|history|calibration)\[(\d+)\]")
@@ -101,6 +102,7 @@ def read_workbook_reporting(path: str | os.PathLike[str]) -> WorkbookRead:
         # openpyxl falls back to the standard library parser when defusedxml is missing or disabled.
         raise ModelFileError(str(path), "refused: the safe XML parser (defusedxml) is not available")
     data = read_limited(path)
+    check_workbook(str(path), data, read_sheets=(ASSUMPTIONS, MODEL_FILE, ACTUALS))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())

@@ -74,3 +74,22 @@ def test_exporting_a_model_with_a_single_uncertain_input(tmp_path):
     done = _export(tmp_path, small())
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     assert done.returncode == 0 or (done.returncode == 2 and done.stderr.count("\n") == 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "item"), [("settings.wacc=1_0%", "1_0%"), ("capex.A=1,1_000", "1_000"), ("settings.wacc=0.1, 1_0", "1_0")]
+)
+def test_an_underscore_in_a_typed_number_is_not_a_digit_separator(text, item):
+    """Python reads 1_000 as 1000; a spreadsheet, and so the grid, breakeven and command line, as text."""
+    from model.risk import parse_axis
+
+    with pytest.raises(ModelError, match=f"--x: '{item}' in .* is not a number"):
+        parse_axis(text, "--x")
+
+
+def test_a_whole_number_out_of_range_is_named_briefly():
+    from model.validation import check_integer
+
+    with pytest.raises(ModelError) as caught:
+        check_integer(1e308, "settings.plan_years", 1, 10)
+    assert str(caught.value) == "settings.plan_years: 1e+308 is outside 1..10"

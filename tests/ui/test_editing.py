@@ -233,3 +233,169 @@ def test_copy_puts_a_tab_separated_block_on_the_clipboard(window):
     assert len(rows) == view.table_model.rowCount()
     assert len(rows[0].split("\t")) == view.table_model.columnCount()
     assert rows[0].split("\t")[0] == f"{window.controller.results.lines.iat[0, 0]:.10g}"
+
+
+# --------------------------------------------------------------------------- typed as a user types
+# Every editor of the window, typed into with values that must be taken exactly or refused with
+# the rule they break, the old value kept. A spin box used to drop the keys it did not expect:
+# 2.5 became 25 and -3 became 3 in the Life column.
+
+
+def editor_cells(window) -> dict:
+    """Editor kind -> (view, index) of one cell of that kind."""
+    from ui.risk.panel import RiskPanel
+
+    classes = window.capex_panel.class_view
+    settings = window.settings_panel.view
+    keys = list(settings.table_model.sheet.values.index)
+    risk = window.findChild(RiskPanel).inputs_page.inputs_view
+    low = list(risk.table_model.sheet.values.columns).index("low")
+    capex = window.capex_panel.capex_view
+    return {
+        "book life (whole years)": (classes, classes.table_model.index(0, 2)),
+        "economic life (whole years, may follow)": (classes, classes.table_model.index(0, 3)),
+        "plan years (whole number setting)": (settings, settings.table_model.index(keys.index("plan_years"), 0)),
+        "capex (money)": (capex, capex.table_model.index(0, 0)),
+        "WACC (percent)": (settings, settings.table_model.index(keys.index("wacc"), 0)),
+        "uncertain input (percent parameter)": (risk, risk.table_model.index(0, low)),
+        "class name (text)": (classes, classes.table_model.index(0, 0)),
+    }
+
+
+def type_into(qtbot, view, index, text: str) -> None:
+    """Open the cell's editor, type ``text`` (set at once when long) and press Return."""
+    from PySide6.QtWidgets import QAbstractItemView
+
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editor = view.findChild(QLineEdit)
+    assert editor is not None
+    editor.clear()
+    if len(text) > 50 or not text.isprintable():  # typed, Escape would end the edit
+        editor.setText(text)
+    else:
+        qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.state() != QAbstractItemView.State.EditingState)
+
+
+REFUSALS = {  # typed text -> the rule, for the numeric editors (a class name takes most of them as text)
+    "2.5": "2.5 is not a whole number",
+    "-3": "-3 is outside",
+    "1e308": "1e+308 is outside",
+    "nan": "nan is not a finite number",
+    "inf": "inf is not a finite number",
+    "five": "'five' is not a number",
+    "1_000": "'1_000' is not a number",
+    "9" * 400: "inf is not a finite number",
+    "x" * 100_000: "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is not a number",
+}
+
+
+WHOLE_NUMBER_CASES = [("book life (whole years)", text) for text in REFUSALS] + [
+    (kind, text)
+    for kind in ("economic life (whole years, may follow)", "plan years (whole number setting)")
+    for text in ("2.5", "-3", "1e308")
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), WHOLE_NUMBER_CASES, ids=lambda v: v[:12])
+def test_a_whole_number_cell_refuses_what_is_not_one_and_keeps_its_value(window, controller, qtbot, kind, text):
+    view, index = editor_cells(window)[kind]
+    before, shown = copy.deepcopy(controller.model), index.data()
+    type_into(qtbot, view, index, text)
+    assert controller.model == before
+    assert index.data() == shown
+    assert controller.undo_stack.count() == 0
+    assert REFUSALS[text] in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "rule"),
+    [
+        ("capex (money)", "-3", "-3 is below 0"),
+        ("capex (money)", "nan", "nan is not a finite number"),
+        ("capex (money)", "inf", "inf is not a finite number"),
+        ("capex (money)", "", "null is not a number"),
+        ("capex (money)", "1_000", "'1_000' is not a number"),
+        ("capex (money)", "x" * 100_000, "is not a number"),
+        ("capex (money)", "1e308", "Not changed"),  # refused by the calibration or the ±1e18 display bound
+        ("WACC (percent)", "1e308", "beyond what the workbench can show"),
+        ("WACC (percent)", "nan", "nan is not a finite number"),
+        ("WACC (percent)", "", "null is not a number"),
+        ("WACC (percent)", "ten", "'ten' is not a number"),
+        ("uncertain input (percent parameter)", "inf", "inf is not a finite number"),
+        ("uncertain input (percent parameter)", "", "null is not a number"),
+        ("uncertain input (percent parameter)", "1e308", "low ≤ mode ≤ high is not true"),
+        ("class name (text)", "", "is not a non-empty text"),
+        ("class name (text)", "bad\x1bname", "Not changed"),
+    ],
+    ids=lambda v: v[:24] if isinstance(v, str) else v,
+)
+def test_every_editor_refuses_bad_values_with_the_rule_and_keeps_the_old_one(
+    window, controller, qtbot, kind, text, rule
+):
+    view, index = editor_cells(window)[kind]
+    before, shown = copy.deepcopy(controller.model), index.data()
+    type_into(qtbot, view, index, text)
+    assert controller.model == before
+    assert index.data() == shown
+    assert controller.undo_stack.count() == 0
+    assert rule in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "read"),
+    [
+        ("book life (whole years)", "7", 7),
+        ("book life (whole years)", "7.0", 7),  # 7.0 is the whole number 7, as the file format reads it
+        ("book life (whole years)", " 8 ", 8),
+        ("plan years (whole number setting)", "+2", 2),
+        ("capex (money)", "2.5", 2.5),
+        ("WACC (percent)", "9.5", 0.095),  # a plain number of 1 or more in a percent cell is percent (Excel)
+        ("WACC (percent)", "0.095", 0.095),
+    ],
+)
+def test_a_good_value_is_taken_exactly(window, controller, qtbot, kind, text, read):
+    view, index = editor_cells(window)[kind]
+    type_into(qtbot, view, index, text)
+    servers = next(c for c in controller.model["asset_classes"] if c["name"] == SERVERS)
+    taken = {
+        "book life (whole years)": lambda: servers["life"],
+        "plan years (whole number setting)": lambda: controller.model["settings"]["plan_years"],
+        "capex (money)": lambda: controller.model["capex"][SERVERS][0],
+        "WACC (percent)": lambda: controller.model["settings"]["wacc"],
+    }[kind]()
+    assert taken == pytest.approx(read, rel=0, abs=1e-15) and type(taken) is type(read)
+    assert controller.undo_stack.count() == 1
+
+
+def test_a_followed_life_left_empty_stays_following(window, controller, qtbot):
+    view, _ = editor_cells(window)["economic life (whole years, may follow)"]
+    row = next(i for i, c in enumerate(controller.model["asset_classes"]) if "life" in c and "economic_life" not in c)
+    index = view.table_model.index(row, 3)
+    before = copy.deepcopy(controller.model)
+    type_into(qtbot, view, index, "")
+    assert controller.model == before and controller.undo_stack.count() == 0
+
+
+# A rename rebuilds the class table under the open editor; Qt then warns of an editor that is gone.
+@pytest.mark.qt_log_ignore("commitData called with an editor that does not belong", "propagateSizeHints")
+def test_a_class_name_that_looks_like_a_number_or_a_formula_is_taken_as_typed(window, controller, qtbot):
+    view, index = editor_cells(window)["class name (text)"]
+    for name in ("2.5", '=HYPERLINK("http://example.com","x")'):
+        type_into(qtbot, view, index, name)
+        assert controller.model["asset_classes"][0]["name"] == name
+        index = view.table_model.index(0, 0)
+    assert controller.undo_stack.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [("", "is not a non-empty text"), ("a\x1b[31mb", "Not changed"), ("Bull", "is the name of another scenario")],
+)
+def test_the_scenario_manager_refuses_a_bad_name_and_keeps_the_model(window, controller, name, rule):
+    before = copy.deepcopy(controller.model)
+    assert not window.scenario_actions.new_from_base(name)
+    assert controller.model == before and controller.undo_stack.count() == 0
+    assert rule in window.statusBar().currentMessage()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from html import escape
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -301,3 +304,87 @@ def test_uncertain_inputs_are_edited_with_validation_and_undo(qtbot, panel, cont
     assert entry["dist"] == "normal" and entry["mean"] == pytest.approx((0.09 + 0.10 + 0.115) / 3)
     controller.undo_stack.undo()
     assert controller.model["uncertainty"]["inputs"][wacc]["dist"] == "triangular"
+
+
+# --------------------------------------------------------------------------- distributions off centre
+
+
+def test_a_typed_wacc_is_flagged_until_its_distribution_is_recentred_in_one_undo_step(qtbot, panel, controller):
+    note = panel.off_centre_note
+    assert note.isHidden()  # the bundled distributions are centred on the bundled inputs
+    inputs = controller.model["uncertainty"]["inputs"]
+    index = [e["target"] for e in inputs].index("settings.wacc")
+    assert (inputs[index]["low"], inputs[index]["mode"], inputs[index]["high"]) == (0.09, 0.1, 0.115)
+
+    assert controller.apply(SetSetting("wacc", 0.12), "Edit WACC")
+    assert not note.isHidden()
+    text = note.text.text()
+    assert "Discount rate (WACC): its triangular distribution is centred on 10%, the model shown holds 12%" in text
+    assert text.count("<br>") == 1  # that input only: shifts and scales follow every edit
+
+    steps = controller.undo_stack.count()
+    qtbot.mouseClick(note.recentre_button, Qt.MouseButton.LeftButton)
+    moved = controller.model["uncertainty"]["inputs"][index]
+    assert (moved["low"], moved["mode"], moved["high"]) == (0.11, 0.12, 0.135)  # +2 points each
+    assert controller.model["settings"]["wacc"] == 0.12
+    assert note.isHidden()
+    assert controller.undo_stack.count() == steps + 1
+    assert controller.undo_stack.undoText() == "Re-centre 1 distribution"
+    # The Monte Carlo now draws around the WACC shown: its mode is the model's WACC.
+    controller.undo_stack.undo()
+    assert controller.model["uncertainty"]["inputs"][index]["mode"] == 0.1
+    assert not note.isHidden()
+
+
+def test_an_economic_life_typed_is_off_centre_in_years(qtbot, panel, controller):
+    from model.edits import SetClassField
+
+    servers = "AI servers & accelerators"
+    assert controller.apply(SetClassField(servers, "economic_life", 7), "Edit economic life")
+    text = panel.off_centre_note.text.text()
+    assert escape(f"Economic life: {servers}: its triangular distribution is centred on 5 years") in text
+    assert "the model shown holds 7 years" in text
+    assert panel.off_centre_note.recentre()
+    moved = next(e for e in controller.model["uncertainty"]["inputs"] if e["target"] == f"economic_life.{servers}")
+    assert (moved["low"], moved["mode"], moved["high"]) == (5.5, 7.0, 8.5)
+    assert panel.off_centre_note.isHidden()
+
+
+def test_a_lognormal_that_cannot_be_recentred_is_refused_with_its_reason(qtbot, panel, controller):
+    from model.edits import SetUncertainty
+
+    section = copy.deepcopy(controller.model["uncertainty"])
+    index = [e["target"] for e in section["inputs"]].index("settings.nwc_pct")
+    section["inputs"][index] = {
+        "target": "settings.nwc_pct",
+        "dist": "lognormal",
+        "mu": -3.0,
+        "sigma": 0.1,
+        "apply": "set",
+    }
+    assert controller.apply(SetUncertainty(section), "Edit inputs"), panel.window().statusBar().currentMessage()
+    assert controller.apply(SetSetting("nwc_pct", -0.01), "Edit NWC")
+    assert not panel.off_centre_note.isHidden()
+    before = controller.model
+    assert not panel.off_centre_note.recentre()
+    assert controller.model == before
+    assert "Not re-centred: uncertainty.settings.nwc_pct: a lognormal cannot be centred on -0.01" in (
+        panel.window().statusBar().currentMessage()
+    )
+
+
+def test_a_seed_over_two_billion_is_shown_and_run_as_it_is_in_the_file(qtbot, panel, controller):
+    """A spin box stopped at 2**31 - 1 and ran a larger seed of the file as that, silently."""
+    from model.edits import SetUncertainty
+
+    section = copy.deepcopy(controller.model["uncertainty"])
+    section["seed"] = 2**32 - 1
+    assert controller.apply(SetUncertainty(section), "Edit seed")
+    page = panel.monte_carlo_page
+    assert int(page.seed_field.value()) == 2**32 - 1
+    page.trials_field.setValue(200)
+    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
+        assert page.run_monte_carlo()
+    qtbot.waitUntil(lambda: not page.is_running)
+    expected = risk.monte_carlo(controller.model, controller.scenario, trials=200, seed=2**32 - 1)
+    assert page.last_run.to_json() == expected.to_json()

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import copy
+from html import escape
 from typing import Any
 
 import pandas as pd
-from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from model import ModelError
 from model.edits import SetUncertainty
 from model.risk import with_distribution
+from model.risk.recentre import off_centre, recentred_section
 from model.schema import APPLY_MODES, DISTRIBUTIONS
 from ui.controller import WorkbenchController
 from ui.grid_view import SheetView
 from ui.panels import section_label
-from ui.risk.shared import target_label, target_unit
+from ui.risk.shared import target_label, target_unit, value_text
 from ui.table_model import Sheet
 from ui.table_model import grid as cell_grid
 
@@ -110,3 +113,61 @@ class InputsPage(QWidget):
             self.correlations.setText("Rank correlations (Iman–Conover): " + ("; ".join(pairs) if pairs else "none"))
         else:
             self.correlations.setText("This model has no uncertainty section: the tornado moves every input ±10%.")
+
+
+class OffCentreNote(QWidget):
+    """Says plainly which uncertain inputs applied by set are centred away from their value in the
+    model shown (a WACC, life or yield typed since the distribution was written), and offers to
+    re-centre them in one undo step. Nothing is re-centred unasked: a distribution may be off centre
+    on purpose, and the uncertain inputs are shared by every scenario. Hidden when all are centred."""
+
+    def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.text = QLabel()
+        self.text.setObjectName("WarningBanner")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.recentre_button = QPushButton("Re-centre")
+        self.recentre_button.setToolTip(
+            "Move each listed distribution so that its centre (mean, median of a lognormal, mode or "
+            "midpoint) is the value shown, keeping its shape and spread. One undo step (Ctrl+Z). "
+            "The uncertain inputs are shared by every scenario."
+        )
+        self.recentre_button.clicked.connect(self.recentre)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.recentre_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        controller.model_changed.connect(self.refresh)
+        controller.scenario_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        found = off_centre(self._controller.model, self._controller.scenario)
+        lines = []
+        for item in found:
+            entry = self._controller.model["uncertainty"]["inputs"][item.index]
+            unit = target_unit(item.target, entry["apply"])
+            centre, current = (value_text(v, unit) + " years" * (unit == "years") for v in (item.centre, item.current))
+            lines.append(
+                f"{escape(target_label(item.target))}: its {entry['dist']} distribution is centred on "
+                f"{centre}, the model shown holds {current}"
+            )
+        self.text.setText(
+            "<b>⚠ Distributions centred away from the model shown.</b> Monte Carlo and the tornado "
+            "draw from them as they are, so their results do not describe these values:<br>" + "<br>".join(lines)
+        )
+        self.setVisible(bool(found))
+
+    def recentre(self) -> bool:
+        """Re-centre every listed distribution on its value in the scenario shown (one undo step)."""
+        controller = self._controller
+        try:
+            section = recentred_section(controller.model, controller.scenario)
+        except ModelError as error:  # a lognormal cannot be centred on 0 or below
+            controller.report(f"Not re-centred: {error}")
+            return False
+        count = len(off_centre(controller.model, controller.scenario))
+        return controller.apply(SetUncertainty(section), f"Re-centre {count} distribution{'s' * (count != 1)}")

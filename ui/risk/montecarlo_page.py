@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import (
+    QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -36,7 +37,9 @@ from ui.formatting import format_cell
 from ui.risk.charts import ConvergenceChart, FanChart, HistogramChart
 from ui.table_model import DataFrameTableModel, Sheet
 
-MAX_SEED = 2**31 - 1  # a spin box holds a signed 32-bit number
+# The model's seed range (uncertainty.seed). A QSpinBox stops at 2**31 - 1 and a larger seed in a
+# file was run as that silently; a double spin box with no decimals holds every seed exactly.
+MAX_SEED = 2**32 - 1
 NO_RUN = "Press Run to simulate"
 STATISTICS_KPIS = ("npv", "irr")  # the rows of the statistics table
 FAN_LINES = ("total_revenue", "ebita_margin", "fcf")
@@ -97,7 +100,8 @@ class MonteCarloPage(QWidget):
         self.trials_field.setRange(1, MAX_TRIALS)
         self.trials_field.setSingleStep(1000)
         self.trials_field.setGroupSeparatorShown(True)
-        self.seed_field = QSpinBox()
+        self.seed_field = QDoubleSpinBox()
+        self.seed_field.setDecimals(0)
         self.seed_field.setRange(0, MAX_SEED)
         self.run_button = QPushButton("Run")
         self.run_button.setToolTip("Simulate the uncertain inputs (same seed, same numbers)")
@@ -174,7 +178,7 @@ class MonteCarloPage(QWidget):
         section = self._controller.model.get("uncertainty")
         if section and not self.is_running:
             self.trials_field.setValue(section["trials"])
-            self.seed_field.setValue(min(section["seed"], MAX_SEED))
+            self.seed_field.setValue(section["seed"])
 
     def _stats_sheet(self, run: MonteCarloResults | None) -> Sheet:
         money = self._controller.money
@@ -204,7 +208,7 @@ class MonteCarloPage(QWidget):
             self.summary.setText("This model has no uncertain inputs: add an uncertainty section to simulate it.")
             return False
         worker = MonteCarloWorker(
-            self._controller.model, self._controller.scenario, self.trials_field.value(), self.seed_field.value()
+            self._controller.model, self._controller.scenario, self.trials_field.value(), int(self.seed_field.value())
         )
         # The thread belongs to the application, so closing the window never destroys it mid-run.
         thread = QThread(QCoreApplication.instance())

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from ui.controller import WorkbenchController
 from ui.risk.breakeven_page import BreakevenPage
 from ui.risk.grid_page import GridPage
-from ui.risk.inputs_page import InputsPage
+from ui.risk.inputs_page import InputsPage, OffCentreNote
 from ui.risk.montecarlo_page import MonteCarloPage
 from ui.risk.tornado_page import TornadoPage
 
@@ -29,6 +29,7 @@ class RiskPanel(QWidget):
         self.grid_page = GridPage(controller)
         self.breakeven_page = BreakevenPage(controller)
         self.inputs_page = InputsPage(controller)
+        self.off_centre_note = OffCentreNote(controller)  # above every page: each may draw from them
         self.monte_carlo_page.run_finished.connect(self.run_finished)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -39,6 +40,7 @@ class RiskPanel(QWidget):
         self.tabs.addTab(self.inputs_page, "Uncertain inputs")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.off_centre_note)
         layout.addWidget(self.tabs)
 
     def stop_run(self) -> None:
