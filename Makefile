@@ -25,7 +25,7 @@ test: lint typecheck
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 # While working, well under two minutes: the same checks without the tests marked slow or libreoffice
-# (fuzzing, the soak, real processes of the command line beyond a few, window tests beyond a few per
+# (the fuzzing of mutated files, the soak, real processes of the command line beyond a few, window tests beyond a few per
 # module, the largest property runs); the engine's property tests draw 10 random models instead of 40
 # (MODEL_EXAMPLES) and those that set no count of their own 10 instead of 100 (the "fast" Hypothesis
 # profile of tests/conftest.py). make test runs them all at full size.

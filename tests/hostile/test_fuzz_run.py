@@ -6,15 +6,12 @@ by a signal inside the test. ``make fuzz`` runs 30,000 cases of the same generat
 
 from __future__ import annotations
 
-import pytest
-
 from tests.hostile import fuzz
 
 FAST_CASES = 2000
 SEED = 20261203
 
 
-@pytest.mark.slow
 def test_2000_fuzz_cases_end_in_json_or_one_error_line():
     report = fuzz.run(SEED, FAST_CASES, timeout=60.0, sample=400)
     print(report.summary())
