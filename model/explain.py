@@ -677,6 +677,20 @@ FORMULAS: dict[str, Formula] = {
     ),
 }
 
+
+def margin_solve_precedents(other_opex_setting: str) -> Rule:
+    """What a setting solved to pin an EBITA margin reads: the same lines and fleets whichever of
+    the two opex settings is solved, and the other one as an input."""
+    return combine(
+        lines("total_revenue", "core_ebita", "installed_revenue", "plan_revenue", "capex_in_service", "capex_expensed"),
+        settings("pull_through", other_opex_setting),
+        drivers("core_ebita_margin"),
+        installed_fleet("capitalized", *BOOKS),
+        classes_of("capitalized"),
+        plan_fleet("capitalized", "depreciation", "impairment"),
+    )
+
+
 # Settings a calibration solves (section 4a): what each is solved from, in its target year y.
 SOLVED: dict[str, Formula] = {
     "ai_revenue_yield": Formula(
@@ -703,16 +717,7 @@ SOLVED: dict[str, Formula] = {
         "({capex_in_service} is the plan's); that EBITA is {core_ebita} + AI revenue and pull-through of the "
         "installed fleet ({installed_revenue}) and the plan ({plan_revenue}) less {settings.ai_variable_cost_pct} × "
         "AI revenue, depreciation and impairment, and {capex_expensed}",
-        combine(
-            lines(
-                "total_revenue", "core_ebita", "installed_revenue", "plan_revenue", "capex_in_service", "capex_expensed"
-            ),
-            settings("pull_through", "ai_variable_cost_pct"),
-            drivers("core_ebita_margin"),
-            installed_fleet("capitalized", *BOOKS),
-            classes_of("capitalized"),
-            plan_fleet("capitalized", "depreciation", "impairment"),
-        ),
+        margin_solve_precedents("ai_variable_cost_pct"),
     ),
     "ai_variable_cost_pct": Formula(
         "Solved so that the EBITA margin of the target year equals the calibration target: (EBITA with no "
@@ -720,16 +725,7 @@ SOLVED: dict[str, Formula] = {
         "the plan ({plan_revenue}); that EBITA is {core_ebita} + AI revenue and pull-through less "
         "{settings.ai_cash_opex_rate} × capex in service ({capex_in_service}), depreciation and impairment, and "
         "{capex_expensed}",
-        combine(
-            lines(
-                "total_revenue", "core_ebita", "installed_revenue", "plan_revenue", "capex_in_service", "capex_expensed"
-            ),
-            settings("pull_through", "ai_cash_opex_rate"),
-            drivers("core_ebita_margin"),
-            installed_fleet("capitalized", *BOOKS),
-            classes_of("capitalized"),
-            plan_fleet("capitalized", "depreciation", "impairment"),
-        ),
+        margin_solve_precedents("ai_cash_opex_rate"),
     ),
 }
 
