@@ -8,7 +8,7 @@ import copy
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from ui.table_model import MARK_ROLE, OVERRIDDEN
 
@@ -245,13 +245,14 @@ def test_ctrl_r_on_one_column_copies_the_column_on_its_left(window, qtbot, contr
     assert controller.undo_stack.undoText() == "Fill right 1 cells"
 
 
-def test_ctrl_enter_in_a_spin_box_fills_the_selected_lives(window, qtbot, controller):
+def test_ctrl_enter_in_a_whole_number_cell_fills_the_selected_lives(window, qtbot, controller):
     view = focused(window, qtbot, window.capex_panel.class_view)
     select(view, 0, 2, 1, 2)  # the book lives of the servers and the network
     qtbot.keyClick(view, Qt.Key.Key_F2)
-    editor = view.viewport().findChild(QSpinBox)
-    editor.setValue(6)
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, CTRL)  # the spin box's own line edit
+    editor = QApplication.focusWidget()  # a whole-number cell's plain editor
+    assert isinstance(editor, QLineEdit)
+    editor.setText("6")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, CTRL)
     assert [c["life"] for c in controller.model["asset_classes"][:2]] == [6, 6]
     assert controller.undo_stack.count() == 1
 
