@@ -386,7 +386,7 @@ def test_a_class_name_that_looks_like_a_number_or_a_formula_is_taken_as_typed(wi
     for name in ("2.5", '=HYPERLINK("http://example.com","x")'):
         type_into(qtbot, view, index, name)
         # The rename lands once the rebuilt class table has settled under the closed editor.
-        qtbot.waitUntil(lambda: controller.model["asset_classes"][0]["name"] == name)
+        qtbot.waitUntil(lambda name=name: controller.model["asset_classes"][0]["name"] == name)
         index = view.table_model.index(0, 0)
     assert controller.undo_stack.count() == 2
 
