@@ -301,3 +301,16 @@ def test_uncertain_inputs_are_edited_with_validation_and_undo(qtbot, panel, cont
     assert entry["dist"] == "normal" and entry["mean"] == pytest.approx((0.09 + 0.10 + 0.115) / 3)
     controller.undo_stack.undo()
     assert controller.model["uncertainty"]["inputs"][wacc]["dist"] == "triangular"
+
+
+def test_a_run_started_before_an_edit_is_shown_as_out_of_date(qtbot, panel, controller):
+    page = panel.monte_carlo_page
+    page.trials_field.setValue(2_000)
+    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
+        assert page.run_monte_carlo()
+        assert controller.apply(SetSetting("wacc", 0.11), "Edit WACC")  # while it runs
+    qtbot.waitUntil(lambda: not page.is_running)
+    assert "the model has changed since this run" in page.summary.text()
+    # A run started after the edit describes the model as it is.
+    run_to_end(qtbot, panel, 1_000, 1)
+    assert "the model has changed" not in page.summary.text()

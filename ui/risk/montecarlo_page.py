@@ -93,6 +93,7 @@ class MonteCarloPage(QWidget):
         self._worker: MonteCarloWorker | None = None
         self.last_run: MonteCarloResults | None = None
         self._stale = False  # the model changed after the last run
+        self._run_outdated = False  # the model changed while the run in progress was computing
         self.trials_field = QSpinBox()
         self.trials_field.setRange(1, MAX_TRIALS)
         self.trials_field.setSingleStep(1000)
@@ -222,6 +223,7 @@ class MonteCarloPage(QWidget):
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
         self.summary.setText(f"Running {self.trials_field.value():,} trials…")
+        self._run_outdated = False
         thread.start()
         return True
 
@@ -243,7 +245,7 @@ class MonteCarloPage(QWidget):
     @Slot(object)
     def _finished(self, run: MonteCarloResults) -> None:
         self.last_run = run
-        self._stale = False
+        self._stale = self._run_outdated  # it computed the model as it was when it started
         self._draw_run()
         self.run_finished.emit()
 
@@ -271,9 +273,12 @@ class MonteCarloPage(QWidget):
         return "" if self.last_run is None else "The charts show the previous run."
 
     def _mark_stale(self) -> None:
-        if self.last_run is not None and not self.is_running:
+        if self.is_running:
+            self._run_outdated = True
+        if self.last_run is not None:
             self._stale = True
-            self._draw_summary()
+            if not self.is_running:  # the summary says "Running…" until the run ends
+                self._draw_summary()
 
     def _draw_summary(self) -> None:
         run = self.last_run
