@@ -175,7 +175,12 @@ class SheetView(QTableView):
         """Excel's paste: a block lands at the selection's top-left; a single value fills every
         selected cell; a blank cell of the block leaves its cell as it is. One undo step; refused
         whole, naming the first bad cell."""
-        block, rows = self.selected_block(), parse_block(text)
+        try:
+            rows = parse_block(text)
+        except csv.Error as error:  # a cell longer than the reader's limit, say
+            self._controller.report(f"The clipboard's text cannot be read as cells ({error}); nothing was pasted.")
+            return False
+        block = self.selected_block()
         if block is None or not rows:
             return False
         top, left, _, _ = block

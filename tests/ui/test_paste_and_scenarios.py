@@ -220,3 +220,12 @@ def test_undo_names_the_step_with_its_ampersand_and_the_toolbar_keeps_its_place(
     assert window.redo_action.text() == f"&Redo Edit {SERVERS.replace('&', '&&')}, FY29 follow-on"
     window.redo_action.trigger()
     assert controller.model["capex"][SERVERS][3] == 5.0
+
+
+def test_paste_of_text_too_long_for_a_cell_is_refused_with_a_message(window, controller):
+    view = window.capex_panel.capex_view
+    before = copy.deepcopy(controller.model)
+    select(view, 0, 0, 0, 0)
+    assert not view.paste_text("x" * 200_000)  # more than a tab-separated reader takes in one cell
+    assert "nothing was pasted" in window.statusBar().currentMessage()
+    assert controller.model == before
