@@ -229,3 +229,13 @@ def test_paste_of_text_too_long_for_a_cell_is_refused_with_a_message(window, con
     assert not view.paste_text("x" * 200_000)  # more than a tab-separated reader takes in one cell
     assert "nothing was pasted" in window.statusBar().currentMessage()
     assert controller.model == before
+
+
+def test_an_undo_step_of_one_cell_says_cell(window, controller):
+    view = window.capex_panel.capex_view
+    select(view, 0, 3, 0, 3)
+    assert view.paste_text("5")
+    assert controller.undo_stack.undoText() == "Paste 1 cell"
+    select(view, 1, 3, 1, 3)
+    assert view.fill_down()  # one cell takes the value above it
+    assert controller.undo_stack.undoText() == "Fill down 1 cell"
