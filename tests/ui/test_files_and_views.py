@@ -9,11 +9,13 @@ import textwrap
 from itertools import pairwise
 
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from model import load_model
+from model import load_model, save_model
 from tests.conftest import BUNDLED_MODEL_PATH, ROOT
+from tests.factories import model_doc
 from ui import settings
 from ui.charts import year_ticks
 from ui.controller import WorkbenchController
@@ -257,3 +259,21 @@ def test_main_reports_a_bad_scenario_in_one_line(tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith("error: scenario: 'Sideways' is not a scenario of this model")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_projections_of_a_30_year_model_show_every_figure_whole(qtbot, window, controller, tmp_path):
+    path = tmp_path / "thirty.json"
+    doc = model_doc(horizon=30)
+    doc["settings"]["base_core_revenue"] = 1234.5  # figures of seven characters, bold in total rows
+    save_model(doc, path)
+    window.resize(1600, 1000)
+    assert window.open_file(str(path))
+    view = window.projections.view
+    qtbot.waitUntil(lambda: view.table_model.columnCount() == 30)
+    model = view.table_model
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            font = index.data(Qt.ItemDataRole.FontRole) or QFont(view.font())
+            room = view.columnWidth(column) - 8  # the cell's padding
+            assert QFontMetrics(font).horizontalAdvance(index.data()) <= room, (row, column, index.data())
