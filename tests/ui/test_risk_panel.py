@@ -314,3 +314,21 @@ def test_a_run_started_before_an_edit_is_shown_as_out_of_date(qtbot, panel, cont
     # A run started after the edit describes the model as it is.
     run_to_end(qtbot, panel, 1_000, 1)
     assert "the model has changed" not in page.summary.text()
+
+
+def test_a_run_is_drawn_against_the_model_it_simulated(qtbot, panel, controller):
+    page = panel.monte_carlo_page
+    page.trials_field.setValue(2_000)
+    base_revenue = controller.results.line("total_revenue")
+    base_wacc = controller.scenario_model["settings"]["wacc"]
+    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
+        assert page.run_monte_carlo()
+        controller.set_scenario("Bull")  # while it runs: Bull has its own revenue and WACC
+    qtbot.waitUntil(lambda: not page.is_running)
+    assert controller.scenario_model["settings"]["wacc"] != base_wacc
+    _, entered = page.revenue_fan.deterministic.getData()
+    assert entered == pytest.approx(base_revenue)
+    assert page.irr_histogram.reference.value() == pytest.approx(base_wacc * 100)
+    controller.set_display_currency("USD")  # redrawn in another currency, still against Base
+    _, entered = page.revenue_fan.deterministic.getData()
+    assert entered == pytest.approx(base_revenue / controller.money.rate)
