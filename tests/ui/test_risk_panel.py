@@ -128,6 +128,10 @@ def test_grid_and_breakeven_take_percentages(panel, controller):
     panel.grid_page.grid_x_values.setText("8%,abc,12%")
     assert not panel.grid_page.compute_grid()
     assert "'abc' in '8%,abc,12%' is not a number" in panel.grid_page.grid_message.text()
+    panel.grid_page.grid_x_values.setText("")
+    assert not panel.grid_page.compute_grid()
+    message = panel.grid_page.grid_message.text()
+    assert "columns: no values" in message and "settings.wacc" not in message  # the field, not the file's key
 
     panel.breakeven_page.breakeven_goal.setCurrentIndex(1)
     panel.breakeven_page.breakeven_rate.setText("12%")
