@@ -152,7 +152,8 @@ class CapexPanel(QWidget):
         if has_history:
             fit_height(self.history_view)
         plan = int(self._controller.scenario_model["settings"]["plan_years"])
-        self._title.setText(f"Capex plan by asset class ({money}): {plan} plan years, then the follow-on (shaded)")
+        after = "then the follow-on (shaded)" if plan < self._controller.model["horizon"] else "no follow-on"
+        self._title.setText(f"Capex plan by asset class ({money}): {plan} plan years, {after}")
 
     def add_class(self) -> bool:
         edit = new_class(self._controller.model)

@@ -11,7 +11,7 @@ from itertools import pairwise
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
 
 from model import load_model, save_model
 from tests.conftest import BUNDLED_MODEL_PATH, ROOT
@@ -277,3 +277,16 @@ def test_projections_of_a_30_year_model_show_every_figure_whole(qtbot, window, c
             font = index.data(Qt.ItemDataRole.FontRole) or QFont(view.font())
             room = view.columnWidth(column) - 8  # the cell's padding
             assert QFontMetrics(font).horizontalAdvance(index.data()) <= room, (row, column, index.data())
+
+
+def test_the_capex_title_speaks_of_a_follow_on_only_when_there_is_one(window, controller):
+    def title() -> str:
+        return next(
+            label.text()
+            for label in window.capex_panel.findChildren(QLabel)
+            if label.text().startswith("Capex plan by asset class")
+        )
+
+    assert title() == "Capex plan by asset class (RMB bn): 3 plan years, then the follow-on (shaded)"
+    assert window.new_model()  # a new model's plan is its whole horizon
+    assert title() == "Capex plan by asset class (RMB bn): 10 plan years, no follow-on"
