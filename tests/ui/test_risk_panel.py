@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
 from model import risk
 from model.edits import SetSetting
 from ui.formatting import format_cell
+from ui.risk.charts import BINS
 from ui.risk.panel import RiskPanel
 
 
@@ -336,3 +338,12 @@ def test_a_run_is_drawn_against_the_model_it_simulated(qtbot, panel, controller)
     controller.set_display_currency("USD")  # redrawn in another currency, still against Base
     _, entered = page.revenue_fan.deterministic.getData()
     assert entered == pytest.approx(base_revenue / controller.money.rate)
+
+
+def test_trials_that_all_give_one_value_show_one_visible_bar(panel, controller):
+    chart = panel.monte_carlo_page.npv_histogram
+    # Inputs that do not move the NPV (the follow-on's, say) give every trial the same NPV.
+    chart.draw(np.full(500, -80.0), {"p5": -80.0, "p50": -80.0, "p95": -80.0}, 0.0, "", controller.money)
+    assert list(chart.bars.opts["height"]) == [500]
+    # At least as wide as an ordinary bin of the span from the value to the reference line.
+    assert chart.bars.opts["width"] >= 80 / BINS
