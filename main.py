@@ -261,27 +261,28 @@ def write_output(text: str) -> None:
         raise SystemExit(1) from None
 
 
-ANALYSIS_OPTIONS = (
-    "trials",
-    "seed",
-    "x",
-    "y",
-    "metric",
-    "target",
-    "goal",
-    "range",
-    "from_scenario",
-    "to_scenario",
-    "against",
-)
+# Each analysis option and the analyses that read it.
+ANALYSIS_OPTIONS = {
+    "trials": ("montecarlo",),
+    "seed": ("montecarlo",),
+    "x": ("grid",),
+    "y": ("grid",),
+    "metric": ("grid", "bridge"),
+    "target": ("breakeven",),
+    "goal": ("breakeven",),
+    "range": ("breakeven",),
+    "from_scenario": ("bridge",),
+    "to_scenario": ("bridge",),
+    "against": ("bridge",),
+}
 OPTION_NAMES = {"from_scenario": "from", "to_scenario": "to"}
 
 
 def check_combination(args: argparse.Namespace) -> None:
     """Refuse options that would be silently ignored, and an export that would destroy its input."""
-    unused = [f"--{OPTION_NAMES.get(name, name)}" for name in ANALYSIS_OPTIONS if getattr(args, name) is not None]
-    if unused and not args.analysis:
-        fail(f"{', '.join(unused)} only work with --analysis")
+    for name, readers in ANALYSIS_OPTIONS.items():
+        if getattr(args, name) is not None and not set(readers) & set(args.analysis or ()):
+            fail(f"--{OPTION_NAMES.get(name, name)} works only with --analysis {' or '.join(readers)}")
     if args.export is None:
         return
     if args.json:

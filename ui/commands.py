@@ -85,8 +85,10 @@ class UndoAction(QAction):
         self._verb = "Redo" if redo else "Undo"
         super().__init__(f"&{self._verb}", parent)
         self.setIconText(self._verb)
-        keys = QKeySequence.StandardKey
-        self.setShortcuts([QKeySequence(keys.Redo), QKeySequence("Ctrl+Y")] if redo else [QKeySequence(keys.Undo)])
+        # Redo answers Ctrl+Shift+Z and Excel's Ctrl+Y on every platform, each bound once: a key
+        # bound twice (the platform's Redo is Ctrl+Y on Windows) is ambiguous and does nothing.
+        redo_keys = [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
+        self.setShortcuts(redo_keys if redo else [QKeySequence(QKeySequence.StandardKey.Undo)])
         # Slots of this object: Qt disconnects them when the action goes, though the stack stays.
         (stack.redoTextChanged if redo else stack.undoTextChanged).connect(self.name_step)
         (stack.canRedoChanged if redo else stack.canUndoChanged).connect(self.setEnabled)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from model.schema import INFRASTRUCTURE_CHARGES, TERMINAL_METHODS, TREATMENTS
+
 THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
 # An accounting negative, as spreadsheets show and copy them: (1,234.5) or (10.0%).
 ACCOUNTING_NEGATIVE = re.compile(r"\((.*)\)")
@@ -68,7 +70,11 @@ CHOICE_LABELS = {
     "cohort": "owned by the plan",
     "rent": "rented",
 }
-CHOICE_KEYS = {label.lower(): key for key, label in CHOICE_LABELS.items()}
+# What a typed or pasted choice means: a key or its label, in any case, as Excel matches a list entry.
+CHOICE_KEYS = {
+    **{key: key for key in (*TERMINAL_METHODS, *INFRASTRUCTURE_CHARGES, *TREATMENTS)},
+    **{label.lower(): key for key, label in CHOICE_LABELS.items()},
+}
 
 
 def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:

@@ -56,6 +56,11 @@ def parse_block(text: str) -> list[list[str]]:
     return rows
 
 
+def count_cells(count: int) -> str:
+    """How an undo step names the cells it changed: "1 cell", "6 cells"."""
+    return f"{count} cell" if count == 1 else f"{count} cells"
+
+
 def format_block(rows: list[list[str]]) -> str:
     return "".join("\t".join(row) + "\n" for row in rows)
 
@@ -175,7 +180,12 @@ class SheetView(QTableView):
         """Excel's paste: a block lands at the selection's top-left; a single value fills every
         selected cell; a blank cell of the block leaves its cell as it is. One undo step; refused
         whole, naming the first bad cell."""
-        block, rows = self.selected_block(), parse_block(text)
+        try:
+            rows = parse_block(text)
+        except csv.Error as error:  # a cell longer than the reader's limit, say
+            self._controller.report(f"The clipboard's text cannot be read as cells ({error}); nothing was pasted.")
+            return False
+        block = self.selected_block()
         if block is None or not rows:
             return False
         top, left, _, _ = block
@@ -192,7 +202,7 @@ class SheetView(QTableView):
             targets = [
                 (top + i, left + j, cell) for i, row in enumerate(rows) for j, cell in enumerate(row) if cell.strip()
             ]
-        return bool(targets) and self._submit_cells(targets, f"Paste {len(targets)} cells")
+        return bool(targets) and self._submit_cells(targets, f"Paste {count_cells(len(targets))}")
 
     def fill_down(self) -> bool:
         """Ctrl+D: the top row of the selection into the rows below it (one row: the row above into it)."""
@@ -218,7 +228,7 @@ class SheetView(QTableView):
             for row, column in cells
             if (row if down else column) != source
         ]
-        return self._submit_cells(targets, f"Fill {'down' if down else 'right'} {len(targets)} cells")
+        return self._submit_cells(targets, f"Fill {'down' if down else 'right'} {count_cells(len(targets))}")
 
     def fill_selection(self) -> bool:
         """Ctrl+Enter: every selected cell takes the value being typed (or, not typing, the
@@ -238,7 +248,7 @@ class SheetView(QTableView):
             return editor is not None and self._submit_cells(
                 targets, f"Edit {self.table_model.describe_cell(row, column)}"
             )
-        return self._submit_cells(targets, f"Fill {len(targets)} cells")
+        return self._submit_cells(targets, f"Fill {count_cells(len(targets))}")
 
     def _open_editor(self) -> QWidget | None:
         """The cell editor being typed into (the focus may be on a part of it, as in a spin box)."""
@@ -291,7 +301,7 @@ class SheetView(QTableView):
         elif len(cleared) == 1 and not resets:
             label = f"Clear {next(iter(cleared))}"
         else:
-            label = f"Clear {len(resets) + len(cleared)} cells"
+            label = f"Clear {count_cells(len(resets) + len(cleared))}"
         return bool(resets or cleared) and self._controller.apply(
             EditBlock((*resets.values(), *cleared.values())), label
         )

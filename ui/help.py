@@ -80,9 +80,8 @@ def plain(text: str) -> str:
 
 
 def keys_text(action: QAction) -> str:
-    """The action's keys as this platform writes them, each once (Redo's standard key may be Ctrl+Y)."""
-    keys = (key.toString(QKeySequence.SequenceFormat.NativeText) for key in action.shortcuts())
-    return ", ".join(dict.fromkeys(keys))
+    """The action's keys as this platform writes them."""
+    return ", ".join(key.toString(QKeySequence.SequenceFormat.NativeText) for key in action.shortcuts())
 
 
 class ShortcutsDialog(QDialog):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -151,7 +152,8 @@ class CapexPanel(QWidget):
         if has_history:
             fit_height(self.history_view)
         plan = int(self._controller.scenario_model["settings"]["plan_years"])
-        self._title.setText(f"Capex plan by asset class ({money}): {plan} plan years, then the follow-on (shaded)")
+        after = "then the follow-on (shaded)" if plan < self._controller.model["horizon"] else "no follow-on"
+        self._title.setText(f"Capex plan by asset class ({money}): {plan} plan years, {after}")
 
     def add_class(self) -> bool:
         edit = new_class(self._controller.model)
@@ -247,7 +249,12 @@ class ProjectionsPanel(QWidget):
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = SheetView(controller, lambda c: projections_sheet(c.model, c.results, c.money), editable=False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Years share the width, but never below a bold "-1,234.5": a long horizon scrolls instead.
+        bold = QFont(self.view.font())
+        bold.setBold(True)
+        header.setMinimumSectionSize(QFontMetrics(bold).horizontalAdvance("-1,234.5") + 12)
         self.view.verticalHeader().setDefaultSectionSize(22)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 6, 6)

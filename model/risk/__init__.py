@@ -28,7 +28,7 @@ from model.risk.montecarlo import (
 )
 from model.risk.sampling import with_distribution
 from model.risk.targets import Target, apply_values, target_paths
-from model.risk.text import parse_axis, parse_goal, parse_range
+from model.risk.text import parse_axis, parse_goal, parse_numbers, parse_range
 from model.risk.tornado import Tornado, TornadoRequest, TornadoResults, tornado
 
 ANALYSES: dict[str, Analysis] = {
@@ -72,6 +72,7 @@ __all__ = [
     "monte_carlo",
     "parse_axis",
     "parse_goal",
+    "parse_numbers",
     "parse_range",
     "target_paths",
     "tornado",

@@ -12,8 +12,10 @@ from model.errors import ModelError
 from model.risk.analysis import METRICS
 
 
-def _numbers(text: str, where: str) -> list[float]:
+def parse_numbers(text: str, where: str) -> list[float]:
     """Comma-separated numbers; ``12%`` is 0.12, as the window reads a typed percentage."""
+    if not text.strip():
+        raise ModelError(where, "no values: type them separated by commas, e.g. 8%,10%,12%")
     numbers = []
     for part in text.split(","):
         item = part.strip()
@@ -34,7 +36,7 @@ def parse_axis(text: str, where: str) -> tuple[str, list[float]]:
     target, sign, values = text.rpartition("=")
     if not sign or not target or not values:
         raise ModelError(where, f"{text!r} is not TARGET=v1,v2,...")
-    return target, _numbers(values, where)
+    return target, parse_numbers(values, where)
 
 
 def parse_goal(text: str, where: str = "goal") -> tuple[str, float]:
@@ -42,7 +44,7 @@ def parse_goal(text: str, where: str = "goal") -> tuple[str, float]:
     metric, sign, value = text.partition("=")
     if not sign or metric not in METRICS:
         raise ModelError(where, f"{text!r} is not npv=VALUE or irr=RATE")
-    numbers = _numbers(value, where)
+    numbers = parse_numbers(value, where)
     if len(numbers) != 1:
         raise ModelError(where, f"{text!r} is not npv=VALUE or irr=RATE")
     return metric, numbers[0]
@@ -50,7 +52,7 @@ def parse_goal(text: str, where: str = "goal") -> tuple[str, float]:
 
 def parse_range(text: str, where: str = "range") -> tuple[float, float]:
     """``LO,HI`` with LO < HI; ``30%,90%`` is (0.3, 0.9)."""
-    numbers = _numbers(text, where)
+    numbers = parse_numbers(text, where)
     if len(numbers) != 2 or not numbers[0] < numbers[1]:
         raise ModelError(where, f"{text!r} is not LO,HI with LO < HI")
     return numbers[0], numbers[1]

@@ -137,6 +137,7 @@ def runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
         "export-over-its-model": (str(folder / "plan.xlsx"), "--export", str(folder / "plan.xlsx")),
         "export-and-json": ("--json", "--export", str(folder / "also.xlsx")),
         "trials-without-analysis": ("--json", "--trials", "500"),
+        "trials-with-tornado": ("--json", "--analysis", "tornado", "--trials", "500"),
     }
     export_workbook(load_model(BUNDLED), folder / "plan.xlsx")
     for name in load_model(BUNDLED)["scenarios"]:
@@ -216,7 +217,8 @@ BAD = {
     "export-not-xlsx": "plan.txt' does not end in .xlsx",
     "export-over-its-model": "plan.xlsx' is the model file itself",
     "export-and-json": "--export writes a workbook and prints nothing",
-    "trials-without-analysis": "--trials only work with --analysis",
+    "trials-without-analysis": "--trials works only with --analysis montecarlo",
+    "trials-with-tornado": "--trials works only with --analysis montecarlo",  # the tornado would ignore it
 }
 
 

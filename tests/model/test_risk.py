@@ -379,6 +379,9 @@ def test_goal_and_range_text():
             risk.parse_goal(bad)
     with pytest.raises(ModelError):
         risk.parse_range("1")
+    with pytest.raises(ModelError, match="range: no values: type them separated by commas"):
+        risk.parse_range("  ")
+    assert risk.parse_numbers("8%, 0.1,12%", "columns") == [0.08, 0.1, 0.12]
 
 
 # --------------------------------------------------------------------------- editing the uncertain inputs

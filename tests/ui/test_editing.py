@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QStyleOptionViewItem
 
 from model import compute
@@ -53,6 +54,18 @@ def test_editing_a_cell_shows_what_the_model_computes_and_undo_redo(window, cont
     assert not window.windowTitle().endswith("*")
     controller.undo_stack.redo()
     assert shown_kpis(window) == expected_kpis(edited, None, controller.money)
+
+
+@pytest.mark.parametrize("keys", ["Ctrl+Shift+Z", "Ctrl+Y"])
+def test_redo_answers_both_keys(window, controller, qtbot, keys):
+    table, index = capex_cell(window, 0, 3)
+    assert table.setData(index, "150")
+    edited = copy.deepcopy(controller.model)
+    controller.undo_stack.undo()
+    window.activateWindow()
+    sequence = QKeySequence(keys)
+    qtbot.keyClick(window, sequence[0].key(), sequence[0].keyboardModifiers())
+    assert controller.model == edited
 
 
 @pytest.mark.slow

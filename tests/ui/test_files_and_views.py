@@ -9,11 +9,13 @@ import textwrap
 from itertools import pairwise
 
 import pytest
-from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
 
-from model import load_model
+from model import load_model, save_model
 from tests.conftest import BUNDLED_MODEL_PATH, ROOT
+from tests.factories import model_doc
 from ui import settings
 from ui.charts import year_ticks
 from ui.controller import WorkbenchController
@@ -267,3 +269,34 @@ def test_a_new_model_shows_no_payback_where_nothing_is_invested(window, controll
     strip = window.findChild(KpiStrip)
     assert strip.value_labels["payback_years"].text() == "n/a"
     assert strip.value_labels["discounted_payback_years"].text() == "n/a"
+
+
+def test_projections_of_a_30_year_model_show_every_figure_whole(qtbot, window, controller, tmp_path):
+    path = tmp_path / "thirty.json"
+    doc = model_doc(horizon=30)
+    doc["settings"]["base_core_revenue"] = 1234.5  # figures of seven characters, bold in total rows
+    save_model(doc, path)
+    window.resize(1600, 1000)
+    assert window.open_file(str(path))
+    view = window.projections.view
+    qtbot.waitUntil(lambda: view.table_model.columnCount() == 30)
+    model = view.table_model
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            font = index.data(Qt.ItemDataRole.FontRole) or QFont(view.font())
+            room = view.columnWidth(column) - 8  # the cell's padding
+            assert QFontMetrics(font).horizontalAdvance(index.data()) <= room, (row, column, index.data())
+
+
+def test_the_capex_title_speaks_of_a_follow_on_only_when_there_is_one(window, controller):
+    def title() -> str:
+        return next(
+            label.text()
+            for label in window.capex_panel.findChildren(QLabel)
+            if label.text().startswith("Capex plan by asset class")
+        )
+
+    assert title() == "Capex plan by asset class (RMB bn): 3 plan years, then the follow-on (shaded)"
+    assert window.new_model()  # a new model's plan is its whole horizon
+    assert title() == "Capex plan by asset class (RMB bn): 10 plan years, no follow-on"

@@ -33,6 +33,10 @@ USD = MoneyDisplay("USD", "bn", 7.2)
         ("12%", "money", RMB, "12%"),
         ("gordon", "choice", RMB, "gordon"),
         ("Book value", "choice", RMB, "book_value"),  # as the grid shows it, pasted back
+        ("Gordon", "choice", RMB, "gordon"),  # a key in any case, as Excel matches a list entry
+        ("Expensed", "choice", RMB, "expensed"),
+        ("RENT", "choice", RMB, "rent"),
+        ("Gordo", "choice", RMB, "Gordo"),  # not a choice: left for the model to refuse, as typed
         # Accounting negatives, as Excel shows and copies them.
         ("(10.0%)", "%", RMB, -0.10),
         ("(12)", "%", RMB, -0.12),

@@ -220,3 +220,22 @@ def test_undo_names_the_step_with_its_ampersand_and_the_toolbar_keeps_its_place(
     assert window.redo_action.text() == f"&Redo Edit {SERVERS.replace('&', '&&')}, FY29 follow-on"
     window.redo_action.trigger()
     assert controller.model["capex"][SERVERS][3] == 5.0
+
+
+def test_paste_of_text_too_long_for_a_cell_is_refused_with_a_message(window, controller):
+    view = window.capex_panel.capex_view
+    before = copy.deepcopy(controller.model)
+    select(view, 0, 0, 0, 0)
+    assert not view.paste_text("x" * 200_000)  # more than a tab-separated reader takes in one cell
+    assert "nothing was pasted" in window.statusBar().currentMessage()
+    assert controller.model == before
+
+
+def test_an_undo_step_of_one_cell_says_cell(window, controller):
+    view = window.capex_panel.capex_view
+    select(view, 0, 3, 0, 3)
+    assert view.paste_text("5")
+    assert controller.undo_stack.undoText() == "Paste 1 cell"
+    select(view, 1, 3, 1, 3)
+    assert view.fill_down()  # one cell takes the value above it
+    assert controller.undo_stack.undoText() == "Fill down 1 cell"

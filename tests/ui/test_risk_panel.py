@@ -5,12 +5,14 @@ from __future__ import annotations
 import copy
 from html import escape
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
 from model import risk
 from model.edits import SetSetting
 from ui.formatting import format_cell
+from ui.risk.charts import BINS
 from ui.risk.panel import RiskPanel
 
 
@@ -131,6 +133,10 @@ def test_grid_and_breakeven_take_percentages(panel, controller):
     panel.grid_page.grid_x_values.setText("8%,abc,12%")
     assert not panel.grid_page.compute_grid()
     assert "'abc' in '8%,abc,12%' is not a number" in panel.grid_page.grid_message.text()
+    panel.grid_page.grid_x_values.setText("")
+    assert not panel.grid_page.compute_grid()
+    message = panel.grid_page.grid_message.text()
+    assert "columns: no values" in message and "settings.wacc" not in message  # the field, not the file's key
 
     panel.breakeven_page.breakeven_goal.setCurrentIndex(1)
     panel.breakeven_page.breakeven_rate.setText("12%")
@@ -388,3 +394,43 @@ def test_a_seed_over_two_billion_is_shown_and_run_as_it_is_in_the_file(qtbot, pa
     qtbot.waitUntil(lambda: not page.is_running)
     expected = risk.monte_carlo(controller.model, controller.scenario, trials=200, seed=2**32 - 1)
     assert page.last_run.to_json() == expected.to_json()
+
+
+def test_a_run_started_before_an_edit_is_shown_as_out_of_date(qtbot, panel, controller):
+    page = panel.monte_carlo_page
+    page.trials_field.setValue(2_000)
+    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
+        assert page.run_monte_carlo()
+        assert controller.apply(SetSetting("wacc", 0.11), "Edit WACC")  # while it runs
+    qtbot.waitUntil(lambda: not page.is_running)
+    assert "the model has changed since this run" in page.summary.text()
+    # A run started after the edit describes the model as it is.
+    run_to_end(qtbot, panel, 1_000, 1)
+    assert "the model has changed" not in page.summary.text()
+
+
+def test_a_run_is_drawn_against_the_model_it_simulated(qtbot, panel, controller):
+    page = panel.monte_carlo_page
+    page.trials_field.setValue(2_000)
+    base_revenue = controller.results.line("total_revenue")
+    base_wacc = controller.scenario_model["settings"]["wacc"]
+    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
+        assert page.run_monte_carlo()
+        controller.set_scenario("Bull")  # while it runs: Bull has its own revenue and WACC
+    qtbot.waitUntil(lambda: not page.is_running)
+    assert controller.scenario_model["settings"]["wacc"] != base_wacc
+    _, entered = page.revenue_fan.deterministic.getData()
+    assert entered == pytest.approx(base_revenue)
+    assert page.irr_histogram.reference.value() == pytest.approx(base_wacc * 100)
+    controller.set_display_currency("USD")  # redrawn in another currency, still against Base
+    _, entered = page.revenue_fan.deterministic.getData()
+    assert entered == pytest.approx(base_revenue / controller.money.rate)
+
+
+def test_trials_that_all_give_one_value_show_one_visible_bar(panel, controller):
+    chart = panel.monte_carlo_page.npv_histogram
+    # Inputs that do not move the NPV (the follow-on's, say) give every trial the same NPV.
+    chart.draw(np.full(500, -80.0), {"p5": -80.0, "p50": -80.0, "p95": -80.0}, 0.0, "", controller.money)
+    assert list(chart.bars.opts["height"]) == [500]
+    # At least as wide as an ordinary bin of the span from the value to the reference line.
+    assert chart.bars.opts["width"] >= 80 / BINS

@@ -242,7 +242,7 @@ def test_ctrl_r_on_one_column_copies_the_column_on_its_left(window, qtbot, contr
     select(view, row, 1, row, 1)
     qtbot.keyClick(view, Qt.Key.Key_R, CTRL)
     assert controller.model["drivers"]["utilization"][1] == first
-    assert controller.undo_stack.undoText() == "Fill right 1 cells"
+    assert controller.undo_stack.undoText() == "Fill right 1 cell"
 
 
 def test_ctrl_enter_in_a_whole_number_cell_fills_the_selected_lives(window, qtbot, controller):

@@ -119,14 +119,20 @@ class HistogramChart(RiskChart):
         markers = {name: float(display(value, self.spec.unit, money)) for name, value in markers.items()}
         values = values[np.isfinite(values)]
         self._counts, self._edges, self._money = np.zeros(0, dtype=int), np.zeros(1), money
+        reference_shown = float(display(reference, self.spec.unit, money))
         if values.size:
-            self._counts, self._edges = np.histogram(values, bins=BINS)
+            bins: int | tuple[float, ...] = BINS
+            if np.ptp(values) == 0:  # every trial gave one value: one bar, as wide as a bin of the plot's span
+                value = float(values[0])
+                half = max(abs(value), abs(reference_shown - value), 1.0) / BINS
+                bins = (value - half, value + half)
+            self._counts, self._edges = np.histogram(values, bins=bins)
             edges = self._edges
             self.bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=self._counts, width=(edges[1] - edges[0]) * 0.95)
         for name, line in self.markers.items():
             line.setValue(float(markers.get(name, np.nan)))
             line.setVisible(bool(np.isfinite(markers.get(name, np.nan))))
-        self.reference.setValue(float(display(reference, self.spec.unit, money)))
+        self.reference.setValue(reference_shown)
         self.note.setText(note)
 
     def hover_text(self, point: QPointF) -> str | None:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from model import ModelError
-from model.risk import GridResults, Target, grid, parse_axis, target_paths
+from model.risk import GridResults, Target, grid, parse_numbers, target_paths
 from ui.controller import WorkbenchController
 from ui.formatting import MoneyDisplay, format_cell
 from ui.risk.shared import default_target, error_text, fill_targets, target_label, target_unit, value_text
@@ -167,8 +167,8 @@ class GridPage(QWidget):
     def compute_grid(self) -> bool:
         controller = self._controller
         try:
-            x = parse_axis(f"{self.grid_x_target.currentData()}={self.grid_x_values.text()}", "columns")
-            y = parse_axis(f"{self.grid_y_target.currentData()}={self.grid_y_values.text()}", "rows")
+            x = (self.grid_x_target.currentData(), parse_numbers(self.grid_x_values.text(), "columns"))
+            y = (self.grid_y_target.currentData(), parse_numbers(self.grid_y_values.text(), "rows"))
             result = grid(controller.model, x, y, self.grid_metric.currentText(), controller.scenario)
         except ModelError as error:
             self.grid_message.setText(error_text(str(error)))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from model import ModelError
+from model import ModelError, Results
 from model.outputs import KPIS
 from model.risk import FAN_PERCENTILES, STATISTICS, MonteCarloResults, RunCancelled, monte_carlo
 from model.schema import MAX_TRIALS
@@ -96,6 +96,11 @@ class MonteCarloPage(QWidget):
         self._worker: MonteCarloWorker | None = None
         self.last_run: MonteCarloResults | None = None
         self._stale = False  # the model changed after the last run
+        self._run_outdated = False  # the model changed while the run in progress was computing
+        # The model as entered when a run started (its results and WACC): the run's charts are
+        # drawn against it, whatever was edited or switched since.
+        self._starting: tuple[Results, float] | None = None
+        self._entered: tuple[Results, float] | None = None
         self.trials_field = QSpinBox()
         self.trials_field.setRange(1, MAX_TRIALS)
         self.trials_field.setSingleStep(1000)
@@ -226,6 +231,8 @@ class MonteCarloPage(QWidget):
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
         self.summary.setText(f"Running {self.trials_field.value():,} trials…")
+        self._run_outdated = False
+        self._starting = (self._controller.results, self._controller.scenario_model["settings"]["wacc"])
         thread.start()
         return True
 
@@ -246,8 +253,8 @@ class MonteCarloPage(QWidget):
 
     @Slot(object)
     def _finished(self, run: MonteCarloResults) -> None:
-        self.last_run = run
-        self._stale = False
+        self.last_run, self._entered = run, self._starting
+        self._stale = self._run_outdated  # it computed the model as it was when it started
         self._draw_run()
         self.run_finished.emit()
 
@@ -275,9 +282,12 @@ class MonteCarloPage(QWidget):
         return "" if self.last_run is None else "The charts show the previous run."
 
     def _mark_stale(self) -> None:
-        if self.last_run is not None and not self.is_running:
+        if self.is_running:
+            self._run_outdated = True
+        if self.last_run is not None:
             self._stale = True
-            self._draw_summary()
+            if not self.is_running:  # the summary says "Running…" until the run ends
+                self._draw_summary()
 
     def _draw_summary(self) -> None:
         run = self.last_run
@@ -297,9 +307,10 @@ class MonteCarloPage(QWidget):
         self.summary.setText(text)
 
     def _draw_run(self) -> None:
-        run = self.last_run
-        if run is None:
+        run, entered = self.last_run, self._entered
+        if run is None or entered is None:
             return
+        results, wacc = entered
         money = self._controller.money
         self._draw_summary()
         self.stats_model.set_sheet(self._stats_sheet(run), money)
@@ -310,7 +321,7 @@ class MonteCarloPage(QWidget):
         ):
             unit = KPIS[key].unit
             markers = " · ".join(f"{p} {format_cell(stats.loc[key, p], unit, money)}" for p in MARKERS)
-            reference = 0.0 if key == "npv" else self._controller.scenario_model["settings"]["wacc"]
+            reference = 0.0 if key == "npv" else wacc
             chart.draw(
                 run.samples[key].to_numpy(),
                 {p: stats.loc[key, p] for p in MARKERS},
@@ -318,7 +329,6 @@ class MonteCarloPage(QWidget):
                 f"{markers} · red: {line_name} · {probability}",
                 money,
             )
-        results = self._controller.results
         for chart, line in zip((self.revenue_fan, self.margin_fan, self.fcf_fan), FAN_LINES, strict=True):
             fan = run.fans[line]
             p10, p50, p90 = (fan.loc[p] for p in FAN_PERCENTILES)
