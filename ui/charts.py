@@ -96,7 +96,8 @@ class ChartCard(Chart):
         self._years: list[int] = []
         self.tick_years: list[int] = []
         self._readout_layout: tuple | None = None
-        self.refresher = RefreshWhenShown(self, self.refresh, stale=False)
+        # Drawn when first shown (a window's first frame, or the tab brought to the front), not when built.
+        self.refresher = RefreshWhenShown(self, self.refresh, stale=True)
         controller.results_changed.connect(self.refresher.request)
         controller.money_display_changed.connect(self.refresher.request)
         # Tick spacing and the room for reference-line labels are measured in pixels.
@@ -285,7 +286,6 @@ class RevenueChart(ChartCard):
         self.add_legend_entry(BLUE.darker(150), "Reported margin (right axis)", MARKER)
         self.add_legend_entry(PEER_COLOURS[0], "Peers' reported margins (right axis)", DASHED)
         self._peer_lines: dict[str, pg.InfiniteLine] = {}
-        self.refresh()
 
     def update_data(self) -> None:
         results, model, money = self._controller.results, self._controller.model, self._controller.money
@@ -359,7 +359,6 @@ class CapexChart(ChartCard):
         )
         self.intensity_view.addItem(self.intensity)
         self.add_legend_entry(GREY.darker(130), "Capex intensity (right axis)", DASHED)
-        self.refresh()
 
     def update_data(self) -> None:
         results, money = self._controller.results, self._controller.money
@@ -398,7 +397,6 @@ class CashFlowChart(ChartCard):
         self.payback = reference_line(BLUE, 1.0, angle=90)
         self.plot.addItem(self.payback, ignoreBounds=True)
         self.add_legend_entry(BLUE, "Payback", DASHED)
-        self.refresh()
 
     def update_data(self) -> None:
         results, money = self._controller.results, self._controller.money
@@ -435,7 +433,6 @@ class ReturnsChart(ChartCard):
         self.plot.addItem(self.wacc)
         self.add_legend_entry(RED, "WACC", DASHED)
         self.set_line_axis("left", "Return / margin", "roic")
-        self.refresh()
 
     def update_data(self) -> None:
         results, settings = self._controller.results, self._controller.scenario_model["settings"]
