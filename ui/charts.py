@@ -96,6 +96,7 @@ class ChartCard(Chart):
         self._years: list[int] = []
         self.tick_years: list[int] = []
         self._readout_layout: tuple | None = None
+        self.views: list[pg.ViewBox] = [self.plot.vb]  # the plot's and the right axes' views
         # Drawn when first shown (a window's first frame, or the tab brought to the front), not when built.
         self.refresher = RefreshWhenShown(self, self.refresh, stale=True)
         controller.results_changed.connect(self.refresher.request)
@@ -112,6 +113,10 @@ class ChartCard(Chart):
         self.set_source(controller.model["name"], controller.scenario)
         self._update_ticks()
         self.update_data()
+        # The new ranges reach the items now rather than as the plot paints, when the items'
+        # changed bounds would ask for a second paint.
+        for view in self.views:
+            view.updateMatrix()
         if self.cursor.isVisible():
             self.show_year(int(self.cursor.value()))
         # Room for the hover text, measured again only when its shape can change (not on every edit).
@@ -197,6 +202,7 @@ class ChartCard(Chart):
         self.axis("right").linkToView(view)
         self.set_line_axis("right", name, line)
         view.setXLink(self.plot)
+        self.views.append(view)
         self.plot.vb.sigResized.connect(lambda: view.setGeometry(self.plot.vb.sceneBoundingRect()))
         return view
 
