@@ -117,15 +117,18 @@ class Sheet:
         )
 
 
-# What a cell shows, cell by cell: a change in any of these repaints the cell.
-SHOWN_PER_CELL = ("cells", "units", "texts", "marks", "tooltips", "editable", "clearable")
+# What a cell shows besides its value, cell by cell: a change in any of these repaints the cell.
+SHOWN_PER_CELL = ("units", "texts", "marks", "tooltips", "editable", "clearable")
 
 
 def changed_cells(old: Sheet, new: Sheet) -> np.ndarray:
-    """Which cells of two sheets of the same layout show something different (a boolean array)."""
+    """Which cells of two sheets of the same layout show something different (a boolean array);
+    an undefined value (NaN) that stays undefined is no change."""
     if old.choices != new.choices or old.limits != new.limits:
         return np.ones(new.cells.shape, dtype=bool)
-    changed = np.zeros(new.cells.shape, dtype=bool)
+    # NaN is the one value unequal to itself.
+    still_nan = (old.cells != old.cells) & (new.cells != new.cells)
+    changed = np.asarray(old.cells != new.cells, dtype=bool) & ~still_nan
     for name in SHOWN_PER_CELL:
         changed |= np.asarray(getattr(old, name) != getattr(new, name), dtype=bool)
     return changed

@@ -55,6 +55,21 @@ def test_editing_a_cell_shows_what_the_model_computes_and_undo_redo(window, cont
     assert shown_kpis(window) == expected_kpis(edited, None, controller.money)
 
 
+def test_a_value_that_stays_undefined_is_no_change():
+    import numpy as np
+    import pandas as pd
+
+    from ui.table_model import Sheet, changed_cells
+
+    def sheet(values: list) -> Sheet:
+        frame = pd.DataFrame([values], dtype=object)
+        return Sheet(frame, np.full(frame.shape, "money", dtype=object), ["row"], ["a", "b", "c", "d"])
+
+    nan = float("nan")
+    changed = changed_cells(sheet([nan, nan, 1.0, None]), sheet([float("nan"), 2.0, nan, nan]))
+    assert changed.tolist() == [[False, True, True, True]]
+
+
 def test_an_edit_announces_the_cells_it_changed_and_no_others(window):
     table, index = capex_cell(window, 0, 3)
     rows, columns = table.rowCount(), table.columnCount()
