@@ -38,7 +38,6 @@ from resources import bundled_model_path  # noqa: E402
 from ui.app import create_window  # noqa: E402
 from ui.bridge.page import State  # noqa: E402
 from ui.help import ShortcutsDialog, UserGuideDialog  # noqa: E402
-from ui.risk.panel import RiskPanel  # noqa: E402
 
 BUNDLED_MODEL = bundled_model_path()
 SIZE = (1600, 1000)
@@ -82,7 +81,7 @@ def main() -> None:
         app.processEvents()
         window.resize(*SIZE)  # the dock widened the window
 
-        risk = window.findChild(RiskPanel)
+        risk = window.risk_panel  # its pages are built as the tab is shown
         window.analysis_tabs.setCurrentWidget(risk)
         # An analyst studying the risk drags the splitters to give it the room of the window.
         window.top_splitter.setSizes([560, 1040])

@@ -216,13 +216,15 @@ class Chart(QFrame):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ChartCard")
-        self.plot_widget = pg.PlotWidget(axisItems={side: UnitAxis(side) for side in ("left", "bottom", "right")})
+        # No pyqtgraph context menus (the card has its own actions); not building them saves start-up time.
+        self.plot_widget = pg.PlotWidget(
+            enableMenu=False, axisItems={side: UnitAxis(side) for side in ("left", "bottom", "right")}
+        )
         self.plot = self.plot_widget.getPlotItem()
         self.plot.showGrid(x=False, y=True, alpha=0.15)
         # Grid lines at the labelled ticks only: the faint minor ones cost more to paint than the
         # rest of the chart (about 4 ms each on every edit) and crowd a saved picture.
         self.axis("left").setStyle(maxTickLevel=0)
-        self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.hideAxis("right")  # until a chart gives it a view of its own
         self.plot.vb.setMouseEnabled(x=False, y=False)

@@ -104,6 +104,8 @@ class AnalysesOnScreen(QObject):
 
     def _runs(self) -> dict[str, Result | None]:
         risk = self._risk
+        if not risk.is_built:  # a Risk tab never opened has run nothing
+            return {}
         return {
             "montecarlo": risk.monte_carlo_page.last_run,
             "grid": risk.grid_page.last_grid,
@@ -112,7 +114,7 @@ class AnalysesOnScreen(QObject):
 
     def _outdate_runs(self) -> None:
         self._outdated = [run for run in self._runs().values() if run is not None]
-        self._running_outdated = self._risk.monte_carlo_page.is_running
+        self._running_outdated = self._risk.is_built and self._risk.monte_carlo_page.is_running
 
     def _monte_carlo_finished(self) -> None:
         """A run started before the last change computed the model as it was then."""
@@ -138,7 +140,7 @@ class AnalysesOnScreen(QObject):
         if page.last_bridge is not None and start is not None and end is not None:
             against = page.against if end.file is not None else None
             choice = BridgeChoice(page.metric, start.scenario, end.scenario, against, end.file or "")
-        with_tornado = self._risk.tornado_page.last_tornado is not None
+        with_tornado = self._risk.is_built and self._risk.tornado_page.last_tornado is not None
         controller = self._controller
         return ExportJob(controller.model, controller.scenario, runs, with_tornado, choice), left_out
 

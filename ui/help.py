@@ -5,7 +5,6 @@ no browser) and About (versions of the workbench, its model format and the libra
 from __future__ import annotations
 
 import platform
-from importlib.metadata import PackageNotFoundError, version
 
 import numpy
 import PySide6
@@ -132,6 +131,9 @@ class UserGuideDialog(QDialog):
 
 def about_text() -> str:
     """The versions a bug report needs: the workbench, its model format and its libraries."""
+    # Imported here: importlib.metadata would add about 60 ms to the window's start-up.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         own = version(DISTRIBUTION)
     except PackageNotFoundError:

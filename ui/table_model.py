@@ -117,6 +117,23 @@ class Sheet:
         )
 
 
+# What a cell shows besides its value, cell by cell: a change in any of these repaints the cell.
+SHOWN_PER_CELL = ("units", "texts", "marks", "tooltips", "editable", "clearable")
+
+
+def changed_cells(old: Sheet, new: Sheet) -> np.ndarray:
+    """Which cells of two sheets of the same layout show something different (a boolean array);
+    an undefined value (NaN) that stays undefined is no change."""
+    if old.choices != new.choices or old.limits != new.limits:
+        return np.ones(new.cells.shape, dtype=bool)
+    # NaN is the one value unequal to itself.
+    still_nan = (old.cells != old.cells) & (new.cells != new.cells)
+    changed = np.asarray(old.cells != new.cells, dtype=bool) & ~still_nan
+    for name in SHOWN_PER_CELL:
+        changed |= np.asarray(getattr(old, name) != getattr(new, name), dtype=bool)
+    return changed
+
+
 class DataFrameTableModel(QAbstractTableModel):
     """Qt's view of a ``Sheet``; ``submit(edit, label)`` applies an edit and says if it was taken."""
 
@@ -133,16 +150,20 @@ class DataFrameTableModel(QAbstractTableModel):
         return self._money
 
     def set_sheet(self, sheet: Sheet, money: MoneyDisplay) -> None:
-        """Show new contents. The same rows and columns only repaint (keeping the selection and
-        the cell being typed into); a different shape is a whole-frame replacement, a reset."""
-        if sheet.same_layout(self._sheet):
+        """Show new contents. The same rows and columns repaint only the cells that changed
+        (keeping the selection and the cell being typed into); a different shape is a whole-frame
+        replacement, a reset."""
+        if not sheet.same_layout(self._sheet):
+            self.beginResetModel()
             self._sheet, self._money = sheet, money
-            if self.rowCount() and self.columnCount():
-                self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+            self.endResetModel()
             return
-        self.beginResetModel()
+        changed = changed_cells(self._sheet, sheet) | (money != self._money)
         self._sheet, self._money = sheet, money
-        self.endResetModel()
+        # One range a row, from its first changed cell to its last: a view repaints only those.
+        for row in np.flatnonzero(changed.any(axis=1)):
+            columns = np.flatnonzero(changed[row])
+            self.dataChanged.emit(self.index(int(row), int(columns[0])), self.index(int(row), int(columns[-1])))
 
     # ------------------------------------------------------------------ Qt overrides
 

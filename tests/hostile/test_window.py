@@ -135,7 +135,7 @@ def test_every_worker_error_reaches_the_window_as_a_message(window, controller, 
         raise ValueError("cannot broadcast a non-scalar to a scalar array")  # every trial invalid
 
     monkeypatch.setattr(montecarlo_page, "monte_carlo", failing)
-    page = window.findChild(montecarlo_page.MonteCarloPage)
+    page = window.risk_panel.monte_carlo_page
     assert page.run_monte_carlo()
     qtbot.waitUntil(lambda: not page.is_running, timeout=10_000)
     assert seen_threads and seen_threads[0] is not QApplication.instance().thread()  # it ran on the worker

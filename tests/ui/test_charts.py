@@ -262,3 +262,28 @@ def test_hovering_reads_out_the_values_under_the_mouse(qtbot, window, risk, cont
     waterfall.plot.scene().sigMouseMoved.emit(scene_point)
     start = window.bridge_page.last_bridge.start
     qtbot.waitUntil(lambda: waterfall.readout.text() == f"Base: {fixed(start, 1)} RMB bn")
+
+
+def test_a_line_keeps_its_gaps_after_a_line_without_any(qtbot):
+    """A line drawn whole and then with an undefined year breaks at that year; pyqtgraph skips
+    its own search for gaps only in a line that has none (it keeps the setting between calls)."""
+    import numpy as np
+    import pyqtgraph as pg
+    from PySide6.QtGui import QPainterPath
+
+    from ui.charts import plot_line
+
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    item = pg.PlotDataItem(connect="finite")
+    widget.addItem(item)
+    years = np.arange(2026.0, 2032.0)
+
+    def pieces() -> int:
+        path = item.curve.getPath()
+        return sum(path.elementAt(i).type == QPainterPath.ElementType.MoveToElement for i in range(path.elementCount()))
+
+    plot_line(item, years, np.arange(6.0))
+    assert pieces() == 1 and item.opts["skipFiniteCheck"]  # no gap: pyqtgraph is told not to look
+    plot_line(item, years, np.array([1.0, 2.0, np.nan, 4.0, 5.0, 6.0]))
+    assert pieces() == 2 and not item.opts["skipFiniteCheck"]

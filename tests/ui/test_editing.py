@@ -68,6 +68,48 @@ def test_redo_answers_both_keys(window, controller, qtbot, keys):
     assert controller.model == edited
 
 
+def test_a_value_that_stays_undefined_is_no_change():
+    import numpy as np
+    import pandas as pd
+
+    from ui.table_model import Sheet, changed_cells
+
+    def sheet(values: list) -> Sheet:
+        frame = pd.DataFrame([values], dtype=object)
+        return Sheet(frame, np.full(frame.shape, "money", dtype=object), ["row"], ["a", "b", "c", "d"])
+
+    nan = float("nan")
+    changed = changed_cells(sheet([nan, nan, 1.0, None]), sheet([float("nan"), 2.0, nan, nan]))
+    assert changed.tolist() == [[False, True, True, True]]
+
+
+def test_an_edit_announces_the_cells_it_changed_and_no_others(window):
+    table, index = capex_cell(window, 0, 3)
+    rows, columns = table.rowCount(), table.columnCount()
+
+    def shown() -> dict[tuple[int, int], tuple]:
+        return {
+            (r, c): (table.index(r, c).data(), table.index(r, c).data(Qt.ItemDataRole.ToolTipRole))
+            for r in range(rows)
+            for c in range(columns)
+        }
+
+    before, announced = shown(), set()
+    table.dataChanged.connect(
+        lambda top_left, bottom_right: announced.update(
+            (r, c)
+            for r in range(top_left.row(), bottom_right.row() + 1)
+            for c in range(top_left.column(), bottom_right.column() + 1)
+        )
+    )
+    assert table.setData(index, "150")
+    after = shown()
+    changed = {cell for cell in before if before[cell] != after[cell]}
+    assert (0, 3) in changed and changed <= announced
+    # Another class's plan years (the first three are before the edited year) are not repainted.
+    assert not announced & {(1, 0), (1, 1), (1, 2)}
+
+
 @pytest.mark.slow
 def test_projections_and_charts_follow_an_edit(window, controller):
     table, index = capex_cell(window, 0, 0)

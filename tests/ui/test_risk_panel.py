@@ -24,6 +24,17 @@ def panel(window):
     found.stop_run()
 
 
+def test_the_pages_are_built_when_the_tab_is_first_shown(window, controller):
+    risk = window.risk_panel
+    assert not risk.is_built and risk.tabs.count() == 0  # not at start-up, nor by an edit
+    assert controller.apply(SetSetting("wacc", 0.09), "Edit WACC")
+    assert not risk.is_built
+    window.analysis_tabs.setCurrentWidget(risk)
+    assert risk.is_built and risk.tabs.count() == 5
+    assert risk.tabs.currentWidget() is risk.monte_carlo_page
+    assert risk.pages() is risk.pages()  # built once
+
+
 def run_to_end(qtbot, panel, trials: int, seed: int) -> None:
     panel.monte_carlo_page.trials_field.setValue(trials)
     panel.monte_carlo_page.seed_field.setValue(seed)
