@@ -132,8 +132,8 @@ def test_typing_into_a_cell_with_the_editor(window, controller, qtbot):
     index = view.table_model.index(row, 2)
     view.setCurrentIndex(index)
     view.edit(index)
-    editor = QApplication.focusWidget()  # the open editor (an earlier one may await deletion)
-    assert isinstance(editor, QLineEdit)
+    # The open editor: an earlier one may still await deletion, hidden.
+    (editor,) = [child for child in view.findChildren(QLineEdit) if not child.isHidden()]
     editor.selectAll()
     qtbot.keyClicks(editor, "65%")
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # Qt commits on its next turn of the event loop
@@ -323,8 +323,8 @@ def type_into(qtbot, view, index, text: str) -> None:
 
     view.setCurrentIndex(index)
     view.edit(index)
-    editor = QApplication.focusWidget()  # the open editor (an earlier one may await deletion)
-    assert isinstance(editor, QLineEdit)
+    # The open editor: an earlier one may still await deletion, hidden.
+    (editor,) = [child for child in view.findChildren(QLineEdit) if not child.isHidden()]
     editor.clear()
     if len(text) > 50 or not text.isprintable():  # typed, Escape would end the edit
         editor.setText(text)
