@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ElementTree
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from model.edits import blank_model
@@ -148,6 +148,52 @@ def test_a_peer_without_its_basis_in_the_name_is_labelled_with_its_line(window, 
     QApplication.processEvents()
     label = window.charts.revenue._peer_lines["AWS"].label.toPlainText()
     assert label == "AWS: EBITA margin 35.4%"
+
+
+def top_tick_clearance(chart: Chart, side: str) -> float:
+    """Pixels between the top of the plot and the top of the highest tick label the axis on
+    ``side`` draws (negative: the label is cut off at the top)."""
+    axis = chart.axis(side)
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    _, _, texts = axis.generateDrawSpecs(painter)
+    painter.end()
+    highest = min(axis.mapRectToScene(rect).top() for rect, _, text in texts if text)
+    return highest - chart.plot.vb.sceneBoundingRect().top()
+
+
+def peer_labels_check(revenue) -> None:
+    """The peers' labels overlap neither each other nor their lines (each sits above its own
+    line), show the bars through them, and the axes leave room for their top tick labels."""
+    lines = list(revenue._peer_lines.values())
+    labels = [line.label.sceneBoundingRect() for line in lines]
+    for i, label in enumerate(labels):
+        for other in labels[i + 1 :]:
+            assert not label.adjusted(0, 0.5, 0, -0.5).intersects(other), (label, other)
+    for line, label in zip(lines, labels, strict=True):
+        assert label.bottom() <= line.mapToScene(QPointF(0, 0)).y() + 0.5, line.label.toPlainText()
+        assert line.label.fill.color().alpha() <= 128, line.label.toPlainText()  # the bars show through
+    assert top_tick_clearance(revenue, "right") >= 0
+    assert top_tick_clearance(revenue, "left") >= 0
+
+
+def test_peer_labels_stack_clear_of_each_other_in_the_window_and_the_report(window, controller):
+    revenue = window.charts.revenue
+    window.analysis_tabs.setCurrentWidget(window.charts)
+    QApplication.processEvents()
+    peer_labels_check(revenue)
+    size = QSizeF(1212, 520)  # about the plot of a report picture
+    with revenue._plot_laid_out_at(size):
+        picture = QImage(size.toSize(), QImage.Format.Format_ARGB32)
+        painter = QPainter(picture)
+        revenue.plot.scene().render(painter, QRectF(QPointF(0, 0), size), QRectF(QPointF(0, 0), size))
+        painter.end()  # the items are placed for the report's size as they are drawn
+        peer_labels_check(revenue)
+    # Peers with one margin get one label each, one above the other.
+    peers = {"AWS": {"ebita_margin": 0.35}, "Azure": {"ebita_margin": 0.35}, "GCP": {"ebita_margin": 0.349}}
+    controller.replace_model(dict(controller.model, peers=peers), None)
+    QApplication.processEvents()
+    peer_labels_check(revenue)
 
 
 def report_checks(chart: Chart, tmp_path, units: str, scenario: str) -> None:
