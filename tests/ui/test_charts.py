@@ -196,6 +196,27 @@ def test_peer_labels_stack_clear_of_each_other_in_the_window_and_the_report(wind
     peer_labels_check(revenue)
 
 
+def test_percentile_lines_that_coincide_share_one_label_and_one_trial_is_singular(qtbot, window, controller):
+    panel = window.findChild(RiskPanel)
+    window.analysis_tabs.setCurrentWidget(panel)
+    page = panel.monte_carlo_page
+    page.trials_field.setValue(1)
+    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
+        assert page.run_monte_carlo()
+    qtbot.waitUntil(lambda: not page.is_running)
+    assert "1 trial (" in page.summary.text() and "1 trials" not in page.summary.text()
+    histogram = page.npv_histogram
+    labels = {name: line.label.toPlainText() for name, line in histogram.markers.items() if line.isVisible()}
+    assert labels == {"p5": "p5 = p50 = p95", "p50": "", "p95": ""}
+    npv = histogram.markers["p50"].value()
+    assert histogram.hover_text(QPointF(npv, 0)).endswith(": 1 trial")
+    # Two that coincide share a label; the third keeps its own, and all come back apart.
+    histogram.draw([1.0, 1.0, 3.0], {"p5": 1.0, "p50": 1.0, "p95": 3.0}, 0.0, "", controller.money)
+    assert [line.label.toPlainText() for line in histogram.markers.values()] == ["p5 = p50", "", "p95"]
+    histogram.draw([1.0, 2.0, 3.0], {"p5": 1.0, "p50": 2.0, "p95": 3.0}, 0.0, "", controller.money)
+    assert [line.label.toPlainText() for line in histogram.markers.values()] == ["p5", "p50", "p95"]
+
+
 def report_checks(chart: Chart, tmp_path, units: str, scenario: str) -> None:
     png, svg = tmp_path / "chart.png", tmp_path / "chart.svg"
     chart.write_chart(png)
