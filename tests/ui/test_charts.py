@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from model.edits import blank_model
 from model.outputs import Unit
 from ui.chart_base import Chart, UnitAxis, tick_text
+from ui.charts import stacked_label_lifts
 from ui.formatting import fixed
 from ui.risk.panel import RiskPanel
 
@@ -175,6 +176,18 @@ def peer_labels_check(revenue) -> None:
         assert line.label.fill.color().alpha() <= 128, line.label.toPlainText()  # the bars show through
     assert top_tick_clearance(revenue, "right") >= 0
     assert top_tick_clearance(revenue, "left") >= 0
+
+
+@pytest.mark.parametrize(
+    ("lines", "label", "lifts"),
+    [
+        ([50.0, 10.0, 12.0], 5.0, [0.0, 0.0, 3.0]),  # the label on 12 rises clear of the one on 10
+        ([57.0, 72.0, 84.0, 101.0], 19.0, [-13.0, -9.0, -2.0, 0.0]),  # up to 114 + 19 > 120: pushed down
+        ([30.0, 30.0], 19.0, [0.0, 19.0]),  # one margin, two peers: one label above the other
+    ],
+)
+def test_stacked_labels_rise_from_their_lines_and_stay_under_the_top(lines, label, lifts):
+    assert stacked_label_lifts(lines, label_pixels=label, view_pixels=120.0) == lifts
 
 
 def test_peer_labels_stack_clear_of_each_other_in_the_window_and_the_report(window, controller):
