@@ -43,6 +43,7 @@ HEADROOM = 1.08  # space above the highest point, so markers and labels are not 
 X_MARGIN = 0.6  # years of space left of the first bar and right of the last
 TICK_STEPS = (1, 2, 3, 5, 10, 20, 50)
 TICK_GAP = 6  # pixels between neighbouring year labels
+LABEL_BACKGROUND = pg.mkBrush(255, 255, 255, 110)  # a reference line's label: readable, the bars show through
 PLOT_MIN_SIZE = QSize(260, 140)  # below this the axes leave too little room for the data
 CARD_MIN_WIDTH = 320  # the charts panel shows two columns only when each card gets this much
 
@@ -70,6 +71,34 @@ def top_with_label_room(bottom: float, top: float, line: float, label_pixels: fl
     the reference line at ``line`` for its label in a view ``view_pixels`` high."""
     room = min(label_pixels / max(view_pixels, 1.0), 0.5)
     return max(top, (line - room * bottom) / (1 - room))
+
+
+def stacked_label_lifts(lines: list[float], label_pixels: float, view_pixels: float) -> list[float]:
+    """How far to lift the label of each horizontal line above it (pixels; negative: below it) so
+    that the labels lie one above the other without overlapping, below the top of the view.
+    ``lines`` are the lines' heights above the view's bottom in pixels; each label sits on its
+    line unless the one below pushes it up, or the top of the view pushes it down."""
+    order = sorted(range(len(lines)), key=lambda i: lines[i])
+    bottoms: dict[int, float] = {}
+    below = -np.inf
+    for i in order:
+        bottoms[i] = below = max(lines[i], below + label_pixels)
+    above = view_pixels
+    for i in reversed(order):
+        bottoms[i] = above = min(bottoms[i], above - label_pixels)
+    return [bottoms[i] - lines[i] for i in range(len(lines))]
+
+
+def top_clear_of_tick_labels(axis: pg.AxisItem, bottom: float, top: float, view_pixels: float) -> float:
+    """The top of a y-range that leaves room for the highest tick label of ``axis`` inside the
+    plot: a label is centred on its tick, so a tick at the very top would be cut in half. The
+    labels are those of the major and first minor ticks (the finer ones go unlabelled on a
+    chart of this size)."""
+    ticks = [value for _, values in axis.tickValues(bottom, top, view_pixels)[:2] for value in values]
+    if not ticks:
+        return top
+    half_text = QFontMetrics(axis.style["tickFont"] or axis.font()).height() / 2
+    return top_with_label_room(bottom, top, max(ticks), half_text, view_pixels)
 
 
 def above_zero(top: float) -> float:
@@ -219,9 +248,12 @@ def reference_line(colour: QColor, position: float, angle: int = 0) -> pg.Infini
         movable=False,
         pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine),
         label="",
-        labelOpts={"position": position, "color": colour, "fill": pg.mkBrush(255, 255, 255, 200), "anchors": anchors},
+        labelOpts={"position": position, "color": colour, "fill": LABEL_BACKGROUND, "anchors": anchors},
     )
     line.label.setFont(QFont(FONT_FAMILY, 7))
+    # A thin margin, so that stacked labels stay close to their lines.
+    line.label.textItem.document().setDocumentMargin(2)
+    line.label.updateTextPos()
     return line
 
 
@@ -311,14 +343,28 @@ class RevenueChart(ChartCard):
         margin = percent(lines.loc["ebita_margin"].to_numpy())
         plot_line(self.margin, years, margin)
         self._update_peers(model["peers"])
-        self.plot.setYRange(0, above_zero(float(np.nanmax(stacked))) * HEADROOM, padding=0)
-        shown = np.concatenate([margin[np.isfinite(margin)], [line.value() for line in self._peer_lines.values()]])
+        view_pixels = self.plot.vb.height()
+        top = above_zero(float(np.nanmax(stacked))) * HEADROOM
+        self.plot.setYRange(0, top_clear_of_tick_labels(self.axis("left"), 0, top, view_pixels), padding=0)
+        peers = [line.value() for line in self._peer_lines.values()]
+        shown = np.concatenate([margin[np.isfinite(margin)], peers])
         bottom = min(0.0, float(shown.min(initial=0.0)))
         top = above_zero(float(shown.max(initial=0.0))) * HEADROOM
-        if self._peer_lines:
-            highest = max(self._peer_lines.values(), key=lambda line: line.value())
-            top = top_with_label_room(bottom, top, highest.value(), label_pixels(highest), self.plot.vb.height())
+        if peers:
+            # Room above each peer's line for its label and those of the peers above it.
+            text = label_pixels(next(iter(self._peer_lines.values())))
+            for stacked_above, value in enumerate(sorted(peers, reverse=True), start=1):
+                top = top_with_label_room(bottom, top, value, stacked_above * text, view_pixels)
+        top = top_clear_of_tick_labels(self.axis("right"), bottom, top, view_pixels)
         self.margin_view.setYRange(bottom, top, padding=0)
+        if peers:
+            heights = [(value - bottom) / (top - bottom) * view_pixels for value in peers]
+            for line, lift in zip(
+                self._peer_lines.values(), stacked_label_lifts(heights, text, view_pixels), strict=True
+            ):
+                anchor = (1.0, 1.0 + lift / text)  # the anchor's y is in label heights
+                line.label.anchors = [anchor, anchor]
+                line.label.setAnchor(anchor)
 
     def _update_peers(self, peers: dict[str, dict[str, float]]) -> None:
         """Peer lines change only when another model is opened; otherwise they stay as they are."""

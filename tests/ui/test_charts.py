@@ -7,13 +7,14 @@ import xml.etree.ElementTree as ElementTree
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from model.edits import blank_model
 from model.outputs import Unit
 from ui.chart_base import Chart, UnitAxis, tick_text
+from ui.charts import stacked_label_lifts
 from ui.formatting import fixed
 from ui.risk.panel import RiskPanel
 
@@ -148,6 +149,85 @@ def test_a_peer_without_its_basis_in_the_name_is_labelled_with_its_line(window, 
     QApplication.processEvents()
     label = window.charts.revenue._peer_lines["AWS"].label.toPlainText()
     assert label == "AWS: EBITA margin 35.4%"
+
+
+def top_tick_clearance(chart: Chart, side: str) -> float:
+    """Pixels between the top of the plot and the top of the highest tick label the axis on
+    ``side`` draws (negative: the label is cut off at the top)."""
+    axis = chart.axis(side)
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    _, _, texts = axis.generateDrawSpecs(painter)
+    painter.end()
+    highest = min(axis.mapRectToScene(rect).top() for rect, _, text in texts if text)
+    return highest - chart.plot.vb.sceneBoundingRect().top()
+
+
+def peer_labels_check(revenue) -> None:
+    """The peers' labels overlap neither each other nor their lines (each sits above its own
+    line), show the bars through them, and the axes leave room for their top tick labels."""
+    lines = list(revenue._peer_lines.values())
+    labels = [line.label.sceneBoundingRect() for line in lines]
+    for i, label in enumerate(labels):
+        for other in labels[i + 1 :]:
+            assert not label.adjusted(0, 0.5, 0, -0.5).intersects(other), (label, other)
+    for line, label in zip(lines, labels, strict=True):
+        assert label.bottom() <= line.mapToScene(QPointF(0, 0)).y() + 0.5, line.label.toPlainText()
+        assert line.label.fill.color().alpha() <= 128, line.label.toPlainText()  # the bars show through
+    assert top_tick_clearance(revenue, "right") >= 0
+    assert top_tick_clearance(revenue, "left") >= 0
+
+
+@pytest.mark.parametrize(
+    ("lines", "label", "lifts"),
+    [
+        ([50.0, 10.0, 12.0], 5.0, [0.0, 0.0, 3.0]),  # the label on 12 rises clear of the one on 10
+        ([57.0, 72.0, 84.0, 101.0], 19.0, [-13.0, -9.0, -2.0, 0.0]),  # up to 114 + 19 > 120: pushed down
+        ([30.0, 30.0], 19.0, [0.0, 19.0]),  # one margin, two peers: one label above the other
+    ],
+)
+def test_stacked_labels_rise_from_their_lines_and_stay_under_the_top(lines, label, lifts):
+    assert stacked_label_lifts(lines, label_pixels=label, view_pixels=120.0) == lifts
+
+
+def test_peer_labels_stack_clear_of_each_other_in_the_window_and_the_report(window, controller):
+    revenue = window.charts.revenue
+    window.analysis_tabs.setCurrentWidget(window.charts)
+    QApplication.processEvents()
+    peer_labels_check(revenue)
+    size = QSizeF(1212, 520)  # about the plot of a report picture
+    with revenue._plot_laid_out_at(size):
+        picture = QImage(size.toSize(), QImage.Format.Format_ARGB32)
+        painter = QPainter(picture)
+        revenue.plot.scene().render(painter, QRectF(QPointF(0, 0), size), QRectF(QPointF(0, 0), size))
+        painter.end()  # the items are placed for the report's size as they are drawn
+        peer_labels_check(revenue)
+    # Peers with one margin get one label each, one above the other.
+    peers = {"AWS": {"ebita_margin": 0.35}, "Azure": {"ebita_margin": 0.35}, "GCP": {"ebita_margin": 0.349}}
+    controller.replace_model(dict(controller.model, peers=peers), None)
+    QApplication.processEvents()
+    peer_labels_check(revenue)
+
+
+def test_percentile_lines_that_coincide_share_one_label_and_one_trial_is_singular(qtbot, window, controller):
+    panel = window.findChild(RiskPanel)
+    window.analysis_tabs.setCurrentWidget(panel)
+    page = panel.monte_carlo_page
+    page.trials_field.setValue(1)
+    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
+        assert page.run_monte_carlo()
+    qtbot.waitUntil(lambda: not page.is_running)
+    assert "1 trial (" in page.summary.text() and "1 trials" not in page.summary.text()
+    histogram = page.npv_histogram
+    labels = {name: line.label.toPlainText() for name, line in histogram.markers.items() if line.isVisible()}
+    assert labels == {"p5": "p5 = p50 = p95", "p50": "", "p95": ""}
+    npv = histogram.markers["p50"].value()
+    assert histogram.hover_text(QPointF(npv, 0)).endswith(": 1 trial")
+    # Two that coincide share a label; the third keeps its own, and all come back apart.
+    histogram.draw([1.0, 1.0, 3.0], {"p5": 1.0, "p50": 1.0, "p95": 3.0}, 0.0, "", controller.money)
+    assert [line.label.toPlainText() for line in histogram.markers.values()] == ["p5 = p50", "", "p95"]
+    histogram.draw([1.0, 2.0, 3.0], {"p5": 1.0, "p50": 2.0, "p95": 3.0}, 0.0, "", controller.money)
+    assert [line.label.toPlainText() for line in histogram.markers.values()] == ["p5", "p50", "p95"]
 
 
 def report_checks(chart: Chart, tmp_path, units: str, scenario: str) -> None:

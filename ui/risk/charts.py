@@ -31,6 +31,11 @@ PLOT_MIN_SIZE = (220, 180)  # room for the tick labels and the axis title under 
 TORNADO_LABEL_WIDTH = (120, 320)  # the inputs' names: at least, at most (longer ones are cut)
 
 
+def trials_text(count: float) -> str:
+    """A number of trials in words: "1 trial", "2,000 trials"."""
+    return f"{fixed(count, 0)} trial{'' if count == 1 else 's'}"
+
+
 class RiskChart(Chart):
     """A chart drawn from an analysis's results, with a note under it (what the markers say).
 
@@ -130,8 +135,13 @@ class HistogramChart(RiskChart):
             edges = self._edges
             self.bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=self._counts, width=(edges[1] - edges[0]) * 0.95)
         for name, line in self.markers.items():
-            line.setValue(float(markers.get(name, np.nan)))
-            line.setVisible(bool(np.isfinite(markers.get(name, np.nan))))
+            value = markers.get(name, np.nan)
+            line.setValue(value)
+            line.setVisible(bool(np.isfinite(value)))
+            # Lines that coincide (every trial alike, or few trials) share one label, "p5 = p50",
+            # on the first of them; printed one over the other the names could not be read.
+            same = [other for other in self.markers if markers.get(other) == value] or [name]
+            line.label.setFormat(" = ".join(same) if same[0] == name else "")
         self.reference.setValue(reference_shown)
         self.note.setText(note)
 
@@ -141,7 +151,7 @@ class HistogramChart(RiskChart):
         if self.is_empty or self._money is None or not 0 <= i < len(self._counts):
             return None
         low, high = (display_text(edge, self.spec.unit, self._money) for edge in self._edges[i : i + 2])
-        return f"{self.spec.label} {low} to {high}: {self._counts[i]:,} trials"
+        return f"{self.spec.label} {low} to {high}: {trials_text(self._counts[i])}"
 
 
 class FanChart(RiskChart):
@@ -240,7 +250,7 @@ class ConvergenceChart(RiskChart):
         mean, median = self.mean.yData[i], self.median.yData[i]
         unit, money = self.spec.unit, self._money
         mean_text, median_text = display_text(mean, unit, money), display_text(median, unit, money)
-        return f"{fixed(self._trials[i], 0)} trials: mean {mean_text} · p50 {median_text}"
+        return f"{trials_text(self._trials[i])}: mean {mean_text} · p50 {median_text}"
 
 
 class TornadoChart(RiskChart):

@@ -34,7 +34,7 @@ from model.risk import FAN_PERCENTILES, STATISTICS, MonteCarloResults, RunCancel
 from model.schema import MAX_TRIALS
 from ui.controller import WorkbenchController
 from ui.formatting import format_cell
-from ui.risk.charts import ConvergenceChart, FanChart, HistogramChart
+from ui.risk.charts import ConvergenceChart, FanChart, HistogramChart, trials_text
 from ui.table_model import DataFrameTableModel, Sheet
 
 # The model's seed range (uncertainty.seed). A QSpinBox stops at 2**31 - 1 and a larger seed in a
@@ -230,7 +230,7 @@ class MonteCarloPage(QWidget):
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
-        self.summary.setText(f"Running {self.trials_field.value():,} trials…")
+        self.summary.setText(f"Running {trials_text(self.trials_field.value())}…")
         self._run_outdated = False
         self._starting = (self._controller.results, self._controller.scenario_model["settings"]["wacc"])
         thread.start()
@@ -296,7 +296,7 @@ class MonteCarloPage(QWidget):
         parts = [
             f"P(NPV > 0) = {format_cell(run.prob_npv_positive, '%', self._controller.money)}",
             f"P(IRR > WACC) = {format_cell(run.prob_irr_above_wacc, '%', self._controller.money)}",
-            f"{run.trials:,} trials ({run.sampler}, seed {run.seed})",
+            f"{trials_text(run.trials)} ({run.sampler}, seed {run.seed})",
             f"{run.invalid_trials:,} left out for breaking a model rule",
         ]
         if run.trials_without_irr:
