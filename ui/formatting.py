@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from model.errors import ModelError
 from model.schema import INFRASTRUCTURE_CHARGES, TERMINAL_METHODS, TREATMENTS
 
 THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
@@ -75,6 +76,17 @@ CHOICE_KEYS = {
     **{key: key for key in (*TERMINAL_METHODS, *INFRASTRUCTURE_CHARGES, *TREATMENTS)},
     **{label.lower(): key for key, label in CHOICE_LABELS.items()},
 }
+
+
+def worded_refusal(error: ModelError) -> str:
+    """The model layer's refusal as the window shows it: a list of choices names the labels the
+    cells show ("book value"), not the keys a model file holds ("book_value")."""
+    message = str(error)
+    for keys in (TERMINAL_METHODS, INFRASTRUCTURE_CHARGES):
+        keyed = f"is not one of {', '.join(keys)}"
+        if message.endswith(keyed):
+            return message.removesuffix(keyed) + f"is not one of {', '.join(CHOICE_LABELS[key] for key in keys)}"
+    return message
 
 
 def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:
