@@ -86,6 +86,8 @@ class WorkbenchController(QObject):
     path_changed = Signal()
     money_display_changed = Signal()
     error_reported = Signal(str)
+    # An edit (or its inverse, on undo) about to be shown: lets a view follow a renamed class.
+    edit_shown = Signal(object)
     # Asked before a save would overwrite a file changed on disk since it was opened (tests replace it).
     confirm_overwrite: Callable[[Path, str], bool] = staticmethod(ask_to_overwrite)
 
