@@ -63,7 +63,7 @@ from PySide6.QtWidgets import (
 from model import ModelError
 from model.fileio import atomic_write
 from model.outputs import Unit
-from ui.formatting import MoneyDisplay, fixed, unit_words
+from ui.formatting import SMALLEST_FIXED, MoneyDisplay, fixed, scientific, unit_words
 
 # ------------------------------------------------------------------------------------- theme
 
@@ -101,11 +101,15 @@ def axis_title(name: str, unit: str, money: MoneyDisplay | None) -> str:
 def tick_text(value: float, unit: str, spacing: float) -> str:
     """A tick label in the axis's unit, with as many decimals (up to six) as the spacing of the
     ticks needs: ``1,200``, ``2.5``, ``15%`` (values arrive in display units: money in the
-    display currency, rates in percent). Never a scale factor such as ``x1e-09``, never ``-0``."""
-    decimals = next((d for d in range(7) if abs(round(spacing, d) - spacing) <= 1e-9 * abs(spacing)), 6)
-    text = fixed(value, decimals)
-    if text.lstrip("-").strip("0.,") == "":
-        text = text.lstrip("-")
+    display currency, rates in percent). Never a scale factor such as ``x1e-09``, never ``-0``;
+    ticks too small for six places (money at an extreme exchange rate) read ``2e-16``."""
+    decimals = next((d for d in range(7) if abs(round(spacing, d) - spacing) <= 1e-9 * abs(spacing)), None)
+    if decimals is None and abs(value) < SMALLEST_FIXED:  # six places would show 0.000000
+        text = scientific(value, spacing)
+    else:
+        text = fixed(value, 6 if decimals is None else decimals)
+        if text.lstrip("-").strip("0.,") == "":
+            text = text.lstrip("-")
     return text + "%" if unit == Unit.PERCENT else text
 
 

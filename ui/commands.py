@@ -65,6 +65,7 @@ class EditCommand(QUndoCommand):
             if edited is None:
                 with np.errstate(all="ignore"):
                     edited, _ = apply_edit(self._controller.model, edit, applied_in)
+            self._controller.edit_shown.emit(edit)
             self._controller.show_model(edited, shown)
         except Exception as error:
             if not isinstance(error, ModelError):

@@ -22,7 +22,7 @@ from model.fileio import load_model_reporting
 from model.schema import BASE_SCENARIO
 from model.validation import Model
 from ui.commands import EditCommand
-from ui.formatting import MoneyDisplay
+from ui.formatting import MoneyDisplay, worded_refusal
 
 FX_CURRENCIES = ("RMB", "USD")  # the pair settings.fx_rmb_per_usd converts between
 # The largest number the window shows: an input or a result beyond it (a capex of 1e308, or a
@@ -86,6 +86,8 @@ class WorkbenchController(QObject):
     path_changed = Signal()
     money_display_changed = Signal()
     error_reported = Signal(str)
+    # An edit (or its inverse, on undo) about to be shown: lets a view follow a renamed class.
+    edit_shown = Signal(object)
     # Asked before a save would overwrite a file changed on disk since it was opened (tests replace it).
     confirm_overwrite: Callable[[Path, str], bool] = staticmethod(ask_to_overwrite)
 
@@ -162,7 +164,7 @@ class WorkbenchController(QObject):
                 edited, inverse = apply_edit(self._model, edit, self._scenario)
             self._computed = (edited, shown_after, self.checked_compute(edited, shown_after))
         except ModelError as error:
-            self.error_reported.emit(f"{error} ({label})")
+            self.error_reported.emit(f"{worded_refusal(error)} ({label})")
             return False
         self.undo_stack.push(EditCommand(self, edit, inverse, self._scenario, edited, label, shown_after))
         self._computed = None

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from model import ModelError
+from model.edits import Edit, EditBlock, RenameClass
 from model.explain import Context, Explanation, Ref, Term, dependents, explain, term, with_values
 from model.schema import BASE_SCENARIO
 from ui.charts import ChartCard
@@ -44,6 +45,7 @@ from ui.kpi_strip import KpiTile
 EXPLAIN_KEYS = QKeySequence("Ctrl+[")
 DEPENDENTS_KEYS = QKeySequence("Ctrl+]")
 Mode = Literal["precedents", "dependents", "chart"]
+CLASS_KINDS = ("capex", "history", "asset_classes")  # the refs keyed by an asset class's name
 # Which number a cell of a grid is: (row key, column key) of the sheet's values -> a Ref or None.
 CellRef = Callable[[WorkbenchController, Any, Any], Ref | None]
 
@@ -108,6 +110,15 @@ def capex_cell(controller: WorkbenchController, name: Any, year: Any) -> Ref | N
         return Ref("capex", str(name), int(year))
     plan_end = controller.model["base_year"] + int(controller.scenario_model["settings"]["plan_years"])
     return Ref("line", "capex_total" if int(year) <= plan_end else "follow_on_capex", int(year))
+
+
+def class_renames(edit: Edit) -> list[RenameClass]:
+    """The class renames an edit makes, in the order it makes them."""
+    if isinstance(edit, RenameClass):
+        return [edit]
+    if isinstance(edit, EditBlock):
+        return [rename for part in edit.edits for rename in class_renames(part)]
+    return []
 
 
 class ExplainPanel(QWidget):
@@ -185,6 +196,7 @@ class ExplainPanel(QWidget):
         self.filler = QWidget()
         self.filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         layout.addWidget(self.filler, 1)
+        controller.edit_shown.connect(self._follow_renames)
         controller.results_changed.connect(self.refresh)
         controller.money_display_changed.connect(self.refresh)
         self.show_nothing()
@@ -231,6 +243,25 @@ class ExplainPanel(QWidget):
     def _open_row(self, row: int, _column: int = 0) -> None:
         if 0 <= row < len(self.rows):
             self.explain(self.rows[row])
+
+    def _follow_renames(self, edit: Edit) -> None:
+        """Keep the numbers shown and gone back to when their class is renamed (or the rename undone)."""
+        renames = class_renames(edit)
+        if not renames:
+            return
+
+        def renamed(target: tuple[Mode, Any]) -> tuple[Mode, Any]:
+            mode, ref = target
+            if mode == "chart" or ref.kind not in CLASS_KINDS:
+                return target
+            key = ref.key
+            for rename in renames:  # in order: a block may rename A to B, then B to C
+                key = rename.new if key == rename.old else key
+            return mode, ref._replace(key=key)
+
+        self.history = [renamed(target) for target in self.history]
+        if self.current is not None:
+            self.current = renamed(self.current)
 
     # ------------------------------------------------------------------ showing
 
@@ -314,9 +345,12 @@ class ExplainPanel(QWidget):
         self._fill_table([term(context, Ref("line", key, year)) for key in chart.readout_lines], "")
 
     def _show_gone(self, ref: Ref, error: ModelError) -> None:
-        self.title.setText(ref.source_path if ref.is_input else ref.key)
+        self.title.setText(f"{ref.key} FY{ref.year}" if ref.year is not None else ref.key)
         self.value.setText("")
-        self.formula.setText(f"No longer in the model ({escape(str(error))}). Use Back, or explain another number.")
+        then = "Use Back, or explain another number" if self.history else "Explain another number (Ctrl+[)"
+        self.formula.setText(f"No longer in the model ({escape(str(error))}). {then}.")
+        self.precedents_button.setEnabled(False)
+        self.dependents_button.setEnabled(False)
         self.sources.setVisible(False)
         self._fill_table([], "")
 

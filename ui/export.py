@@ -65,6 +65,14 @@ class ExportJob:
     bridge: BridgeChoice | None = None
 
 
+def behind_note(job: ExportJob, model: Model) -> str:
+    """What the status bar adds when ``model`` (the one on screen as the export ends) is no longer
+    the job's: the workbook is the model as it was when Export was chosen (an undone edit is no change)."""
+    if model == job.model:
+        return ""
+    return "; it holds the model as it was when Export was chosen: later edits are not in it"
+
+
 def analyses(job: ExportJob) -> dict[str, Result]:
     """The job's runs with the tornado and the bridge computed for its model; one the model layer
     refuses is left out, as the tab shows a message instead of it."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from model.errors import ModelError
 from model.schema import INFRASTRUCTURE_CHARGES, TERMINAL_METHODS, TREATMENTS
 
 THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
@@ -38,6 +39,7 @@ SCALES = {
 }
 SCALED = re.compile(r"(.*[\d.])\s*([a-z]+)", re.IGNORECASE)
 NOT_AVAILABLE = "n/a"
+SMALLEST_FIXED = 5e-7  # the smallest magnitude six fixed places show as non-zero (0.000001)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,17 @@ CHOICE_KEYS = {
 }
 
 
+def worded_refusal(error: ModelError) -> str:
+    """The model layer's refusal as the window shows it: a list of choices names the labels the
+    cells show ("book value"), not the keys a model file holds ("book_value")."""
+    message = str(error)
+    for keys in (TERMINAL_METHODS, INFRASTRUCTURE_CHARGES):
+        keyed = f"is not one of {', '.join(keys)}"
+        if message.endswith(keyed):
+            return message.removesuffix(keyed) + f"is not one of {', '.join(CHOICE_LABELS[key] for key in keys)}"
+    return message
+
+
 def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:
     """The text a table cell shows: 1 decimal for money and rates, 2 for multiples, so a row's
     figures line up; "n/a" for an undefined value."""
@@ -91,13 +104,13 @@ def format_cell(value: Any, unit: str, money: MoneyDisplay) -> str:
     if is_missing(value):
         return NOT_AVAILABLE
     if unit == "money":
-        return fixed(value / money.rate, 1)
+        return money_text(value, money, 1)
     if unit == "%":
         return fixed(value * 100, 1) + "%"
     if unit in ("years", "compute"):
         return fixed(value, 1)
     if unit == "per share":
-        return fixed(value / money.rate, 2)
+        return money_text(value, money, 2)
     if unit == "integer":
         return f"{int(value)}"
     if unit in ("x", "RMB/USD", "per share"):
@@ -116,6 +129,28 @@ def fixed(value: float, decimals: int) -> str:
     if exact.is_zero():
         exact = abs(exact)  # -0.004 rounds to zero, shown as 0.0, never -0.0
     return f"{exact:,.{decimals}f}"
+
+
+def scientific(value: float, step: float) -> str:
+    """``value`` in scientific form with the digits that tell multiples of ``step`` apart (``6e-16``,
+    ``2.5e-16``); "0" within half a step of zero. For numbers too small for fixed places."""
+    if abs(value) < step / 2:
+        return "0"
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    places = next((d for d in range(4) if abs(round(mantissa, d) - mantissa) <= 1e-9 * mantissa), 3)
+    digits = math.floor(math.log10(abs(value))) - math.floor(math.log10(step)) + places
+    return f"{value:.{max(digits, 0)}e}"
+
+
+def money_text(value: float, money: MoneyDisplay, decimals: int) -> str:
+    """An amount in the display currency with ``decimals`` places, or in scientific form
+    (``6.72e-16``) where the conversion shrinks a number the model's currency shows below a
+    millionth of its unit: an exchange rate far beyond any currency's would otherwise turn every
+    amount into 0.0. A residue already that small in the model's currency still reads 0.0."""
+    shown = value / money.rate
+    if 0 < abs(shown) < SMALLEST_FIXED <= abs(value):
+        return f"{shown:.2e}"
+    return fixed(shown, decimals)
 
 
 def format_entry(value: Any, unit: str, money: MoneyDisplay) -> str:
@@ -217,9 +252,9 @@ def format_kpi(value: float | None, unit: str, money: MoneyDisplay) -> str:
     if value is None:
         return NOT_AVAILABLE
     if unit == "money":
-        return f"{money.currency} {fixed(value / money.rate, 1)} {money.unit}"
+        return f"{money.currency} {money_text(value, money, 1)} {money.unit}"
     if unit == "per share":
-        return f"{money.currency} {fixed(value / money.rate, 2)} per share"
+        return f"{money.currency} {money_text(value, money, 2)} per share"
     if unit == "%":
         return fixed(value * 100, 1) + "%"
     return f"{fixed(value, 1)} {KPI_UNIT_WORDS.get(unit, unit)}".strip()

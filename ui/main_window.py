@@ -34,7 +34,7 @@ from ui.charts import ChartsPanel
 from ui.commands import UndoAction
 from ui.controller import WorkbenchController
 from ui.explain_panel import install_explain
-from ui.export import ANALYSIS_NAMES, AnalysesOnScreen, ExportJob, ExportRun
+from ui.export import ANALYSIS_NAMES, AnalysesOnScreen, ExportJob, ExportRun, behind_note
 from ui.grid_view import SheetView
 from ui.help import add_help_menu
 from ui.kpi_strip import KpiStrip, WarningBanner
@@ -376,6 +376,7 @@ class MainWindow(QMainWindow):
                     message += f" with the {', '.join(ANALYSIS_NAMES[name] for name in names)}"
                 if left_out:
                     message += f"; left out, as the model changed after they were run: {', '.join(left_out)}"
+                message += behind_note(job, self.controller.model)
                 self.statusBar().showMessage(message, STATUS_SECONDS * 1000)
                 self.export_finished.emit(True)
                 return

@@ -188,3 +188,14 @@ def test_more_than_16_changes_are_grouped_and_say_so(page, controller, tmp_path)
     names = sorted(bar.name for bar in page.waterfall.bars[1:-1])
     assert names == ["Capex plan (5 inputs)", "Drivers (6 inputs)", "Settings (6 inputs)"]
     assert len(page.shown_changes) == len(result.changes)
+
+
+def test_the_same_state_on_both_sides_shows_the_message_and_no_bars(page, controller):
+    base_to_bull(page)
+    page.set_states("Bull", State("Bull"))
+    assert page.last_bridge.levers == ()
+    assert page.waterfall.is_empty and page.waterfall.bars == () and visible_labels(page) == []
+    assert page.message.isVisible() and "Bull and Bull have the same inputs: nothing to bridge." in page.message.text()
+    assert page.waterfall.title.text() == "Bridge of NPV: Bull → Bull"
+    page.set_states("Base", State("Bull"))  # a real bridge draws again
+    assert not page.waterfall.is_empty and len(page.waterfall.bars) > 2 and not page.message.isVisible()

@@ -455,3 +455,19 @@ def test_the_scenario_manager_refuses_a_bad_name_and_keeps_the_model(window, con
     assert not window.scenario_actions.new_from_base(name)
     assert controller.model == before and controller.undo_stack.count() == 0
     assert rule in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize(
+    ("key", "labels"),
+    [
+        ("terminal_method", "is not one of none, book value, Gordon growth, exit multiple"),
+        ("infrastructure_charge", "is not one of owned by the plan, rented"),
+    ],
+)
+def test_a_wrong_choice_is_refused_naming_the_labels_the_cells_show(window, controller, key, labels):
+    table = window.settings_panel.view.table_model
+    cell = table.index(list(table.sheet.values.index).index(key), 0)
+    before = copy.deepcopy(controller.model)
+    assert not table.setData(cell, "perpetuity")
+    assert controller.model == before
+    assert f"'perpetuity' {labels}" in window.statusBar().currentMessage()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from model.edits import SetSetting
+from model.edits import RemoveClass, SetSetting
 from model.explain import Ref
 from ui.formatting import format_kpi
 
@@ -152,3 +152,35 @@ def test_a_cell_that_is_no_model_number_says_so(window):
     view.setCurrentIndex(view.table_model.index(0, view.table_model.columnCount() - 1))  # a plan total
     assert not window.explain_dock.explain_focused("precedents")
     assert "Select a KPI" in window.statusBar().currentMessage()
+
+
+def test_the_panel_follows_a_renamed_class_and_says_plainly_when_one_is_removed(window, controller):
+    dock, panel = window.explain_dock, window.explain_dock.panel
+    capex = window.capex_panel.capex_view
+    capex.setFocus()
+    capex.setCurrentIndex(capex.table_model.index(1, 0))  # Network equipment FY2026
+    assert dock.explain_focused("precedents")
+    assert panel.title.text() == "Capex Network equipment FY2026  ·  Base"
+    value = panel.value.text()
+    classes = window.capex_panel.class_view.table_model
+    assert classes.setData(classes.index(1, 0), "Switches")
+    assert panel.title.text() == "Capex Switches FY2026  ·  Base" and panel.value.text() == value
+    controller.undo_stack.undo()
+    assert panel.title.text() == "Capex Network equipment FY2026  ·  Base"
+    dock.hide()  # hidden, it still follows the name, and catches up when shown
+    controller.undo_stack.redo()
+    dock.show()
+    assert panel.title.text() == "Capex Switches FY2026  ·  Base"
+
+    # Removed, with nothing to go back to: the message offers what can be done.
+    panel.history.clear()
+    assert controller.apply(RemoveClass("Switches"), "Remove class Switches")
+    assert not panel.back_button.isEnabled()
+    assert "No longer in the model" in panel.formula.text() and "Back" not in panel.formula.text()
+    assert not panel.precedents_button.isEnabled() and not panel.dependents_button.isEnabled()
+    controller.undo_stack.undo()  # the class is back, and so is its number
+    assert panel.title.text() == "Capex Switches FY2026  ·  Base"
+    window.explain_dock.open("precedents", Ref("kpi", "npv"))
+    assert controller.apply(RemoveClass("Switches"), "Remove class Switches")
+    panel.back()
+    assert panel.back_button.isEnabled() is False and "Back" not in panel.formula.text()

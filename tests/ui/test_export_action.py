@@ -12,7 +12,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from model.edits import SetSetting
-from model.workbook import SHEETS
+from model.workbook import SHEETS, read_workbook
 from ui.bridge.page import State
 from ui.export import ExportRun
 
@@ -224,3 +224,25 @@ def test_a_monte_carlo_started_before_an_edit_is_left_out(qtbot, window, tmp_pat
 
     assert "Monte Carlo" not in openpyxl.load_workbook(target).sheetnames
     assert "Monte Carlo" in window.statusBar().currentMessage()
+
+
+def test_edits_made_while_the_workbook_is_built_are_named_as_not_in_it(qtbot, window, tmp_path, monkeypatch):
+    controller = window.controller
+    wacc = controller.model["settings"]["wacc"]
+    target = tmp_path / "plan.xlsx"
+    choose(monkeypatch, target)
+    with qtbot.waitSignal(window.export_finished, timeout=EXPORT_TIMEOUT_MS) as finished:
+        assert window.export_to_excel()
+        assert controller.apply(SetSetting("wacc", 0.11), "Edit WACC")  # while the worker builds
+    assert finished.args == [True]
+    message = window.statusBar().currentMessage()
+    assert f"Exported Base to {target}" in message
+    assert "it holds the model as it was when Export was chosen: later edits are not in it" in message
+    assert read_workbook(target)["settings"]["wacc"] == wacc  # the WACC when Export was chosen
+
+    # Undone before the export ends: the workbook is the model again, nothing to warn about.
+    with qtbot.waitSignal(window.export_finished, timeout=EXPORT_TIMEOUT_MS):
+        assert window.export_to_excel()
+        assert controller.apply(SetSetting("wacc", 0.12), "Edit WACC")
+        controller.undo_stack.undo()
+    assert "later edits" not in window.statusBar().currentMessage()

@@ -5,7 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui.formatting import MoneyDisplay, format_cell, format_entry, format_kpi, format_kpi_change, parse_entry
+from ui.formatting import (
+    MoneyDisplay,
+    format_cell,
+    format_entry,
+    format_kpi,
+    format_kpi_change,
+    parse_entry,
+    scientific,
+)
 
 RMB = MoneyDisplay("RMB", "bn")
 USD = MoneyDisplay("USD", "bn", 7.2)
@@ -130,3 +138,57 @@ def test_scale_suffixes_agree_with_each_other(amount, money):
     assert parse_entry(f"{text}m", "money", money) == pytest.approx(thousands * 1e3)
     assert parse_entry(f"{text}bn", "money", money) == pytest.approx(thousands * 1e6)
     assert parse_entry(f"{text}bn", "money", money) == pytest.approx(parse_entry(text, "money", money))
+
+
+EXTREME = MoneyDisplay("USD", "bn", 1e17)  # a rate the model accepts (MODEL.md section 3 sets no ceiling)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "money", "expected"),
+    [
+        (67.2, "money", EXTREME, "6.72e-16"),
+        (-33.4, "money", EXTREME, "-3.34e-16"),
+        (3.2, "per share", EXTREME, "3.20e-17"),
+        (0.0, "money", EXTREME, "0.0"),
+        (1e-9, "money", EXTREME, "0.0"),  # a residue in the model's currency stays 0.0
+        (0.3, "money", USD, "0.0"),  # an ordinary rate rounds as before
+        (67.2, "money", USD, "9.3"),
+    ],
+)
+def test_an_extreme_exchange_rate_never_turns_amounts_into_zeros(value, unit, money, expected):
+    assert format_cell(value, unit, money) == expected
+
+
+def test_a_kpi_at_an_extreme_exchange_rate_keeps_its_digits():
+    assert format_kpi(-33.4, "money", EXTREME) == "USD -3.34e-16 bn"
+    assert format_kpi(3.2, "per share", EXTREME) == "USD 3.20e-17 per share"
+
+
+@pytest.mark.parametrize(
+    ("value", "step", "expected"),
+    [
+        (2e-16, 2e-16, "2e-16"),
+        (7.5e-16, 2.5e-16, "7.5e-16"),
+        (1.25e-15, 2.5e-16, "1.25e-15"),
+        (1e-32, 2e-16, "0"),
+        (-4e-16, 2e-16, "-4e-16"),
+    ],
+)
+def test_scientific_shows_the_digits_that_tell_ticks_apart(value, step, expected):
+    assert scientific(value, step) == expected
+
+
+def test_the_window_at_an_extreme_exchange_rate_shows_digits_not_zeros(window, controller):
+    settings = window.settings_panel.view.table_model
+    fx = settings.index(list(settings.sheet.values.index).index("fx_rmb_per_usd"), 0)
+    assert settings.setData(fx, "1e17")  # valid by the model's rules
+    window.currency_actions["USD"].trigger()
+    capex = window.capex_panel.capex_view.table_model
+    assert capex.index(0, 0).data() == "6.72e-16"  # RMB 67.2 bn
+    for chart in window.charts.charts:
+        axis = chart.axis("left")
+        low, high = axis.range
+        for spacing, values in axis.tickValues(low, high, axis.height()):
+            for value, text in zip(values, axis.tickStrings(values, 1.0, spacing), strict=True):
+                if abs(value) >= spacing / 2:  # a tick away from zero shows its digits
+                    assert any(digit in text for digit in "123456789"), (chart.title.text(), value, text)

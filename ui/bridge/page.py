@@ -314,17 +314,25 @@ class BridgePage(QWidget):
         try:
             result = bridge(controller.model, self.metric, start.scenario, end.scenario, against)
         except ModelError as error:
-            name, unit = self._metric_name()
-            self.waterfall.title.setText(f"Bridge of {name}: {start.label()} → {end.label()}")
-            self.waterfall.set_axis("bottom", name, unit, controller.money)
-            self.waterfall.note.setText(" ")
-            self.waterfall.show_empty("No bridge: see the message above")
-            self._show_message(f"The bridge from {start.label()} to {end.label()} is refused: {error}")
+            self._show_no_bridge(start, end, f"The bridge from {start.label()} to {end.label()} is refused: {error}")
             self._show_changes(self._changes_or_none(start, end, against))
             return
         self.last_bridge = result
         self._show_changes(list(result.changes))
-        self._draw(result, start, end)
+        if result.levers:
+            self._draw(result, start, end)
+        else:  # two equal bars would read as a result: the chart stays empty
+            same = f"{start.label()} and {end.label()} have the same inputs: nothing to bridge."
+            self._show_no_bridge(start, end, same, error=False)
+
+    def _show_no_bridge(self, start: State, end: State, message: str, error: bool = True) -> None:
+        """An empty chart titled with the metric and states, and the message saying why."""
+        name, unit = self._metric_name()
+        self.waterfall.title.setText(f"Bridge of {name}: {start.label()} → {end.label()}")
+        self.waterfall.set_axis("bottom", name, unit, self._controller.money)
+        self.waterfall.note.setText(" ")
+        self.waterfall.show_empty("No bridge: see the message above")
+        self._show_message(message, error)
 
     def _changes_or_none(self, start: State, end: State, against: Model | None) -> list[Change]:
         """The changes between the states even when their bridge is refused (none if they cannot
@@ -365,9 +373,6 @@ class BridgePage(QWidget):
                 "move together as one lever. " + note
             )
             self._show_message(f"Grouped by section: {len(result.changes)} inputs differ, more than 16.", error=False)
-        elif not result.levers:
-            same = f"{start.label()} and {end.label()} have the same inputs: nothing to bridge."
-            self._show_message(same, error=False)
         else:
             self.message.hide()
         states = f"{start.label()} → {end.label()}"
