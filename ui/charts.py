@@ -430,12 +430,15 @@ class CapexChart(ChartCard):
         plot_line(self.depreciation, years, depreciation)
         plot_line(self.impairment, years, impairment)
         top = float(max(np.nanmax(capitalized + expensed + follow_on), np.nanmax(depreciation), np.nanmax(impairment)))
-        self.plot.setYRange(0, above_zero(top) * HEADROOM, padding=0)
+        view_pixels = self.plot.vb.height()
+        top = top_clear_of_tick_labels(self.axis("left"), 0, above_zero(top) * HEADROOM, view_pixels)
+        self.plot.setYRange(0, top, padding=0)
         self.set_line_axis("left", "Capex", "segment_capex")
         intensity = percent(results.lines.loc["capex_intensity"].to_numpy())
         plot_line(self.intensity, years, intensity)
         finite = intensity[np.isfinite(intensity)]
-        self.intensity_view.setYRange(0, above_zero(float(finite.max(initial=0.0))) * HEADROOM, padding=0)
+        top = above_zero(float(finite.max(initial=0.0))) * HEADROOM
+        self.intensity_view.setYRange(0, top_clear_of_tick_labels(self.axis("right"), 0, top, view_pixels), padding=0)
 
 
 class CashFlowChart(ChartCard):

@@ -367,3 +367,11 @@ def test_a_line_keeps_its_gaps_after_a_line_without_any(qtbot):
     assert pieces() == 1 and item.opts["skipFiniteCheck"]  # no gap: pyqtgraph is told not to look
     plot_line(item, years, np.array([1.0, 2.0, np.nan, 4.0, 5.0, 6.0]))
     assert pieces() == 2 and not item.opts["skipFiniteCheck"]
+
+
+def test_every_chart_keeps_its_top_tick_labels_inside_the_plot(window):
+    window.analysis_tabs.setCurrentWidget(window.charts)
+    QApplication.processEvents()
+    for chart in (window.charts.revenue, window.charts.capex):
+        for side in ("left", "right"):
+            assert top_tick_clearance(chart, side) >= 0, (chart.title.text(), side)
