@@ -16,20 +16,19 @@ edit on screen and take milliseconds). An analysis never run has no sheet.
 from __future__ import annotations
 
 import contextlib
-import logging
-import threading
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from model import ModelError
-from model.risk import BridgeResults, RunCancelled, bridge, tornado
+from model.risk import BridgeResults, bridge, tornado
 from model.risk.analysis import Result
 from model.validation import Model
 from ui.bridge import BridgePage
 from ui.controller import WorkbenchController
 from ui.risk.panel import RiskPanel
+from ui.worker import CancellableWorker
 
 SHOW_PROGRESS_AFTER_MS = 500
 ANALYSIS_NAMES = {
@@ -153,49 +152,24 @@ class AnalysesOnScreen(QObject):
         return ExportJob(controller.model, controller.scenario, runs, with_tornado, choice), left_out
 
 
-class ExportWorker(QObject):
-    """Builds one workbook in memory on its thread; ``cancel`` (any thread) stops it between sheets."""
+class ExportWorker(CancellableWorker):
+    """Builds one workbook in memory on its thread; ``finished`` carries its bytes and the names
+    of the analyses in it."""
 
-    progressed = Signal(int, int)
-    finished = Signal(bytes, list)  # the workbook, and the names of the analyses in it
-    cancelled = Signal()
-    failed = Signal(str)
+    what = "this workbook"
 
     def __init__(self, job: ExportJob) -> None:
         super().__init__()
         self._job = job
-        self._stop = threading.Event()
 
-    def cancel(self) -> None:
-        self._stop.set()
-
-    def _progress(self, done: int, total: int) -> bool:
-        self.progressed.emit(done, total)
-        return not self._stop.is_set()
-
-    @Slot()
-    def run(self) -> None:
+    def work(self) -> tuple[bytes, list[str]]:
         # Imported here, on the worker: openpyxl and XlsxWriter would slow the window's start-up.
         from model.workbook import analysis_sheets, workbook_bytes
 
         job = self._job
-        try:
-            runs = analyses(job)
-            data = workbook_bytes(job.model, job.scenario, analysis_sheets(runs, self._progress))
-        except RunCancelled:
-            self.cancelled.emit()
-        except ModelError as error:
-            self.failed.emit(str(error))
-        except MemoryError:
-            self.failed.emit("not enough memory to build this workbook; nothing was written")
-        except Exception as error:  # the GUI thread must hear of every failure, as a message
-            logging.getLogger(__name__).exception("the export failed")
-            self.failed.emit(f"unexpected error ({type(error).__name__}: {error}); the details are in the log")
-        else:
-            if self._stop.is_set():
-                self.cancelled.emit()
-            else:
-                self.finished.emit(data, [name for name in ANALYSIS_NAMES if name in runs])
+        runs = analyses(job)
+        data = workbook_bytes(job.model, job.scenario, analysis_sheets(runs, self.progress))
+        return data, [name for name in ANALYSIS_NAMES if name in runs]
 
 
 class ExportRun(QObject):
@@ -251,8 +225,9 @@ class ExportRun(QObject):
             self.dialog.setMaximum(total)
         self.dialog.setValue(done)
 
-    @Slot(bytes, list)
-    def _finished(self, data: bytes, names: list[str]) -> None:
+    @Slot(object)
+    def _finished(self, built: tuple[bytes, list[str]]) -> None:
+        data, names = built
         self._close(None if self.cancelled else data, names=names)
 
     @Slot()

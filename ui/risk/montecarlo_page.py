@@ -6,12 +6,9 @@ window stays responsive.
 
 from __future__ import annotations
 
-import logging
-import threading
-
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QThread, Signal, Slot
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFrame,
@@ -28,14 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from model import ModelError, Results
+from model import Results
 from model.outputs import KPIS
-from model.risk import FAN_PERCENTILES, STATISTICS, MonteCarloResults, RunCancelled, monte_carlo
+from model.risk import FAN_PERCENTILES, STATISTICS, MonteCarloResults, monte_carlo
 from model.schema import MAX_TRIALS
 from ui.controller import WorkbenchController
 from ui.formatting import format_cell
 from ui.risk.charts import ConvergenceChart, FanChart, HistogramChart, trials_text
 from ui.table_model import DataFrameTableModel, Sheet
+from ui.worker import CancellableWorker
 
 # The model's seed range (uncertainty.seed). A QSpinBox stops at 2**31 - 1 and a larger seed in a
 # file was run as that silently; a double spin box with no decimals holds every seed exactly.
@@ -46,42 +44,18 @@ FAN_LINES = ("total_revenue", "ebita_margin", "fcf")
 MARKERS = ("p5", "p50", "p95")
 
 
-class MonteCarloWorker(QObject):
-    """Runs one Monte Carlo on its thread; ``cancel`` (any thread) stops it at the next chunk."""
+class MonteCarloWorker(CancellableWorker):
+    """Runs one Monte Carlo on its thread; ``cancel`` stops it at the next chunk of trials."""
 
-    progressed = Signal(int, int)
-    finished = Signal(object)
-    cancelled = Signal()
-    failed = Signal(str)
+    what = "the Monte Carlo run"
 
     def __init__(self, model: dict, scenario: str, trials: int, seed: int) -> None:
         super().__init__()
         self._args = (model, scenario, trials, seed)
-        self._stop = threading.Event()
 
-    def cancel(self) -> None:
-        self._stop.set()
-
-    def _progress(self, done: int, total: int) -> bool:
-        self.progressed.emit(done, total)
-        return not self._stop.is_set()
-
-    @Slot()
-    def run(self) -> None:
+    def work(self) -> MonteCarloResults:
         model, scenario, trials, seed = self._args
-        try:
-            result = monte_carlo(model, scenario, trials=trials, seed=seed, progress=self._progress)
-        except RunCancelled:
-            self.cancelled.emit()
-        except ModelError as error:
-            self.failed.emit(str(error))
-        except Exception as error:  # the GUI thread must hear of every failure
-            # Raised on this thread, an exception would reach the error dialog here, off the GUI
-            # thread, where no widget may be built: it goes to the page as a message instead.
-            logging.getLogger(__name__).exception("the Monte Carlo run failed")
-            self.failed.emit(f"unexpected error ({type(error).__name__}: {error}); the details are in the log")
-        else:
-            self.finished.emit(result)
+        return monte_carlo(model, scenario, trials=trials, seed=seed, progress=self.progress)
 
 
 class MonteCarloPage(QWidget):
