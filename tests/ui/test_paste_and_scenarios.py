@@ -5,21 +5,14 @@ from __future__ import annotations
 import copy
 
 import pytest
-from PySide6.QtCore import QItemSelection, QItemSelectionModel
 
 from model import compute
+from tests.ui.helpers import select
 from ui.formatting import format_kpi
 from ui.kpi_strip import STRIP
 from ui.table_model import MARK_ROLE, OVERRIDDEN
 
 SERVERS = "AI servers & accelerators"
-
-
-def select(view, top, left, bottom, right):
-    model = view.table_model
-    view.setCurrentIndex(model.index(top, left))
-    selection = QItemSelection(model.index(top, left), model.index(bottom, right))
-    view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
 
 def test_paste_a_block_at_the_top_left_is_one_undo_step(window, controller):

@@ -6,21 +6,15 @@ from __future__ import annotations
 import copy
 
 import pytest
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit
 
+from tests.ui.helpers import select
 from ui.table_model import MARK_ROLE, OVERRIDDEN
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 SERVERS = "AI servers & accelerators"
-
-
-def select(view, top, left, bottom, right):
-    model = view.table_model
-    view.setCurrentIndex(model.index(top, left))
-    selection = QItemSelection(model.index(top, left), model.index(bottom, right))
-    view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
 
 def focused(window, qtbot, view):
