@@ -56,7 +56,6 @@ def test_the_summary_counts_the_left_out_trials_by_rule(qtbot, panel, controller
     assert run.invalid_trials > 0 and run.invalid_by_rule == {rule: run.invalid_trials}
     left_out = f"{run.invalid_trials:,} left out for breaking a model rule ({run.invalid_trials:,}: {rule})"
     assert left_out in panel.monte_carlo_page.summary.text()
-    panel.monte_carlo_page.grab().save("/tmp/fixa_mc_page.png")
 
 
 @pytest.mark.slow
