@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -206,12 +206,37 @@ ANALYSIS_REQUESTS: dict[str, Callable[[argparse.Namespace], Any]] = {
 
 
 def run_analyses(model: Any, args: argparse.Namespace) -> dict[str, Any]:
-    """The results of the analyses asked for, by name, in the order given."""
+    """The results of the analyses asked for, by name, in the order given (for the scenario asked
+    for, checked first even with no analysis); an error names its option as typed."""
+    from model import apply_scenario
     from model.risk import ANALYSES
 
-    return {
-        name: ANALYSES[name].run(model, args.scenario, ANALYSIS_REQUESTS[name](args)) for name in args.analysis or ()
-    }
+    with options_as_typed():
+        apply_scenario(model, args.scenario)
+        return {
+            name: ANALYSES[name].run(model, args.scenario, ANALYSIS_REQUESTS[name](args))
+            for name in args.analysis or ()
+        }
+
+
+# The fields model.risk and model.validation name in an error (``x: ...``) that the command line
+# gives as an option of the same name: there the message names the option as typed (``--x: ...``).
+OPTION_FIELDS = ("scenario", "trials", "seed", "x", "y", "metric", "target", "goal", "range", "from", "to", "against")
+
+
+@contextlib.contextmanager
+def options_as_typed() -> Iterator[None]:
+    from model import ModelError
+    from model.errors import ModelFileError
+
+    try:
+        yield
+    except ModelFileError:
+        raise  # its path is a file the user named (a model file called "x" stays "x")
+    except ModelError as error:
+        if error.path not in OPTION_FIELDS:
+            raise
+        raise ModelError(f"--{error.path}", error.rule) from None
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -238,9 +263,10 @@ def run_headless(args: argparse.Namespace) -> int:
 
     try:
         model = load_and_warn(args.model)
+        runs = run_analyses(model, args)
         results = compute(model, args.scenario)
         output = results_json(model, args.scenario, results)
-        for name, result in run_analyses(model, args).items():
+        for name, result in runs.items():
             output[name] = result.to_json()
     except ModelError as error:
         fail(str(error))
@@ -352,7 +378,8 @@ def run_window(args: argparse.Namespace) -> int:
     from ui.app import run
 
     try:
-        return run(args.model, args.scenario)
+        with options_as_typed():
+            return run(args.model, args.scenario)
     except ModelError as error:
         fail(str(error))
 

@@ -36,6 +36,7 @@ from model.schema import (
 from model.validation import (
     check_asset_class_fields,
     check_number,
+    check_scenario_name,
     check_setting,
     check_text,
     validate_model,
@@ -629,9 +630,7 @@ def _scenario_source_path(name: str) -> str:
 
 def _check_scenario_name(doc: Document, value: Any) -> str:
     """A name a new or renamed scenario may take: the loader's rules, and no other scenario's."""
-    name = check_text(value, "scenarios")
-    if name == BASE_SCENARIO:
-        raise ModelError(_scenario_source_path(name), f'"{BASE_SCENARIO}" is reserved for the model itself')
+    name = check_scenario_name(value)
     if name in doc["scenarios"]:
         raise ModelError(_scenario_source_path(name), f"{name!r} is the name of another scenario")
     return name

@@ -226,12 +226,14 @@ def _capital_recovery(rate: NDArray[np.float64], life: NDArray[np.float64]) -> N
 @dataclass(frozen=True)
 class Computation:
     """The lines of one model or batch, the settings after calibration, and which trials the
-    calibration could solve (``failure`` says why the first one could not)."""
+    calibration could solve (``failure`` says why the first one could not; ``broken_rules`` names
+    the calibration rule each trial breaks, without the target's value, "" where solved)."""
 
     lines: dict[str, NDArray[np.float64]]
     settings: dict[str, NDArray[np.float64]]
     valid: NDArray[np.bool_]
     failure: str | None
+    broken_rules: NDArray[np.object_]
 
 
 def _calibrate(
@@ -241,9 +243,10 @@ def _calibrate(
     price_index: NDArray[np.float64],
     fleet_totals: tuple[NDArray[np.float64], ...],
     plan_expensed: NDArray[np.float64],
-) -> tuple[NDArray[np.bool_], str | None]:
+) -> tuple[NDArray[np.bool_], str | None, NDArray[np.object_]]:
     """Solve each calibration target in closed form (docs/model.md section 4a), in place in
-    ``settings``; returns which trials could be solved and the first reason one could not.
+    ``settings``; returns which trials could be solved, the first reason one could not, and the
+    rule each trial breaks ("" where solved).
 
     ``fleet_totals`` are the installed and plan fleets' ``Fleet.totals`` added together: the
     calibration year lies in the plan, before any follow-on.
@@ -259,6 +262,7 @@ def _calibrate(
     )
     valid = np.ones(shape, dtype=bool)
     failure: str | None = None
+    broken = np.full(shape, "", dtype=object)
     for target in plan.calibration:
         y = target.t - 1
         capacity, in_service, written_off = (total[..., y] for total in fleet_totals)
@@ -303,9 +307,10 @@ def _calibrate(
         for ok, reason in checks:
             if failure is None and not np.all(ok):
                 failure = f"{target.line} {target.year} = {format_number(target.value)} {reason}"
+            broken = np.where(valid & ~ok, f"the calibration of {target.line} {target.year} {reason}", broken)
             valid = valid & ok
         settings[target.solve] = np.where(valid, solved, np.nan)
-    return valid, failure
+    return valid, failure, broken
 
 
 def compute_lines(plan: PlanArrays) -> Computation:
@@ -346,7 +351,7 @@ def compute_lines(plan: PlanArrays) -> Computation:
 
     cohort_totals = cohort_fleet.totals()
     both = tuple(a + b for a, b in zip(installed, cohort_totals, strict=True))
-    valid, failure = _calibrate(plan, s, core_index, price_index, both, plan_expensed)
+    valid, failure, broken_rules = _calibrate(plan, s, core_index, price_index, both, plan_expensed)
 
     revenue_yield = _cumprod_growth(s["ai_revenue_yield"], d["price_change"])
     pull = np.asarray(s["pull_through"])[..., None]
@@ -490,7 +495,7 @@ def compute_lines(plan: PlanArrays) -> Computation:
         lines["total_revenue"], plan.cloud_market, np.isfinite(plan.cloud_market) & (plan.cloud_market > 0)
     )
     lines["depreciation_by_class"] = depreciation_by_class
-    return Computation(lines=lines, settings=s, valid=valid, failure=failure)
+    return Computation(lines=lines, settings=s, valid=valid, failure=failure, broken_rules=broken_rules)
 
 
 def discount_factors(

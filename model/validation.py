@@ -567,11 +567,30 @@ def source_field_exists(model: Model, field: str) -> bool:
 # --------------------------------------------------------------------------- scenarios
 
 
+# Control characters (tab, line break, C1 controls): a name with one would show as two lines, or
+# as a gap, in the scenario selector, the messages and the workbook's sheet names.
+CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def check_scenario_name(value: Any) -> str:
+    """The rules of a scenario's name (docs/model.md section 3), the model file's and the scenario
+    manager's alike: a non-empty line of text, not "Base" in any case (the model itself)."""
+    name = check_text(value, "scenarios")
+    if name.casefold() == BASE_SCENARIO.casefold():
+        same = "" if name == BASE_SCENARIO else f" (and {describe(name)} would be read as it)"
+        raise ModelError(f"scenarios.{name}", f'"{BASE_SCENARIO}" is reserved for the model itself{same}')
+    if bad := CONTROL_CHARACTER.search(name):
+        raise ModelError(
+            "scenarios",
+            f"{describe(name)} holds the control character U+{ord(bad.group()):04X}: "
+            "a scenario name is one line of text without tabs",
+        )
+    return name
+
+
 def _check_scenario(model: Model, name: str, overrides: Any) -> ScenarioOverrides:
     path = f"scenarios.{name}"
-    if name == BASE_SCENARIO:
-        raise ModelError(path, f'"{BASE_SCENARIO}" is reserved for the model itself')
-    check_text(name, "scenarios")
+    check_scenario_name(name)
     overrides = check_object(overrides, path)
     check_keys(overrides, path, SCENARIO_SECTIONS)
     horizon = model["horizon"]

@@ -107,8 +107,9 @@ def evaluate(plan: PlanArrays, trials: int, lines: Sequence[str] = (), irr: bool
     """Every KPI, the IRR and the named lines of a batch of ``trials`` trials, shapes (N,) and (N, H).
 
     Without ``irr`` the IRR is left NaN (it is the one costly KPI and the tornado needs only npv).
-    ``"solved"`` says which trials the calibration could solve (section 4a); the others are NaN.
-    Every array is of float64 but ``"solved"``, of bool.
+    ``"solved"`` says which trials the calibration could solve (section 4a); the others are NaN;
+    ``"broken_rule"`` names the calibration rule an unsolved trial breaks ("" where solved).
+    Every array is of float64 but ``"solved"``, of bool, and ``"broken_rule"``, of str objects.
 
     Trials whose lives differ are computed in groups of equal lives: the vintage weights are
     classes x years x years per life combination, and there are only a few combinations, whereas
@@ -119,6 +120,7 @@ def evaluate(plan: PlanArrays, trials: int, lines: Sequence[str] = (), irr: bool
     out: dict[str, NDArray[Any]] = {key: np.full(trials, np.nan) for key in KPI_KEYS}
     out.update({line: np.full((trials, horizon), np.nan) for line in lines})
     out["solved"] = np.zeros(trials, dtype=bool)
+    out["broken_rule"] = np.full(trials, "", dtype=object)
     batched = any(getattr(plan, name).ndim == 2 for name in LIFE_FIELDS)
     groups: list[tuple[NDArray[np.intp], Lives]] = _life_groups(plan, trials) if batched else [(np.arange(trials), {})]
     for rows, lives in groups:
@@ -134,4 +136,5 @@ def evaluate(plan: PlanArrays, trials: int, lines: Sequence[str] = (), irr: bool
         for line in lines:
             out[line][rows] = computation.lines[line]
         out["solved"][rows] = computation.valid
+        out["broken_rule"][rows] = computation.broken_rules
     return out

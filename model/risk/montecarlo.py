@@ -1,12 +1,14 @@
 """Monte Carlo simulation of the model's uncertainty section (docs/model.md section 8).
 
 Results are named after section 8's terms (npv, irr, mean, sd, p5 ... p95, prob_npv_positive,
-prob_irr_above_wacc, invalid_trials).
+prob_irr_above_wacc, invalid_trials); ``invalid_by_rule`` counts the left-out trials by the rule
+they break.
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from model.errors import ModelError
 from model.risk.analysis import METRICS, Progress, RunCancelled
 from model.risk.batch import evaluate, resolved_plan, select_rows
 from model.risk.sampling import correlated_uniforms, inverse_cdf, values_at
-from model.risk.targets import Target, apply_values
+from model.risk.targets import Target, apply_values_with_rules
 from model.schema import MAX_TRIALS, SAMPLERS
 from model.validation import correlation_matrix
 
@@ -54,6 +56,8 @@ class MonteCarloRequest:
 class MonteCarloResults:
     """A Monte Carlo run (section 8). Statistics cover valid trials only.
 
+    ``invalid_by_rule``: how many trials were left out for each rule (in words, without the
+    trial's numbers), most frequent first; the counts add up to ``invalid_trials``.
     ``statistics``: rows npv and irr, columns mean, sd (sample, n − 1), p5 ... p95 (linear
     interpolation, as the spreadsheet's PERCENTILE); irr over the trials that have one.
     ``prob_irr_above_wacc``: share of valid trials whose IRR exists and exceeds that trial's WACC.
@@ -66,6 +70,7 @@ class MonteCarloResults:
     seed: int
     sampler: str
     invalid_trials: int
+    invalid_by_rule: dict[str, int]
     trials_without_irr: int
     statistics: pd.DataFrame
     prob_npv_positive: float
@@ -85,6 +90,7 @@ class MonteCarloResults:
             "sampler": self.sampler,
             "valid_trials": self.valid_trials,
             "invalid_trials": self.invalid_trials,
+            "invalid_by_rule": dict(self.invalid_by_rule),
             "trials_without_irr": self.trials_without_irr,
             **{m: {s: plain_number(self.statistics.loc[m, s]) for s in STATISTICS} for m in METRICS},
             "prob_npv_positive": plain_number(self.prob_npv_positive),
@@ -146,6 +152,7 @@ class MonteCarlo:
         inverses = [inverse_cdf(entry) for entry in entries]
 
         valid = np.zeros(trials, dtype=bool)
+        broken = np.full(trials, "", dtype=object)  # the rule each left-out trial breaks
         npv, irr, wacc = (np.full(trials, np.nan) for _ in range(3))
         horizon = base.capex.shape[-1]
         fans = {line: np.full((trials, horizon), np.nan) for line in FAN_LINES}
@@ -153,12 +160,13 @@ class MonteCarlo:
         def run_chunk(start: int) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
             chunk = slice(start, start + CHUNK_TRIALS)
             values[chunk] = values_at(inverses, uniforms[chunk])
-            batch, ok = apply_values(base, targets, values[chunk])
-            rows = np.flatnonzero(ok)
+            batch, broken[chunk] = apply_values_with_rules(base, targets, values[chunk])
+            rows = np.flatnonzero(broken[chunk] == "")
             kept = select_rows(batch, rows)
             result = evaluate(kept, len(rows), FAN_LINES)
             result["wacc"] = np.broadcast_to(kept.settings["wacc"], len(rows))
             solved = result.pop("solved")  # a trial whose calibration cannot be solved is invalid
+            broken[start + rows] = result.pop("broken_rule")
             return start + rows[solved], {key: value[solved] for key, value in result.items()}
 
         # numpy releases the GIL in its loops, so chunks computed on threads use every core.
@@ -173,7 +181,7 @@ class MonteCarlo:
                 if progress is not None and not progress(min(done * CHUNK_TRIALS, trials), trials):
                     pool.shutdown(cancel_futures=True)
                     raise RunCancelled
-        return _summarise(resolved, targets, values, valid, npv, irr, wacc, fans, seed, sampler)
+        return _summarise(resolved, targets, values, valid, broken, npv, irr, wacc, fans, seed, sampler)
 
 
 def monte_carlo(
@@ -194,6 +202,7 @@ def _summarise(
     targets: Sequence[Target],
     values: NDArray[np.float64],
     valid: NDArray[np.bool_],
+    broken: NDArray[np.object_],
     npv: NDArray[np.float64],
     irr: NDArray[np.float64],
     wacc: NDArray[np.float64],
@@ -222,6 +231,7 @@ def _summarise(
         seed=seed,
         sampler=sampler,
         invalid_trials=int(trials - valid.sum()),
+        invalid_by_rule=dict(Counter(broken[~valid].tolist()).most_common()),
         trials_without_irr=int((~has_irr).sum()),
         statistics=statistics,
         prob_npv_positive=_share(npv > 0),

@@ -104,7 +104,17 @@ def _applied(current: NDArray[np.float64], value: NDArray[np.float64], mode: str
 def apply_values(
     plan: PlanArrays, targets: Sequence[Target], values: NDArray[np.float64]
 ) -> tuple[PlanArrays, NDArray[np.bool_]]:
-    """The plan with N values of each target applied, as a batch, and which trials are valid.
+    """The plan with N values of each target applied, as a batch, and which trials are valid
+    (see ``apply_values_with_rules``)."""
+    batch, broken = apply_values_with_rules(plan, targets, values)
+    return batch, broken == ""
+
+
+def apply_values_with_rules(
+    plan: PlanArrays, targets: Sequence[Target], values: NDArray[np.float64]
+) -> tuple[PlanArrays, NDArray[np.object_]]:
+    """The plan with N values of each target applied, as a batch, and the rule each trial breaks
+    ("" for a valid trial; the first rule broken, in words, without the trial's numbers).
 
     ``values`` is (N, len(targets)); targets are applied in order. Lives are rounded half up to a
     whole year and kept in their range (book and economic 1..50, tax 0..50); a book life moves
@@ -120,7 +130,11 @@ def apply_values(
     capex = plan.capex
     lives = {field: getattr(plan, field) for field in LIFE_TARGET_FIELDS.values()}
     follows = {"economic_lives": plan.economic_follows.copy(), "tax_lives": plan.tax_follows.copy()}
-    valid = np.ones(trials, dtype=bool)
+    broken = np.full(trials, "", dtype=object)
+
+    def check(ok: NDArray[np.bool_] | np.bool_, rule: str) -> None:
+        broken[(broken == "") & ~ok] = rule
+
     for column, target in zip(values.T, targets, strict=True):
         if target.kind == "settings":
             settings[target.key] = _applied(settings[target.key], column, target.apply)
@@ -137,7 +151,7 @@ def apply_values(
             moved = {field} | ({f for f, follow in follows.items() if follow[row]} if target.kind == "life" else set())
             with np.errstate(invalid="ignore"):
                 whole = np.clip(np.floor(_applied(lives[field][..., row], column, target.apply) + 0.5), low, high)
-            valid &= np.isfinite(whole)
+            check(np.isfinite(whole), f"{target.path} is not a number of years")
             for name in moved:
                 lives[name] = np.array(np.broadcast_to(lives[name], (trials, len(plan.class_names))))
                 lives[name][:, row] = np.nan_to_num(whole, nan=low)
@@ -146,16 +160,22 @@ def apply_values(
     drivers["utilization"] = np.clip(drivers["utilization"], 0.0, 1.0)
     for target in targets:
         if target.kind == "settings":
-            valid &= SETTINGS[target.key].bound.contains(settings[target.key])
+            check(SETTINGS[target.key].bound.contains(settings[target.key]), f"{target.path} is outside its range")
         elif target.kind == "drivers":
-            valid &= DRIVERS[target.key].bound.contains(drivers[target.key]).all(axis=-1)
+            in_range = DRIVERS[target.key].bound.contains(drivers[target.key]).all(axis=-1)
+            check(in_range, f"{target.path} is outside its range in some year")
         elif target.kind == "capex":
-            valid &= NON_NEGATIVE.contains(capex[:, plan.class_names.index(target.key)]).all(axis=-1)
+            spent = capex[:, plan.class_names.index(target.key)]
+            check(NON_NEGATIVE.contains(spent).all(axis=-1), f"{target.path} is negative in some year")
     if plan.terminal_method == "gordon":
-        valid &= settings["wacc"] > settings["terminal_growth"]
+        check(
+            settings["wacc"] > settings["terminal_growth"], "the Gordon terminal value needs wacc above terminal_growth"
+        )
     plan_capex = capex[..., : plan.plan_years].sum(axis=-1)
     if plan.rent:
-        valid &= plan_capex[..., plan.revenue_generating].sum(axis=-1) > 0
+        check(
+            plan_capex[..., plan.revenue_generating].sum(axis=-1) > 0, "rent needs some plan capex that earns revenue"
+        )
     if np.any(drivers["reinvestment_rate"][..., plan.plan_years :] > 0):
-        valid &= plan_capex.sum(axis=-1) > 0
-    return replace(plan, settings=settings, drivers=drivers, capex=capex, **lives), valid
+        check(plan_capex.sum(axis=-1) > 0, "a positive reinvestment rate after the plan needs some plan capex")
+    return replace(plan, settings=settings, drivers=drivers, capex=capex, **lives), broken

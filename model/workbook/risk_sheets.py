@@ -151,17 +151,21 @@ def write_monte_carlo(writer: WorkbookWriter, run: MonteCarloResults) -> None:
     sheet.set_column(1, 1, 10)
     sheet.set_column(2, 9, 11)
     row = section(writer, sheet, 3, "The run")
-    for label, unit, value in (
-        ("Scenario", "", writer.scenario),
-        ("Trials", "count", run.trials),
-        ("Valid trials", "count", run.valid_trials),
-        ("Left out for breaking a model rule", "count", run.invalid_trials),
-        ("Valid trials without an IRR", "count", run.trials_without_irr),
-        ("Sampler", "", SAMPLER_NAMES.get(run.sampler, run.sampler)),
-        ("Seed", "", run.seed),
+    # Each rule's count is followed by the rule, in the free cells to its right (too long for column A).
+    for label, unit, value, rule in (
+        ("Scenario", "", writer.scenario, ""),
+        ("Trials", "count", run.trials, ""),
+        ("Valid trials", "count", run.valid_trials, ""),
+        ("Left out for breaking a model rule", "count", run.invalid_trials, ""),
+        *(("  of which, for the rule", "count", count, rule) for rule, count in run.invalid_by_rule.items()),
+        ("Valid trials without an IRR", "count", run.trials_without_irr, ""),
+        ("Sampler", "", SAMPLER_NAMES.get(run.sampler, run.sampler), ""),
+        ("Seed", "", run.seed, ""),
     ):
         fmt = f.number_format("#,##0") if unit == "count" else f.number_format("0")
         summary_row(writer, sheet, row, label, "", value, fmt)
+        if rule:
+            writer.text(sheet, row, 3, rule, f.text)
         row += 1
 
     row = section(writer, sheet, row + 1, "NPV and IRR over the valid trials (formulas over the Trials sheet)")

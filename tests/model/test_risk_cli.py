@@ -84,6 +84,44 @@ def test_bad_arguments_are_one_line_errors(args, names):
     assert names in done.stderr
 
 
+BUNDLED_OPTIONS_ERRORS = [
+    (["--json", "--scenario", "nope"], "--scenario: 'nope' is not a scenario of this model"),
+    (["--export", "{tmp}/out.xlsx", "--scenario", "nope"], "--scenario: 'nope' is not a scenario of this model"),
+    (["--analysis", "montecarlo", "--trials", "0"], "--trials: 0 is outside 1..1000000"),
+    (["--analysis", "montecarlo", "--seed", "-1"], "--seed: -1 is outside 0..4294967295"),
+    (["--analysis", "grid", "--x", "settings.nope=1,2", "--y", "settings.wacc=2"], "--x: 'settings.nope' is not"),
+    (["--analysis", "grid", "--x", "settings.wacc=1", "--y", "settings.nope=2"], "--y: 'settings.nope' is not"),
+    (["--analysis", "grid", "--x", "settings.wacc=1", "--y", "settings.wacc=2"], "--y: the two targets"),
+    (["--analysis", "grid", "--x", "settings.wacc=1", "--y", "settings.tax_rate=0.2", "--metric", "roic"], "--metric:"),
+    (["--analysis", "breakeven", "--target", "settings.nope", "--goal", "npv=0", "--range", "0,1"], "--target: "),
+    (["--analysis", "breakeven", "--target", "settings.wacc", "--goal", "irr=x", "--range", "0,1"], "--goal: "),
+    (["--analysis", "breakeven", "--target", "settings.wacc", "--goal", "npv=0", "--range", "1,0"], "--range: "),
+    (["--analysis", "bridge", "--metric", "total_revenue@1999"], "--metric: total_revenue@1999: 1999 is not"),
+    (["--analysis", "bridge", "--metric", "npv", "--from", "nope"], "--from: 'nope' is not a scenario"),
+    (["--analysis", "bridge", "--metric", "npv", "--to", "nope"], "--to: 'nope' is not a scenario"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BUNDLED_OPTIONS_ERRORS)
+def test_every_option_is_named_as_typed_in_its_error(args, message, capsys, tmp_path):
+    import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main.main([arg.replace("{tmp}", str(tmp_path)) for arg in args])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.startswith(f"error: {message}")
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_model_file_named_like_an_option_keeps_its_name_in_the_error(capsys, tmp_path, monkeypatch):
+    import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit):
+        main.main(["target", "--json"])
+    assert capsys.readouterr().err.startswith("error: target: cannot be read")
+
+
 # --------------------------------------------------------------------------- --export with --analysis
 
 

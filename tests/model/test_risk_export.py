@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 
 import numpy as np
 import openpyxl
@@ -26,7 +27,8 @@ def find_row(sheet, first_cell: str) -> int:
 def run_table(sheet) -> dict[str, object]:
     """The Monte Carlo sheet's "The run" table: label -> value."""
     first = find_row(sheet, "The run") + 1
-    return {row[0].value: row[2].value for row in sheet.iter_rows(min_row=first, max_row=first + 6, max_col=3)}
+    rows = itertools.takewhile(lambda row: row[0].value is not None, sheet.iter_rows(min_row=first, max_col=3))
+    return {row[0].value: row[2].value for row in rows}
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +82,20 @@ def test_the_seed_and_sampler_printed_are_the_runs(runs, exported):
     assert table["Trials"] == TRIALS and table["Valid trials"] == run.valid_trials
     assert table["Sampler"] == "random"
     assert f"seed {SEED}" in sheet["A2"].value
+
+
+def test_the_left_out_trials_are_counted_by_rule_under_their_total(runs, exported):
+    run = runs[1]["montecarlo"]
+    sheet = openpyxl.load_workbook(exported, data_only=True)["Monte Carlo"]
+    total = find_row(sheet, "Left out for breaking a model rule")
+    assert sheet.cell(total, 3).value == run.invalid_trials > 0
+    assert run_table(sheet)["Valid trials without an IRR"] == run.trials_without_irr  # the rows below still read
+    counted = {}
+    for row in range(total + 1, total + 1 + len(run.invalid_by_rule)):
+        assert sheet.cell(row, 1).value == "  of which, for the rule"
+        counted[sheet.cell(row, 4).value] = sheet.cell(row, 3).value
+    assert counted == run.invalid_by_rule
+    assert counted == {"the calibration of ebita_margin 2026 needs a negative AI cash opex rate": run.invalid_trials}
 
 
 def test_the_statistics_are_formulas_over_the_trials_storing_the_runs_values(runs, exported):

@@ -352,6 +352,25 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
         "scenarios.Base",
         '"Base" is reserved for the model itself',
     ),
+    (
+        "scenario-base-in-another-case",
+        put("scenarios", "base", value={}),
+        "scenarios.base",
+        """"Base" is reserved for the model itself (and 'base' would be read as it)""",
+    ),
+    (
+        "scenario-name-with-tab",
+        put("scenarios", "Bull\tcase", value={}),
+        "scenarios",
+        "'Bull\\tcase' holds the control character U+0009: a scenario name is one line of text without tabs",
+    ),
+    (
+        "scenario-name-with-line-break",
+        put("scenarios", "Bull\ncase", value={}),
+        "scenarios",
+        "'Bull\\ncase' holds the control character U+000A",
+    ),
+    ("scenario-name-with-c1-control", put("scenarios", "Bull\x85", value={}), "scenarios", "U+0085"),
     ("scenario-not-object", put("scenarios", "Bull", value=[1]), "scenarios.Bull", "is not an object"),
     ("scenario-unknown-section", scenario(horizon=5), "scenarios.Bull.horizon", "unknown key"),
     (

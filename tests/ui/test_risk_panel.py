@@ -60,6 +60,15 @@ def test_the_panel_shows_the_numbers_of_model_risk(qtbot, panel, controller):
     assert panel.monte_carlo_page.run_button.isEnabled() and not panel.monte_carlo_page.cancel_button.isEnabled()
 
 
+def test_the_summary_counts_the_left_out_trials_by_rule(qtbot, panel, controller):
+    run_to_end(qtbot, panel, 2_000, 7)
+    run = panel.monte_carlo_page.last_run
+    rule = "the calibration of ebita_margin 2026 needs a negative AI cash opex rate"
+    assert run.invalid_trials > 0 and run.invalid_by_rule == {rule: run.invalid_trials}
+    left_out = f"{run.invalid_trials:,} left out for breaking a model rule ({run.invalid_trials:,}: {rule})"
+    assert left_out in panel.monte_carlo_page.summary.text()
+
+
 @pytest.mark.slow
 def test_cancel_stops_a_run_and_leaves_the_window_usable(qtbot, panel, controller):
     panel.monte_carlo_page.trials_field.setValue(1_000_000)

@@ -83,6 +83,10 @@ def test_refused_name_changes_nothing_and_says_why(window, controller, actions):
     for attempt, message in (
         (lambda: actions.rename("Bear"), "scenarios.Bear: 'Bear' is the name of another scenario"),
         (lambda: actions.new_from_base("Base"), 'scenarios.Base: "Base" is reserved for the model itself'),
+        (lambda: actions.rename("base"), """scenarios.base: "Base" is reserved for the model itself (and 'base'"""),
+        (lambda: actions.new_from_base("BASE"), """"Base" is reserved for the model itself (and 'BASE'"""),
+        (lambda: actions.rename("Bull\tcase"), "'Bull\\tcase' holds the control character U+0009"),
+        (lambda: actions.new_from_base("Two\nlines"), "'Two\\nlines' holds the control character U+000A"),
         (lambda: actions.new_from_base(" "), "scenarios: '' is not a non-empty text"),
     ):
         assert not attempt()

@@ -44,6 +44,11 @@ FAN_LINES = ("total_revenue", "ebita_margin", "fcf")
 MARKERS = ("p5", "p50", "p95")
 
 
+def _by_rule(counts: dict[str, int]) -> str:
+    """How many trials each rule left out, as " (254: the calibration of ...; 3: ...)"."""
+    return f" ({'; '.join(f'{count:,}: {rule}' for rule, count in counts.items())})" if counts else ""
+
+
 class MonteCarloWorker(CancellableWorker):
     """Runs one Monte Carlo on its thread; ``cancel`` stops it at the next chunk of trials."""
 
@@ -271,7 +276,7 @@ class MonteCarloPage(QWidget):
             f"P(NPV > 0) = {format_cell(run.prob_npv_positive, '%', self._controller.money)}",
             f"P(IRR > WACC) = {format_cell(run.prob_irr_above_wacc, '%', self._controller.money)}",
             f"{trials_text(run.trials)} ({run.sampler}, seed {run.seed})",
-            f"{run.invalid_trials:,} left out for breaking a model rule",
+            f"{run.invalid_trials:,} left out for breaking a model rule" + _by_rule(run.invalid_by_rule),
         ]
         if run.trials_without_irr:
             parts.append(f"{run.trials_without_irr:,} without an IRR")
