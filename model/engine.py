@@ -539,6 +539,13 @@ def payback_years(flows: NDArray[np.float64], cumulative: NDArray[np.float64]) -
 def compute_kpis(plan: PlanArrays, computation: Computation) -> dict[str, NDArray[np.float64]]:
     """Every KPI of docs/model.md section 6 except the IRR (which needs a root finder), on the
     flows after the valuation date."""
+    # Valid but extreme inputs (amounts near 1e±300) can overflow: such a KPI is infinite or NaN,
+    # which every output shows as null, never as a warning.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return _kpis_after_valuation(plan, computation)
+
+
+def _kpis_after_valuation(plan: PlanArrays, computation: Computation) -> dict[str, NDArray[np.float64]]:
     lines, s = computation.lines, computation.settings
     horizon = lines["fcf"].shape[-1]
     t0 = plan.valuation_offset

@@ -159,6 +159,7 @@ def go_forward_irr_roots(fcf: NDArray[np.float64], terminal: float, mid_year: bo
     >>> go_forward_irr_roots(np.array([-100.0, 121.0]), 0.0, True)  # the half-year shift cancels
     [0.21]
     """
-    flows = timed_flows(fcf, terminal, mid_year)
+    with np.errstate(over="ignore"):  # flows beyond 1e308 are infinite: no IRR (null), not a warning
+        flows = timed_flows(fcf, terminal, mid_year)
     low, high = (period_rate(bound, mid_year) for bound in (IRR_LOW, IRR_HIGH))
     return [_tidy(float(annual_rate(h, mid_year))) for h in irr_roots(flows, float(low), float(high))]

@@ -132,7 +132,8 @@ def irr_grid_values(writer: WorkbookWriter) -> np.ndarray:
     grid = np.zeros(2 * horizon)
     for t in range(t0 + 1, horizon + 1):
         grid[2 * t - 2 if writer.mid_year else 2 * t - 1] += fcf[t - 1]
-    grid[-1] += writer.results.kpis["terminal_value"] or 0.0
+    with np.errstate(over="ignore"):  # beyond 1e308 infinite, stored as no value (``cached``)
+        grid[-1] += writer.results.kpis["terminal_value"] or 0.0
     return grid
 
 
@@ -157,7 +158,7 @@ def _write_irr_grid(writer: WorkbookWriter, sheet: Worksheet) -> np.ndarray:
             formula = f"=IF(AND(NOT(mid_year),{go}),{fcf},0)"
             if t == writer.horizon:
                 formula += "+kpi_terminal_value"
-        sheet.write_formula(r, year_col(1), formula, f.money, float(values[k]))
+        sheet.write_formula(r, year_col(1), formula, f.money, cached(values[k]))
     return values
 
 

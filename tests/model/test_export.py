@@ -440,3 +440,18 @@ def test_the_scenarios_sheet_shows_every_scenario_side_by_side(bundled_model):
         else bundled_model["scenarios"][name].get("settings", {}).get("wacc")
         for name in names
     ]
+
+
+@pytest.mark.parametrize("mid_year", [False, True])
+def test_amounts_near_the_largest_number_give_null_kpis_and_a_valid_workbook(mid_year):
+    """A Gordon value of capex near 1.7e308 overflows: NPV and IRR are null, with no warning
+    (the suite turns warnings into errors), and the workbook stores no infinite value."""
+    doc = model_doc(horizon=3)
+    doc["settings"].update(terminal_method="gordon", terminal_growth=-0.03, wacc=0.0, mid_year=mid_year)
+    doc["capex"]["Servers"] = [1.7e308, 0.0, 0.0]
+    model = validate_model(doc)
+    results = compute(model)
+    assert results.kpis["npv"] is None and results.kpis["irr"] is None
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(model)), data_only=True)
+    stored = [c.value for row in book["Projections"].iter_rows() for c in row if isinstance(c.value, float)]
+    assert stored and all(np.isfinite(stored))
