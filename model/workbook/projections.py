@@ -186,7 +186,9 @@ def _write_irr_starts(writer: WorkbookWriter, sheet: Worksheet, grid: np.ndarray
         else:
             sheet.write_number(row, UNIT_COL, start, f.percent)
         half = spreadsheet_irr(grid, (1.0 + guess) ** 0.5 - 1.0) if guess > -1 else None
-        root = None if half is None or half <= -1 else (1.0 + half) ** 2 - 1.0
+        # As the formula: a half-year rate below −100 % still squares to an annual rate (with
+        # mid-year flows on even half-years only, it is the mirror of the root above −100 %).
+        root = None if half is None else (1.0 + half) ** 2 - 1.0
         # The distance ranks the roots in the IRR search range; the others are left empty.
         distance = abs(root - wacc) if root is not None and IRR_LOW < root < IRR_HIGH else ""
         irr_ref, start_ref = f"D{row + 1}", f"C{row + 1}"

@@ -511,12 +511,12 @@ def test_command_line_against_another_file(tmp_path):
     ("args", "message"),
     [
         (["--analysis", "bridge", "--to", "Bull"], "error: --metric: --analysis bridge needs --metric"),
-        (["--analysis", "bridge", "--metric", "npv@2028"], "error: metric: 'npv@2028' is not a KPI"),
-        (["--analysis", "bridge", "--to", "Bullish", "--metric", "npv"], "error: to: 'Bullish' is not a scenario"),
+        (["--analysis", "bridge", "--metric", "npv@2028"], "error: --metric: 'npv@2028' is not a KPI"),
+        (["--analysis", "bridge", "--to", "Bullish", "--metric", "npv"], "error: --to: 'Bullish' is not a scenario"),
         (["--to", "Bull", "--metric", "npv"], "error: --metric works only with --analysis grid or bridge"),
         (
             ["--analysis", "grid", "--x", "settings.wacc=0.1", "--y", "settings.tax_rate=0.1", "--metric", "moic"],
-            "error: metric: 'moic' is not npv or irr",
+            "error: --metric: 'moic' is not npv or irr",
         ),
     ],
 )

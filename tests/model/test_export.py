@@ -285,7 +285,7 @@ def test_command_line_export_writes_the_scenario_without_qt(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--scenario", "Nope"), "error: scenario: 'Nope' is not a scenario"),
+        (("--scenario", "Nope"), "error: --scenario: 'Nope' is not a scenario"),
         ((), "does not exist"),
     ],
 )

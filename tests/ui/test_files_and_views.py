@@ -258,7 +258,7 @@ def test_main_reports_a_bad_scenario_in_one_line(tmp_path):
         timeout=60,
     )
     assert done.returncode == 2
-    assert done.stderr.startswith("error: scenario: 'Sideways' is not a scenario of this model")
+    assert done.stderr.startswith("error: --scenario: 'Sideways' is not a scenario of this model")
     assert len(done.stderr.strip().splitlines()) == 1
 
 
