@@ -24,7 +24,7 @@ lint: $(STAMP)
 test: lint typecheck
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# While working, well under two minutes: the same checks without the tests marked slow or libreoffice
+# While working (about four minutes on two cores): the same checks without the tests marked slow or libreoffice
 # (the fuzzing of mutated files, the soak, real processes of the command line beyond a few, window tests beyond a few per
 # module, the largest property runs); the engine's property tests draw 10 random models instead of 40
 # (MODEL_EXAMPLES) and those that set no count of their own 10 instead of 100 (the "fast" Hypothesis
