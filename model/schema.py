@@ -179,6 +179,16 @@ TOP_LEVEL_KEYS = (
 )
 REQUIRED_TOP_LEVEL = ("format", "version", "name", "base_year", "horizon", "asset_classes", "capex", "drivers")
 ASSET_CLASS_KEYS = ("name", "treatment", "life", "economic_life", "lag", "tax_life", "revenue_generating")
+# What an analyst calls each field of an asset class (the window's columns, the workbook's headers).
+ASSET_CLASS_LABELS = {
+    "name": "Class",
+    "treatment": "Treatment",
+    "life": "Book life",
+    "economic_life": "Economic life",
+    "lag": "Lag",
+    "tax_life": "Tax life",
+    "revenue_generating": "Earns revenue",
+}
 VERSION_2_CLASS_KEYS = ("economic_life", "lag", "tax_life")
 SCENARIO_SECTIONS = ("settings", "drivers", "capex", "history", "asset_classes")
 

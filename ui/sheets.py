@@ -16,22 +16,14 @@ from model import Results
 from model.edits import EditBlock, RenameClass, SetCell, SetClassField, SetOverride, SetSetting
 from model.engine import capex_table
 from model.outputs import LINES
-from model.schema import BASE_SCENARIO, DRIVERS, MAX_LAG, MAX_LIFE, MIN_LIFE, SETTINGS, TREATMENTS
+from model.schema import ASSET_CLASS_LABELS, BASE_SCENARIO, DRIVERS, MAX_LAG, MAX_LIFE, MIN_LIFE, SETTINGS, TREATMENTS
 from model.validation import Model, apply_scenario, calibrated_paths
 from ui.formatting import MoneyDisplay, format_cell, unit_words
 from ui.table_model import FOLLOW_ON, FOLLOWS, OVERRIDDEN, SOLVED, SOURCED, TOTAL, Sheet, grid
 
 JUDGMENT_PREFIX = "judgment"
 EMPHASISED_LINES = ("total_revenue", "ebita_margin", "fcf")
-CLASS_COLUMNS = {
-    "name": "Class",
-    "treatment": "Treatment",
-    "life": "Book life",
-    "economic_life": "Economic life",
-    "lag": "Lag",
-    "tax_life": "Tax life",
-    "revenue_generating": "Earns revenue",
-}
+CLASS_COLUMNS = ASSET_CLASS_LABELS  # the class table, one column per field
 # The class fields in whole years, their spin-box limits and what each means (tooltips).
 LIFE_FIELDS = {
     "life": ((MIN_LIFE, MAX_LIFE), "Book life in years: depreciation spreads the cost over it."),

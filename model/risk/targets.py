@@ -17,9 +17,11 @@ from model.engine import PlanArrays
 from model.errors import ModelError
 from model.schema import (
     APPLY_MODES,
+    ASSET_CLASS_LABELS,
     DEFAULT_APPLY,
     DRIVERS,
     ENGINE_DRIVERS,
+    LIFE_KINDS,
     MAX_LIFE,
     MIN_LIFE,
     NON_NEGATIVE,
@@ -55,7 +57,7 @@ class Target:
 
 
 # How the kinds of target that name a class read (docs/model.md section 8).
-CLASS_TARGET_NAMES = {"capex": "Capex", "life": "Book life", "economic_life": "Economic life", "tax_life": "Tax life"}
+CLASS_TARGET_NAMES = {"capex": "Capex"} | {kind: ASSET_CLASS_LABELS[kind] for kind in LIFE_KINDS}
 
 
 def target_label(path: str) -> str:

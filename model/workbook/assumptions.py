@@ -31,7 +31,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from model.comparison import class_field, overridden_inputs
 from model.outputs import LINES
-from model.schema import DRIVERS, INFRASTRUCTURE_CHARGES, SETTINGS, TERMINAL_METHODS, TREATMENTS
+from model.schema import ASSET_CLASS_LABELS, DRIVERS, INFRASTRUCTURE_CHARGES, SETTINGS, TERMINAL_METHODS, TREATMENTS
 from model.validation import scenario_names
 from model.workbook.formats import NUMBER_FORMATS, cached
 from model.workbook.layout import (
@@ -67,14 +67,6 @@ if TYPE_CHECKING:
 INTEGER = NUMBER_FORMATS["integer"]
 LIVES = ("life", "economic_life", "lag", "tax_life")  # class fields in whole years
 SCENARIO_LABEL_FORMAT = '"↳ "@'  # a scenario's row: its name, shown under the input it overrides
-CLASS_TITLES = {
-    "treatment": "Treatment",
-    "life": "Book life",
-    "economic_life": "Economic life",
-    "lag": "Lag",
-    "tax_life": "Tax life",
-    "revenue_generating": "Earns revenue",
-}
 # The rule each solved setting must obey (docs/model.md section 4a), and what the sheet says otherwise.
 SOLVED_RULES = {
     "ai_revenue_yield": ("{0}>=0", "cannot be solved: it needs a negative AI revenue yield (the model is refused)"),
@@ -249,7 +241,7 @@ def write_assumptions(writer: WorkbookWriter) -> None:
         sheet, row + 1, "Asset classes (an expensed class has no lives: its spending is charged when spent)"
     )
     for field, col in CLASS_FIELD_COLS.items():
-        sheet.write_string(row - 1, col, CLASS_TITLES[field], f.section)
+        sheet.write_string(row - 1, col, ASSET_CLASS_LABELS[field], f.section)
     sheet.write_string(row - 1, LABEL_COL, "Class", f.section)
     for index, cls in enumerate(model["asset_classes"]):
         base_row = row
