@@ -68,7 +68,12 @@ STRIP = (
         "kpi",
         "The deepest point of cumulative free cash flow: the cash the plan needs before it pays back.",
     ),
-    KpiSpec("roic", "line", "Plan NOPAT over its average net PP&E in the last year of the horizon."),
+    KpiSpec(
+        "roic",
+        "line",
+        "Plan NOPAT over its average net PP&E in the last year of the horizon "
+        "(n/a when the plan's assets are fully depreciated by then).",
+    ),
     KpiSpec(
         "ebita_margin",
         "line",
