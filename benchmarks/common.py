@@ -95,10 +95,14 @@ def commit_tree(commit: str, folder: Path) -> Path | str:
 
 def run_in_tree(tree: Path, script: str, args: list[str], env: dict[str, str] | None = None) -> str:
     """Standard output of ``script`` run by a fresh interpreter on the program in ``tree``."""
+    # A user's Python keeps the compiled bytecode of every module after the first start (and pip
+    # writes it on install); without this a shell that sets PYTHONDONTWRITEBYTECODE would time
+    # the compiling of the program's own modules on every start.
+    inherited = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     done = subprocess.run(
         [sys.executable, "-c", script, *args],
         cwd=tree,
-        env={**os.environ, "PYTHONPATH": str(tree), **(env or {})},
+        env={**inherited, "PYTHONPATH": str(tree), **(env or {})},
         capture_output=True,
         text=True,
         timeout=300,
