@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from model import ModelError
@@ -28,7 +28,7 @@ from model.validation import Model
 from ui.bridge import BridgePage
 from ui.controller import WorkbenchController
 from ui.risk.panel import RiskPanel
-from ui.worker import CancellableWorker
+from ui.worker import CancellableWorker, WorkerThread
 
 SHOW_PROGRESS_AFTER_MS = 500
 ANALYSIS_NAMES = {
@@ -182,9 +182,7 @@ class ExportRun(QObject):
     def __init__(self, job: ExportJob, file_name: str, parent: QWidget) -> None:
         super().__init__(parent)
         self.worker = ExportWorker(job)
-        # The thread belongs to the application, so closing the window never destroys it mid-run.
-        self.thread = QThread(QCoreApplication.instance())
-        self.worker.moveToThread(self.thread)
+        self.thread = WorkerThread(self.worker)
         self.cancelled = False
         self.dialog = QProgressDialog(f"Writing {file_name} ({job.scenario})…", "Cancel", 0, 0, parent)
         self.dialog.setWindowTitle("Export to Excel")
@@ -196,13 +194,10 @@ class ExportRun(QObject):
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self.dialog.canceled.connect(self.cancel)
-        self.thread.started.connect(self.worker.run)
         self.worker.progressed.connect(self._progressed)
         self.worker.finished.connect(self._finished)
         self.worker.cancelled.connect(self._cancelled)
         self.worker.failed.connect(self._failed)
-        for signal in (self.worker.finished, self.worker.cancelled, self.worker.failed):
-            signal.connect(self.thread.quit)
         self.thread.finished.connect(self._thread_done)
 
     def start(self) -> None:

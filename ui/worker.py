@@ -2,16 +2,23 @@
 
 Widgets may be built on the GUI thread only, so a worker never shows anything: progress, the
 result, a cancellation or a failure (as a message) each reach the window as a signal. The Monte
-Carlo run and the export both run this way.
+Carlo run and the export both run this way, each on a ``WorkerThread``.
+
+Python's cyclic garbage collector runs on whichever thread happens to allocate when its
+thresholds are passed. On a worker thread it could destroy widgets left in reference cycles
+(closed windows, their menus), which Qt allows on the GUI thread only: such a collection was seen
+to deadlock the window against the GUI thread's own deletions. So the collector is paused while
+any worker runs and runs on the GUI thread when the last one ends.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from model import ModelError
 from model.risk import RunCancelled
@@ -60,3 +67,34 @@ class CancellableWorker(QObject):
                 self.cancelled.emit()
             else:
                 self.finished.emit(result)
+
+
+class WorkerThread(QThread):
+    """The thread of one worker: owned by the application, so closing a window never destroys it
+    mid-run; it quits when the worker ends. Connect the worker's signals, then ``start()``."""
+
+    running = 0  # workers running now, on every thread
+    collector_was_enabled = True
+
+    def __init__(self, worker: CancellableWorker) -> None:
+        super().__init__(QCoreApplication.instance())
+        worker.moveToThread(self)
+        self.started.connect(worker.run)
+        for signal in (worker.finished, worker.cancelled, worker.failed):
+            signal.connect(self.quit)
+        # This object lives on the GUI thread, so the slot runs there.
+        self.finished.connect(self._resume_collection)
+
+    def start(self, priority: QThread.Priority = QThread.Priority.InheritPriority) -> None:
+        if WorkerThread.running == 0:
+            WorkerThread.collector_was_enabled = gc.isenabled()
+            gc.disable()
+        WorkerThread.running += 1
+        super().start(priority)
+
+    @Slot()
+    def _resume_collection(self) -> None:
+        WorkerThread.running -= 1
+        if WorkerThread.running == 0 and WorkerThread.collector_was_enabled:
+            gc.enable()
+            gc.collect()

@@ -33,7 +33,7 @@ from ui.controller import WorkbenchController
 from ui.formatting import format_cell
 from ui.risk.charts import ConvergenceChart, FanChart, HistogramChart, trials_text
 from ui.table_model import DataFrameTableModel, Sheet
-from ui.worker import CancellableWorker
+from ui.worker import CancellableWorker, WorkerThread
 
 # The model's seed range (uncertainty.seed). A QSpinBox stops at 2**31 - 1 and a larger seed in a
 # file was run as that silently; a double spin box with no decimals holds every seed exactly.
@@ -194,16 +194,11 @@ class MonteCarloPage(QWidget):
         worker = MonteCarloWorker(
             self._controller.model, self._controller.scenario, self.trials_field.value(), int(self.seed_field.value())
         )
-        # The thread belongs to the application, so closing the window never destroys it mid-run.
-        thread = QThread(QCoreApplication.instance())
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        thread = WorkerThread(worker)
         worker.progressed.connect(self._progressed)
         worker.finished.connect(self._finished)
         worker.cancelled.connect(self._cancelled)
         worker.failed.connect(self._failed)
-        for signal in (worker.finished, worker.cancelled, worker.failed):
-            signal.connect(thread.quit)
         thread.finished.connect(self._thread_done)
         self._thread, self._worker = thread, worker
         self.run_button.setEnabled(False)
