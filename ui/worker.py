@@ -8,7 +8,7 @@ Python's cyclic garbage collector runs on whichever thread happens to allocate w
 thresholds are passed. On a worker thread it could destroy widgets left in reference cycles
 (closed windows, their menus), which Qt allows on the GUI thread only: such a collection was seen
 to deadlock the window against the GUI thread's own deletions. So the collector is paused while
-any worker runs and runs on the GUI thread when the last one ends.
+any worker runs and resumes on the GUI thread when the last one ends.
 """
 
 from __future__ import annotations
@@ -96,5 +96,4 @@ class WorkerThread(QThread):
     def _resume_collection(self) -> None:
         WorkerThread.running -= 1
         if WorkerThread.running == 0 and WorkerThread.collector_was_enabled:
-            gc.enable()
-            gc.collect()
+            gc.enable()  # no worker runs Python now: the next collection happens on the GUI thread
