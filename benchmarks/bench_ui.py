@@ -9,7 +9,7 @@ For the bundled model and a generated 30-year, 12-class model:
   window has repainted (target < 50 ms);
 * ``paste_20_ms``: a 2 × 10 block pasted (one undo step), same end point;
 * the peers in the same run: ``import_only_s`` (a fresh interpreter that only imports numpy,
-  pandas, PySide6 and pyqtgraph, the floor under any start-up), ``compute_ms`` (the bare
+  PySide6 and pyqtgraph, the floor under any start-up), ``compute_ms`` (the bare
   model computation) and ``apply_edit_ms`` (validate the edited model and compute it), so the
   window's own share is visible.
 
@@ -110,7 +110,7 @@ def import_only_seconds() -> float:
     runs = []
     for _ in range(3):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import numpy, pandas, PySide6.QtWidgets, pyqtgraph"], check=True)
+        subprocess.run([sys.executable, "-c", "import numpy, PySide6.QtWidgets, pyqtgraph"], check=True)
         runs.append(time.perf_counter() - start)
     return round(statistics.median(runs), 3)
 

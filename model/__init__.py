@@ -6,7 +6,8 @@ Typical use::
     from resources import bundled_model_path
     model = load_model(bundled_model_path())
     results = compute(model, "Bull")
-    results.kpis["npv"], results.lines.loc["ebita_margin"]
+    results.kpis["npv"], results.line("ebita_margin"), results.value("ebita_margin", 2027)
+    results.lines  # every line as a pandas DataFrame (pandas is imported on this first request)
 """
 
 from model.document import Model

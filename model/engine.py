@@ -21,10 +21,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from model.document import Model
@@ -34,6 +33,9 @@ from model.outputs import KPI_KEYS, LINE_KEYS
 from model.schema import ENGINE_DRIVERS, NUMERIC_SETTINGS, format_number
 from model.validation import apply_scenario
 from model.vintages import VintageTables, vintage_tables
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # How far new_vintage_yield may move over the horizon before a warning says so (section 4).
 VINTAGE_YIELD_DRIFT = 0.25
@@ -601,27 +603,22 @@ def warnings_for(plan: PlanArrays, lines: Mapping[str, NDArray[np.float64]]) -> 
     return warnings
 
 
-# Built once: pandas spends longer inferring an index from a list than the engine spends computing.
-LINE_INDEX = pd.Index(LINE_KEYS)
-
-
-@functools.lru_cache(maxsize=32)
-def _year_index(years: tuple[int, ...]) -> pd.Index:
-    """The results' columns: the same years on every edit, so built once."""
-    return pd.Index(years)
+# The row of each line in ``Results.lines_array``.
+LINE_ROWS = {key: row for row, key in enumerate(LINE_KEYS)}
 
 
 @dataclass(frozen=True)
 class Results:
     """What one computation of one scenario produced.
 
-    ``lines`` has the line keys of docs/model.md section 4 as rows and fiscal years as columns
-    (NaN where a line is undefined); ``kpis`` maps every KPI key to a float or None;
+    ``lines_array`` has the line keys of docs/model.md section 4 as rows (in ``LINE_KEYS`` order)
+    and ``years`` as columns (NaN where a line is undefined); ``line(key)`` is one row and
+    ``value(key, year)`` one figure. ``kpis`` maps every KPI key to a float or None;
     ``calibrated`` each solved setting's path and value; ``warnings`` plain sentences.
     """
 
     years: list[int]
-    lines: pd.DataFrame
+    lines_array: NDArray[np.float64]
     kpis: dict[str, float | None]
     irr_roots: list[float]
     class_names: list[str]
@@ -630,14 +627,32 @@ class Results:
     warnings: list[str] = field(default_factory=list)
 
     def line(self, key: str) -> NDArray[np.float64]:
-        return self.lines.loc[key].to_numpy()
+        row: NDArray[np.float64] = self.lines_array[LINE_ROWS[key]]
+        return row
+
+    def value(self, key: str, year: int) -> float:
+        """Line ``key`` in fiscal ``year`` (NaN where the line is undefined)."""
+        return float(self.lines_array[LINE_ROWS[key], self.years.index(year)])
+
+    @functools.cached_property
+    def lines(self) -> pd.DataFrame:
+        """``lines_array`` as a pandas DataFrame: line keys as rows, fiscal years as columns.
+
+        Built on first request, for analysis in a notebook: pandas takes longer to import than the
+        workbench takes to start, so nothing the window or the command line does asks for it.
+        """
+        import pandas as pd
+
+        return pd.DataFrame(self.lines_array, index=pd.Index(LINE_KEYS), columns=pd.Index(self.years), copy=False)
 
     @property
     def depreciation_by_class(self) -> pd.DataFrame:
         """Depreciation per asset class (rows) and fiscal year; zero for expensed classes.
 
-        Built on request: most callers never need it, and a DataFrame costs more than the maths.
+        Built on request (with pandas): no caller of the workbench needs it.
         """
+        import pandas as pd
+
         return pd.DataFrame(self.depreciation_by_class_array, index=self.class_names, columns=self.years)
 
 
@@ -661,12 +676,9 @@ def compute(model: Model, scenario: str | None = None) -> Results:
     kpis = {key: plain_number(kpis_raw[key]) for key in KPI_KEYS if key != "irr"}
     kpis["irr"] = nearest_root(roots, float(plan.settings["wacc"]))
     years = [model["base_year"] + t for t in range(1, model["horizon"] + 1)]
-    table = pd.DataFrame(
-        np.vstack([lines[key] for key in LINE_KEYS]), index=LINE_INDEX, columns=_year_index(tuple(years)), copy=False
-    )
     return Results(
         years=years,
-        lines=table,
+        lines_array=np.vstack([lines[key] for key in LINE_KEYS]),
         kpis={key: kpis[key] for key in KPI_KEYS},
         irr_roots=roots,
         class_names=plan.class_names,
@@ -694,15 +706,20 @@ def results_json(model: Model, scenario: str | None, results: Results) -> dict[s
     return out
 
 
-def capex_table(model: Model, scenario: str | None = None) -> pd.DataFrame:
-    """Capex by asset class (rows, in class order) and fiscal year (columns) as ``scenario`` sees
-    it, with a "Total" row (capex_total of section 4) and a "Total" column (each class's plan total).
-    """
+@dataclass(frozen=True)
+class CapexTable:
+    """Capex by asset class (rows of ``values``, in class order) and fiscal year (columns) as one
+    scenario sees it."""
+
+    classes: list[str]
+    years: list[int]
+    values: NDArray[np.float64]
+
+
+def capex_table(model: Model, scenario: str | None = None) -> CapexTable:
+    """The capex of ``scenario`` (None: Base) by class and fiscal year."""
     resolved = apply_scenario(model, scenario)
     years = [model["base_year"] + t for t in range(1, model["horizon"] + 1)]
     names = [c["name"] for c in resolved["asset_classes"]]
-    table = pd.DataFrame([resolved["capex"][name] for name in names], index=names, columns=years, dtype=float)
-    # concat rather than .loc["Total"]: a class may itself be called "Total".
-    table = pd.concat([table, table.sum(axis=0).to_frame("Total").T])
-    table["Total"] = table.sum(axis=1)
-    return table
+    values = np.array([resolved["capex"][name] for name in names], dtype=float).reshape(len(names), len(years))
+    return CapexTable(names, years, values)

@@ -387,7 +387,8 @@ def payback_inputs(flow: str, cumulative: str) -> Rule:
     def rule(c: Context, t: int) -> list[Ref]:
         refs = [Ref("settings", "valuation_year"), *go_forward(cumulative)(c, t)]
         for ref in go_forward(cumulative)(c, t):
-            value = _number(c.results.lines.at[cumulative, ref.year])
+            assert ref.year is not None  # a line's ref has its year
+            value = _number(c.results.value(cumulative, ref.year))
             if value is not None and value >= 0:  # reached
                 refs.append(Ref("line", flow, ref.year))
                 break
@@ -852,8 +853,9 @@ def term(context: Context, ref: Ref) -> Term:
 def _term(context: Context, ref: Ref) -> Term:
     resolved, year = context.resolved, ref.year
     if ref.kind == "line":
+        assert year is not None
         spec = LINES[ref.key]
-        return Term(ref, f"{spec.label} FY{year}", _number(context.results.lines.at[ref.key, year]), spec.unit.value)
+        return Term(ref, f"{spec.label} FY{year}", _number(context.results.value(ref.key, year)), spec.unit.value)
     if ref.kind == "kpi":
         kpi = KPIS[ref.key]
         return Term(ref, kpi.label, context.results.kpis[ref.key], kpi.unit.value)

@@ -305,7 +305,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _unshowable(results: Results) -> str | None:
     """Why the window could not show ``results`` (infinite or huge figures), else None."""
-    lines = results.lines.to_numpy(dtype=float)
+    lines = results.lines_array
     with np.errstate(invalid="ignore"):
         if np.isinf(lines).any() or (np.abs(lines) > LARGEST_SHOWN).any():
             return f"overflow (figures beyond ±{LARGEST_SHOWN:g})"

@@ -452,8 +452,8 @@ class ExplainDock(QDockWidget):
     def cell_ref(self, view: SheetView, index: QModelIndex) -> Ref | None:
         if not index.isValid():
             return None
-        values = view.table_model.sheet.values
-        return self._views[view](self._controller, values.index[index.row()], values.columns[index.column()])
+        sheet = view.table_model.sheet
+        return self._views[view](self._controller, sheet.row_keys[index.row()], sheet.column_keys[index.column()])
 
     def tile_ref(self, tile: KpiTile) -> Ref:
         spec = tile.spec

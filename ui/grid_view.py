@@ -33,7 +33,7 @@ from model.edits import Edit, EditBlock, RenameClass
 from ui.controller import WorkbenchController
 from ui.delegates import CellDelegate
 from ui.formatting import is_missing
-from ui.table_model import MARK_ROLE, OVERRIDDEN, DataFrameTableModel, Sheet
+from ui.table_model import MARK_ROLE, OVERRIDDEN, Sheet, SheetTableModel
 
 SheetBuilder = Callable[[WorkbenchController], Sheet]
 ResetFactory = Callable[[object], Edit]
@@ -83,7 +83,7 @@ class SheetView(QTableView):
     ) -> None:
         super().__init__(parent)
         self._controller, self._build, self._reset_for = controller, build, reset_for
-        self.table_model = DataFrameTableModel(
+        self.table_model = SheetTableModel(
             build(controller), controller.money, controller.apply if editable else None, self
         )
         self.setModel(self.table_model)
@@ -289,7 +289,7 @@ class SheetView(QTableView):
             if not model.is_editable(row, column):
                 return self._refuse(f"{name} is not an input; nothing was deleted.")
             if self._reset_for is not None and sheet.marks[row, column] == OVERRIDDEN:
-                key = sheet.values.index[row]
+                key = sheet.row_keys[row]
                 resets[self.row_name(row)] = self._reset_for(key)
             elif model.is_clearable(row, column):
                 cleared[name] = model.edit_at(row, column, None)
@@ -309,7 +309,7 @@ class SheetView(QTableView):
     def row_name(self, row: int) -> str:
         """A row as the analyst knows it: its label, or its key where rows are only numbered."""
         label = self.table_model.sheet.row_labels[row]
-        return str(self.table_model.sheet.values.index[row]) if label.isdigit() else label
+        return str(self.table_model.sheet.row_keys[row]) if label.isdigit() else label
 
     def _refuse(self, message: str) -> bool:
         self._controller.report(message)
@@ -389,7 +389,7 @@ class SheetView(QTableView):
         rows = self.overridden_rows()
         if self._reset_for is None or not rows:
             return False
-        keys = self.table_model.sheet.values.index
+        keys = self.table_model.sheet.row_keys
         edits = tuple(self._reset_for(keys[row]) for row in rows)
         return self._controller.apply(EditBlock(edits), "Reset to Base")
 

@@ -33,7 +33,7 @@ class KpiSpec:
             return None
         if self.source == "kpi":
             return results.kpis[self.key]
-        value = float(results.lines.loc[self.key].iloc[-1])
+        value = float(results.line(self.key)[-1])
         return value if value == value else None  # NaN (undefined) shows as n/a
 
     @property

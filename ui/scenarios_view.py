@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import QHeaderView, QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QVBoxLayout, QWidget
@@ -27,7 +26,7 @@ from ui.controller import WorkbenchController
 from ui.formatting import CHANGE, ROW, MoneyDisplay, format_cell
 from ui.grid_view import SheetView
 from ui.sheets import source_note, unit_name, year_labels
-from ui.table_model import OVERRIDDEN, TOTAL, Sheet, grid
+from ui.table_model import OVERRIDDEN, TOTAL, Sheet, cell_table, grid
 
 CHANGE_LABEL = "    change vs Base"
 OVERRIDES_HEADING = "Inputs the scenarios override"
@@ -106,14 +105,15 @@ def scenarios_sheet(model: Model, results: dict[str, Results], money: MoneyDispl
                 for name in names
             ],
         )
-    frame = pd.DataFrame(rows, index=keys, columns=names, dtype=object)
     return Sheet(
-        values=frame,
-        units=pd.DataFrame(units).to_numpy(dtype=object),
+        cells=cell_table(rows, len(names)),
+        row_keys=keys,
+        column_keys=names,
+        units=cell_table(units, len(names)),
         row_labels=labels,
         column_labels=names,
-        marks=pd.DataFrame(marks).to_numpy(dtype=object),
-        tooltips=pd.DataFrame(tooltips).to_numpy(dtype=object),
+        marks=cell_table(marks, len(names)),
+        tooltips=cell_table(tooltips, len(names)),
         row_tooltips=[_row_tip(key) for key in keys],
     )
 
@@ -231,8 +231,15 @@ class ComparisonView(SheetView):
 
 def _placeholder(model: Model) -> Sheet:
     names = scenario_names(model)
-    frame = pd.DataFrame([[""] * len(names)], index=["figures"], columns=names, dtype=object)
-    return Sheet(values=frame, units=grid(frame, "text"), row_labels=[FIGURES_HEADING], column_labels=names)
+    shape = (1, len(names))
+    return Sheet(
+        cells=grid(shape, ""),
+        row_keys=["figures"],
+        column_keys=names,
+        units=grid(shape, "text"),
+        row_labels=[FIGURES_HEADING],
+        column_labels=names,
+    )
 
 
 class ScenariosView(QWidget):

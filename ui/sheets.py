@@ -2,24 +2,25 @@
 
 Each builder returns a ``Sheet``: values in model units, how to format them, which cells take
 input, where each number comes from (tooltips) and which cells are reported figures or scenario
-overrides (marks). Nothing here computes a model figure: inputs come from the model, outputs from
-``Results`` and capex totals from ``model.engine.capex_table``.
+overrides (marks). Nothing here computes a model figure but the capex sheet's plan totals: inputs
+come from the model (capex by class and year from ``model.engine.capex_table``), outputs from
+``Results``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
+import numpy as np
 
 from model import Results
 from model.edits import EditBlock, RenameClass, SetCell, SetClassField, SetOverride, SetSetting
 from model.engine import capex_table
-from model.outputs import LINES
+from model.outputs import LINE_KEYS, LINES
 from model.schema import ASSET_CLASS_LABELS, BASE_SCENARIO, DRIVERS, MAX_LAG, MAX_LIFE, MIN_LIFE, SETTINGS, TREATMENTS
 from model.validation import Model, apply_scenario, calibrated_paths
 from ui.formatting import MoneyDisplay, format_cell, unit_words
-from ui.table_model import FOLLOW_ON, FOLLOWS, OVERRIDDEN, SOLVED, SOURCED, TOTAL, Sheet, grid
+from ui.table_model import FOLLOW_ON, FOLLOWS, OVERRIDDEN, SOLVED, SOURCED, TOTAL, Sheet, cell_table, grid
 
 JUDGMENT_PREFIX = "judgment"
 EMPHASISED_LINES = ("total_revenue", "ebita_margin", "fcf")
@@ -117,18 +118,19 @@ def capex_sheet(model: Model, scenario: str, money: MoneyDisplay, results: Resul
     """Capex by class and year with a total row and a plan-total column; the class-year cells take
     input. Years after the plan are the follow-on: shaded, labelled, and their total row is the
     results' follow-on capex (explicit capex plus the reinvestment of the drivers)."""
-    values = capex_table(model, scenario).copy()  # one block: the total row is written at once
-    classes = list(model["capex"])
+    table = capex_table(model, scenario)
+    classes, years = table.classes, table.years
     horizon, base_year = model["horizon"], model["base_year"]
     plan = plan_years(model, scenario)
-    years = list(values.columns[:horizon])
+    values = np.empty((len(classes) + 1, horizon + 1))
+    values[: len(classes), :horizon] = table.values
     # The total row comes from the results: capex_total in the plan, follow_on_capex after it.
-    total_line = results.line("capex_total").copy()
-    total_line[plan:] = results.line("follow_on_capex")[plan:]
-    values.iloc[len(classes), :horizon] = total_line
-    values["Total"] = values.iloc[:, :plan].sum(axis=1)  # the plan's own spending, by class
-    units, editable = grid(values, "money"), grid(values, False)
-    marks, tooltips = grid(values, ""), grid(values, "")
+    values[len(classes), :plan] = results.line("capex_total")[:plan]
+    values[len(classes), plan:horizon] = results.line("follow_on_capex")[plan:]
+    values[:, horizon] = values[:, :plan].sum(axis=1)  # the plan's own spending, by class
+    shape = values.shape
+    units, editable = grid(shape, "money"), grid(shape, False)
+    marks, tooltips = grid(shape, ""), grid(shape, "")
     editable[: len(classes), :horizon] = True
     marks[len(classes), :] = marks[:, horizon] = TOTAL
     tooltips[len(classes), :plan] = "Plan capex of the year (capex_total of the results)"
@@ -164,7 +166,9 @@ def capex_sheet(model: Model, scenario: str, money: MoneyDisplay, results: Resul
 
     year_texts = year_labels(years)
     return Sheet(
-        values=values,
+        cells=values.astype(object),
+        row_keys=[*classes, "Total"],
+        column_keys=[*years, "Total"],
         units=units,
         row_labels=[*classes, "Total"],
         column_labels=[
@@ -186,8 +190,8 @@ def history_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
     length = len(next(iter(rows.values()))) if rows else 0
     first = model["base_year"] - length + 1
     years = list(range(first, model["base_year"] + 1))
-    values = pd.DataFrame([rows[name] for name in rows], index=list(rows), columns=years, dtype=object)
-    units, marks, tooltips = grid(values, "money"), grid(values, ""), grid(values, "")
+    values = cell_table(list(rows.values()), len(years))
+    units, marks, tooltips = grid(values.shape, "money"), grid(values.shape, ""), grid(values.shape, "")
     overridden = _overrides(model, scenario, "history").get("capex", {})
     for row, name in enumerate(rows):
         source = source_of(model, f"history.{name}")
@@ -206,11 +210,13 @@ def history_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
         return SetCell("history", name, year - first, value)
 
     return Sheet(
-        values=values,
+        cells=values,
+        row_keys=list(rows),
+        column_keys=years,
         units=units,
         row_labels=list(rows),
         column_labels=[f"{text}\nhistory" for text in year_labels(years)],
-        editable=grid(values, True),
+        editable=grid(values.shape, True),
         marks=marks,
         tooltips=tooltips,
         edit_for=edit_for,
@@ -224,20 +230,19 @@ def class_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
     classes = resolved["asset_classes"]
     names = [cls["name"] for cls in classes]
     keys = list(CLASS_COLUMNS)
-    values = pd.DataFrame(
+    values = cell_table(
         [
             [cls.get(key, cls.get("life") if key in FOLLOWING_FIELDS else 0) for key in keys]
             if cls["treatment"] == "capitalized"
             else [cls["name"], cls["treatment"], None, None, None, None, False]
             for cls in classes
         ],
-        index=names,
-        columns=keys,
-        dtype=object,
+        len(keys),
     )
-    units, editable = grid(values, "integer"), grid(values, True)
+    shape = values.shape
+    units, editable = grid(shape, "integer"), grid(shape, True)
     units[:, 0], units[:, 1], units[:, -1] = "text", "choice", "bool"
-    marks, tooltips, texts, clearable = grid(values, ""), grid(values, ""), grid(values, ""), grid(values, False)
+    marks, tooltips, texts, clearable = grid(shape, ""), grid(shape, ""), grid(shape, ""), grid(shape, False)
     overridden = _overrides(model, scenario, "asset_classes")
     choices, limits = {}, {}
     for row, cls in enumerate(classes):
@@ -274,7 +279,9 @@ def class_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
         return RenameClass(name, value) if key == "name" else SetClassField(name, key, value)
 
     return Sheet(
-        values=values,
+        cells=values,
+        row_keys=names,
+        column_keys=keys,
         units=units,
         row_labels=[str(i + 1) for i in range(len(names))],
         column_labels=list(CLASS_COLUMNS.values()),
@@ -298,8 +305,8 @@ def drivers_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
     rows = {
         key: resolved["drivers"].get(key) or [None if spec.nullable else 0.0] * horizon for key, spec in DRIVERS.items()
     }
-    values = pd.DataFrame(list(rows.values()), index=list(rows), columns=years, dtype=object)
-    units, marks, tooltips = grid(values, ""), grid(values, ""), grid(values, "")
+    values = cell_table(list(rows.values()), len(years))
+    units, marks, tooltips = grid(values.shape, ""), grid(values.shape, ""), grid(values.shape, "")
     overridden = _overrides(model, scenario, "drivers")
     for row, (key, spec) in enumerate(DRIVERS.items()):
         units[row, :] = spec.unit
@@ -324,7 +331,7 @@ def drivers_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
             marks[row, :] = SOURCED
         tooltips[row, :] = note
 
-    clearable = grid(values, False)
+    clearable = grid(values.shape, False)
     clearable[[spec.nullable for spec in DRIVERS.values()], :] = True
 
     def edit_for(key: str, year: int, value: Any) -> SetCell | EditBlock | SetOverride:
@@ -340,11 +347,13 @@ def drivers_sheet(model: Model, scenario: str, money: MoneyDisplay) -> Sheet:
 
     plan = int(resolved["settings"]["plan_years"])
     return Sheet(
-        values=values,
+        cells=values,
+        row_keys=list(rows),
+        column_keys=years,
         units=units,
         row_labels=[f"{spec.label} ({unit_name(spec.unit, money)})" for spec in DRIVERS.values()],
         column_labels=[f"{text}\n{'plan' if i < plan else 'follow-on'}" for i, text in enumerate(year_labels(years))],
-        editable=grid(values, True),
+        editable=grid(values.shape, True),
         marks=marks,
         tooltips=tooltips,
         edit_for=edit_for,
@@ -404,19 +413,21 @@ def settings_sheet(model: Model, scenario: str, money: MoneyDisplay, results: Re
             limits[(row, 0)] = (1, horizon)
         elif key == "valuation_year":
             limits[(row, 0)] = (base_year, base_year + horizon - 1)
-    values = pd.DataFrame(rows, index=list(SETTING_ORDER), columns=["value", "unit", "source"], dtype=object)
+    columns = ["value", "unit", "source"]
 
     def edit_for(key: str, _column: str, value: Any) -> SetSetting:
         return SetSetting(key, value)
 
     return Sheet(
-        values=values,
-        units=pd.DataFrame(units).to_numpy(dtype=object),
+        cells=cell_table(rows, len(columns)),
+        row_keys=list(SETTING_ORDER),
+        column_keys=columns,
+        units=cell_table(units, len(columns)),
         row_labels=[SETTINGS[key].label for key in SETTING_ORDER],
         column_labels=["Value", "Unit", "Source"],
-        editable=pd.DataFrame(editable).to_numpy(dtype=bool),
-        marks=pd.DataFrame(marks).to_numpy(dtype=object),
-        tooltips=pd.DataFrame(tooltips).to_numpy(dtype=object),
+        editable=np.array(editable, dtype=bool),
+        marks=cell_table(marks, len(columns)),
+        tooltips=cell_table(tooltips, len(columns)),
         edit_for=edit_for,
         choices=choices,
         limits=limits,
@@ -479,8 +490,8 @@ def valuation_sentence(model: Model, scenario: str) -> str:
 
 def projections_sheet(model: Model, results: Results, money: MoneyDisplay) -> Sheet:
     """Every output line across the projection years (read-only), with reported actuals in tooltips."""
-    values = results.lines.astype(object)
-    units, marks, tooltips = grid(values, ""), grid(values, ""), grid(values, "")
+    values = results.lines_array.astype(object)
+    units, marks, tooltips = grid(values.shape, ""), grid(values.shape, ""), grid(values.shape, "")
     row_tooltips = []
     for row, (key, spec) in enumerate(LINES.items()):
         label, unit = spec.label, spec.unit
@@ -493,12 +504,14 @@ def projections_sheet(model: Model, results: Results, money: MoneyDisplay) -> Sh
             if actual is not None:
                 source = source_of(model, f"actuals.{year}.{key}")
                 tooltips[row, column] = (
-                    f"Model: {format_cell(values.iat[row, column], unit, money)}; "
+                    f"Model: {format_cell(values[row, column], unit, money)}; "
                     f"reported FY{year}: {format_cell(actual, unit, money)}\n{source_note(source)}"
                 )
                 marks[row, column] = SOURCED
     return Sheet(
-        values=values,
+        cells=values,
+        row_keys=list(LINE_KEYS),
+        column_keys=results.years,
         units=units,
         row_labels=[f"{spec.label} ({unit_name(spec.unit, money)})" for spec in LINES.values()],
         column_labels=year_labels(results.years),

@@ -1,7 +1,7 @@
-"""The one item model every grid uses: a DataFrame of values plus, cell by cell, how to show it.
+"""The one item model every grid uses: a table of values plus, cell by cell, how to show it.
 
 A ``Sheet`` is what a grid shows, built from the controller's state by ``ui.sheets``; the
-``DataFrameTableModel`` adapts it to Qt. Display text and edit text are separate roles; typed
+``SheetTableModel`` adapts it to Qt. Display text and edit text are separate roles; typed
 text is parsed by the cell's unit, turned into an edit record by the sheet and submitted to the
 controller, which validates it through the model layer and refuses it whole if it breaks a rule.
 """
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
@@ -62,26 +61,38 @@ EditFactory = Callable[[Any, Any, Any], Edit]
 Submit = Callable[[Edit, str], bool]
 
 
-def grid(frame: pd.DataFrame, fill: Any) -> np.ndarray:
-    """A per-cell attribute array shaped like ``frame``, filled with ``fill``."""
-    return np.full(frame.shape, fill, dtype=object)
+def grid(shape: tuple[int, int], fill: Any) -> np.ndarray:
+    """A per-cell attribute array of ``shape``, filled with ``fill``."""
+    return np.full(shape, fill, dtype=object)
+
+
+def cell_table(rows: Sequence[Sequence[Any]], columns: int) -> np.ndarray:
+    """Rows of ``columns`` values as an object array, each value kept as it is (a list stays one cell)."""
+    table = np.empty((len(rows), columns), dtype=object)
+    for row, values in enumerate(rows):
+        for column, value in enumerate(values):
+            table[row, column] = value
+    return table
 
 
 @dataclass
 class Sheet:
     """The contents of one grid.
 
-    ``values`` holds the model's values (numbers in model units, text, bools, None); the other
-    arrays have its shape. ``units`` decide formatting and parsing, ``marks`` the background,
-    ``editable`` which cells take input. ``texts`` (optional) replaces a cell's shown text where it
-    is not empty ("= book 5" for a life that follows the book life). ``clearable`` cells take
-    Delete: their edit with the value None (which removes an optional field, or empties an
-    unknown year), one undo step for the selection. ``edit_for(row_key, column_key, value)``
-    turns a parsed value into an edit record; ``choices`` and ``limits`` (by (row, column)
-    position) feed the delegate's combo and spin boxes.
+    ``cells`` holds the model's values (numbers in model units, text, bools, None) as an object
+    array; ``row_keys`` and ``column_keys`` name its rows and columns as the model does (a line
+    key, a class name, a fiscal year), and the other arrays have its shape. ``units`` decide
+    formatting and parsing, ``marks`` the background, ``editable`` which cells take input.
+    ``texts`` (optional) replaces a cell's shown text where it is not empty ("= book 5" for a life
+    that follows the book life). ``clearable`` cells take Delete: their edit with the value None
+    (which removes an optional field, or empties an unknown year), one undo step for the
+    selection. ``edit_for(row_key, column_key, value)`` turns a parsed value into an edit record;
+    ``choices`` and ``limits`` (by (row, column) position) feed the delegate's combo and spin boxes.
     """
 
-    values: pd.DataFrame
+    cells: np.ndarray
+    row_keys: Sequence[Any]
+    column_keys: Sequence[Any]
     units: np.ndarray
     row_labels: Sequence[str]
     column_labels: Sequence[str]
@@ -96,24 +107,27 @@ class Sheet:
     clearable: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        self.cells = self.values.to_numpy(dtype=object)
+        shape = self.cells.shape
+        if shape != (len(self.row_keys), len(self.column_keys)):
+            rows, columns = len(self.row_keys), len(self.column_keys)
+            raise ValueError(f"{shape[0]} x {shape[1]} cells for {rows} rows x {columns} columns")
         if self.texts is None:
-            self.texts = grid(self.values, "")
+            self.texts = grid(shape, "")
         if self.clearable is None:
-            self.clearable = grid(self.values, False)
+            self.clearable = grid(shape, False)
         if self.editable is None:
-            self.editable = grid(self.values, False)
+            self.editable = grid(shape, False)
         if self.marks is None:
-            self.marks = grid(self.values, "")
+            self.marks = grid(shape, "")
         if self.tooltips is None:
-            self.tooltips = grid(self.values, "")
+            self.tooltips = grid(shape, "")
 
     def same_layout(self, other: Sheet) -> bool:
         return (
             list(self.row_labels) == list(other.row_labels)
             and list(self.column_labels) == list(other.column_labels)
-            and self.values.index.equals(other.values.index)
-            and self.values.columns.equals(other.values.columns)
+            and list(self.row_keys) == list(other.row_keys)
+            and list(self.column_keys) == list(other.column_keys)
         )
 
 
@@ -134,7 +148,7 @@ def changed_cells(old: Sheet, new: Sheet) -> np.ndarray:
     return changed
 
 
-class DataFrameTableModel(QAbstractTableModel):
+class SheetTableModel(QAbstractTableModel):
     """Qt's view of a ``Sheet``; ``submit(edit, label)`` applies an edit and says if it was taken."""
 
     def __init__(self, sheet: Sheet, money: MoneyDisplay, submit: Submit | None = None, parent=None) -> None:
@@ -257,7 +271,7 @@ class DataFrameTableModel(QAbstractTableModel):
 
     def edit_at(self, row: int, column: int, value: Any) -> Edit:
         sheet = self._sheet
-        return sheet.edit_for(sheet.values.index[row], sheet.values.columns[column], value)
+        return sheet.edit_for(sheet.row_keys[row], sheet.column_keys[column], value)
 
     def describe_cell(self, row: int, column: int) -> str:
         """How the cell is named in the undo history: ``AI servers FY2027``."""

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import pandas as pd
 
 from model.document import Model
 from model.engine import plain_number
@@ -15,6 +14,9 @@ from model.errors import ModelError
 from model.risk.analysis import Progress, check_metric
 from model.risk.batch import evaluate, resolved_plan
 from model.risk.targets import Target, apply_values
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Axis = tuple[str, Sequence[float]]  # a target path and its values (kept as a tuple of floats)
 
@@ -83,6 +85,8 @@ class Grid:
         self, model: Model, scenario: str | None, request: GridRequest, progress: Progress | None = None
     ) -> GridResults:
         """The two-way grid of section 8 (see GridResults)."""
+        import pandas as pd  # imported on first use: the workbench starts without it
+
         resolved, base = resolved_plan(model, scenario)
         x_target = Target.parse(resolved, request.x[0], request.apply[0], where="x")
         y_target = Target.parse(resolved, request.y[0], request.apply[1], where="y")

@@ -12,10 +12,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from model.document import Model
@@ -27,6 +26,9 @@ from model.risk.sampling import correlated_uniforms, inverse_cdf, values_at
 from model.risk.targets import Target, apply_values_with_rules
 from model.schema import MAX_TRIALS, SAMPLERS
 from model.validation import correlation_matrix
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STATISTICS = ("mean", "sd", "p5", "p10", "p50", "p90", "p95")
 PERCENTILES = {"p5": 5.0, "p10": 10.0, "p50": 50.0, "p90": 90.0, "p95": 95.0}
@@ -117,6 +119,8 @@ def _share(flags: NDArray[np.bool_]) -> float:
 
 
 def _convergence(npv: NDArray[np.float64], points: int = 20) -> pd.DataFrame:
+    import pandas as pd  # imported on first use: the workbench starts without it
+
     if npv.size == 0:
         return pd.DataFrame({"trials": [], "mean": [], "p50": []})
     counts = np.unique(np.geomspace(min(10, npv.size), npv.size, points).astype(int))
@@ -210,6 +214,8 @@ def _summarise(
     seed: int,
     sampler: str,
 ) -> MonteCarloResults:
+    import pandas as pd  # imported on first use: the workbench starts without it
+
     trials = len(valid)
     if not valid.any():
         raise ModelError(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import pandas as pd
 
 from model.document import Model
 from model.engine import PlanArrays, plain_number
@@ -16,6 +15,9 @@ from model.risk.sampling import quantiles
 from model.risk.targets import LIFE_TARGET_FIELDS, Target, apply_values
 from model.schema import ENGINE_DRIVERS, NUMERIC_SETTINGS
 from model.validation import calibrated_paths
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TORNADO_FACTORS = (0.9, 1.1)  # every input at 0.9x and 1.1x when the model has no uncertainty section
 # Settings that change no return: the default tornado leaves them out (section 8).
@@ -100,6 +102,8 @@ class Tornado:
         self, model: Model, scenario: str | None, request: TornadoRequest, progress: Progress | None = None
     ) -> TornadoResults:
         """The tornado of section 8 (see TornadoResults)."""
+        import pandas as pd  # imported on first use: the workbench starts without it
+
         resolved, base = resolved_plan(model, scenario)
         basis, ends = tornado_inputs(resolved)
         # Each input moves alone, so each gets its own two-trial batch; the base model is trial 0.

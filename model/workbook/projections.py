@@ -87,14 +87,14 @@ def write_projections(writer: WorkbookWriter) -> None:
     for row, title in writer.projection_sections.items():
         writer.section(sheet, row, title)
 
-    lines = writer.results.lines
+    results = writer.results
     for key, spec in LINES.items():
         r = writer.line_rows[key]
         writer.text(sheet, r, KEY_COL, key)
         writer.text(sheet, r, LABEL_COL, spec.label)
         writer.text(sheet, r, UNIT_COL, writer.unit_text(spec.unit))
         fmt = f.line(key)
-        values = lines.loc[key].to_numpy()
+        values = results.line(key)
         for t in range(1, horizon + 1):
             sheet.write_formula(r, year_col(t), _line_formula(writer, key, t), fmt, cached(values[t - 1]))
         writer.workbook.define_name(f"line_{key}", "=" + span(PROJECTIONS, r, year_col(1), r, year_col(horizon)))
@@ -102,10 +102,8 @@ def write_projections(writer: WorkbookWriter) -> None:
     t0 = writer.valuation_offset
     helper_values = {
         "go_forward": (np.arange(1, horizon + 1) > t0).astype(float),
-        "payback": _payback_reached(lines.loc["fcf"].to_numpy(), lines.loc["cumulative_fcf"].to_numpy(), t0),
-        "discounted_payback": _payback_reached(
-            lines.loc["pv_fcf"].to_numpy(), lines.loc["cumulative_pv_fcf"].to_numpy(), t0
-        ),
+        "payback": _payback_reached(results.line("fcf"), results.line("cumulative_fcf"), t0),
+        "discounted_payback": _payback_reached(results.line("pv_fcf"), results.line("cumulative_pv_fcf"), t0),
     }
     for key, label, unit in HELPERS:
         r = writer.helper_rows[key]

@@ -54,7 +54,7 @@ def metric_of(doc: dict, metric: str) -> float | None:
     results = compute(validate_model(doc))
     if "@" in metric:
         line, _, year = metric.partition("@")
-        value = results.lines.loc[line, int(year)]
+        value = results.value(line, int(year))
         return None if math.isnan(value) else float(value)
     return results.kpis[metric]
 

@@ -12,6 +12,7 @@ import math
 import numpy_financial as npf
 import pytest
 
+from model.outputs import LINE_KEYS
 from tests.factories import model_doc
 from tests.model.helpers import assert_line, line, npv_year_end, run, year_end_flows
 
@@ -50,6 +51,21 @@ def test_life_1_depreciates_half_in_the_year_of_purchase_and_half_the_next():
     assert r.kpis["payback_years"] == pytest.approx(2.0)  # (2 - 1) + 50 / 50
     # Discounted: -45.45 then -45.45 + 41.32 = -4.13, never back to 0.
     assert r.kpis["discounted_payback_years"] is None
+
+
+def test_results_are_read_by_line_and_fiscal_year_and_as_a_dataframe():
+    r = run(model_doc(3, asset_classes=servers(1), capex={"Servers": [100.0, 0.0, 0.0]}))  # the life 1 case
+    assert r.years == [2026, 2027, 2028]
+    assert [r.value("fcf", year) for year in r.years] == [-50, 50, 0]
+    assert r.value("total_revenue", 2028) == 100
+    assert math.isnan(r.value("roic", 2028))  # undefined: no capital employed
+    with pytest.raises(ValueError):
+        r.value("fcf", 2029)  # a year outside the results is refused, never read from another year
+    frame = r.lines  # the pandas view, built on first request
+    assert list(frame.index) == list(LINE_KEYS) and list(frame.columns) == r.years
+    assert frame.loc["fcf"].tolist() == [-50, 50, 0]
+    assert frame.at["total_revenue", 2026] == 150
+    assert math.isnan(frame.at["roic", 2028])
 
 
 # --------------------------------------------------------------------------- one class, life 2, every line

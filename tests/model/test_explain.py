@@ -27,7 +27,7 @@ from model.explain import (
     term,
     with_values,
 )
-from model.outputs import KPIS, LINES
+from model.outputs import KPIS, LINE_KEYS, LINES
 from model.schema import SETTINGS
 
 
@@ -86,7 +86,7 @@ def test_every_explanation_quotes_the_engines_values(bundled_model, v1_model, wh
     results = context.results
     for ref in (Ref("line", key, year) for key in LINES for year in results.years):
         explanation = explain(context, ref)
-        assert same(explanation.term.value, results.lines.at[ref.key, ref.year])
+        assert same(explanation.term.value, results.value(ref.key, ref.year))
         for precedent in explanation.precedents:
             assert same(precedent.value, engine_value(context, precedent.ref)), (ref, precedent)
     for key in KPIS:
@@ -100,7 +100,7 @@ def engine_value(context: Context, ref: Ref):
     """A number as the engine and the scenario's model hold it, read independently of explain."""
     resolved, results = context.resolved, context.results
     if ref.kind == "line":
-        return results.lines.at[ref.key, ref.year]
+        return results.value(ref.key, ref.year)
     if ref.kind == "kpi":
         return results.kpis[ref.key]
     if ref.kind == "settings":
@@ -159,7 +159,7 @@ def test_npv_by_hand(context):
     assert [p.ref.year for p in pv] == list(range(2026, 2036))  # valued at the end of FY2025
     # Each PV is FCF discounted at the 10 % WACC for its years after FY2025.
     for p in pv:
-        fcf = context.results.lines.at["fcf", p.ref.year]
+        fcf = context.results.value("fcf", p.ref.year)
         assert p.value == pytest.approx(fcf / 1.1 ** (p.ref.year - 2025), rel=1e-12)
     tv = next(p for p in explanation.precedents if p.ref == Ref("kpi", "pv_terminal_value"))
     assert explanation.term.value == pytest.approx(sum(p.value for p in pv) + tv.value, abs=1e-9)
@@ -265,13 +265,10 @@ def perturbations(model) -> Iterator[Perturbation]:
 
 def moved(before: Results, after: Results) -> set[Ref]:
     """The lines (by year) and KPIs that differ beyond rounding."""
-    a, b = before.lines.to_numpy(float), after.lines.to_numpy(float)
+    a, b = before.lines_array, after.lines_array
     with np.errstate(invalid="ignore"):
         differ = ~((np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= 1e-9 * (1 + np.abs(a))))
-    found = {
-        Ref("line", before.lines.index[i], int(before.lines.columns[j]))
-        for i, j in zip(*np.nonzero(differ), strict=True)
-    }
+    found = {Ref("line", LINE_KEYS[i], before.years[j]) for i, j in zip(*np.nonzero(differ), strict=True)}
     for key, value in before.kpis.items():
         other = after.kpis[key]
         if (value is None) != (other is None) or (value is not None and abs(value - other) > 1e-9 * (1 + abs(value))):

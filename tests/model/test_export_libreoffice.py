@@ -391,7 +391,7 @@ def models_with_scenarios(draw) -> dict:
     model = draw(valid_models(max_horizon=10, v2=True))
     horizon, solved = model["horizon"], set(calibrated_paths(model))
     scenarios = {}
-    figures = [compute(model).lines.to_numpy()]
+    figures = [compute(model).lines_array]
     for k in range(draw(st.integers(2, 3))):
         overrides: dict = {}
         settings = {}
@@ -442,7 +442,7 @@ def models_with_scenarios(draw) -> dict:
             overrides["history"] = {"capex": {name: draw(st.lists(finite(0.0, 80.0), min_size=n, max_size=n))}}
         try:  # a drawn combination may break a cross rule (rent without revenue capex ...): keep the others
             drawn = validate_model({**model, "scenarios": {**scenarios, f"Scenario {k}": overrides}})
-            lines = compute(drawn, f"Scenario {k}").lines.to_numpy()
+            lines = compute(drawn, f"Scenario {k}").lines_array
         except ModelError:
             continue
         if any(np.array_equal(lines, seen, equal_nan=True) for seen in figures):
@@ -573,6 +573,6 @@ def test_every_scenario_differs_from_the_exported_one():
     """The switching test would prove nothing if a scenario gave the stored (exported) numbers."""
     for name, model in SCENARIO_MODELS.items():
         *others, exported = scenario_names(model)
-        stored = compute(model, exported).lines.to_numpy()
+        stored = compute(model, exported).lines_array
         for scenario in others:
-            assert not np.array_equal(compute(model, scenario).lines.to_numpy(), stored, equal_nan=True), name
+            assert not np.array_equal(compute(model, scenario).lines_array, stored, equal_nan=True), name

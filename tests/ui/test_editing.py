@@ -69,18 +69,24 @@ def test_redo_answers_both_keys(window, controller, qtbot, keys):
 
 
 def test_a_value_that_stays_undefined_is_no_change():
-    import numpy as np
-    import pandas as pd
-
-    from ui.table_model import Sheet, changed_cells
+    from ui.table_model import Sheet, cell_table, changed_cells, grid
 
     def sheet(values: list) -> Sheet:
-        frame = pd.DataFrame([values], dtype=object)
-        return Sheet(frame, np.full(frame.shape, "money", dtype=object), ["row"], ["a", "b", "c", "d"])
+        columns = ["a", "b", "c", "d"]
+        return Sheet(cell_table([values], 4), ["row"], columns, grid((1, 4), "money"), ["row"], columns)
 
     nan = float("nan")
     changed = changed_cells(sheet([nan, nan, 1.0, None]), sheet([float("nan"), 2.0, nan, nan]))
     assert changed.tolist() == [[False, True, True, True]]
+
+
+def test_a_sheet_keeps_each_value_as_one_cell_and_refuses_cells_its_keys_do_not_fit():
+    from ui.table_model import Sheet, cell_table, grid
+
+    cells = cell_table([[1.0, [2.0, 3.0]], [None, "x"]], 2)  # a scenario's driver row is one cell
+    assert cells.shape == (2, 2) and cells[0, 1] == [2.0, 3.0] and cells[1, 0] is None
+    with pytest.raises(ValueError, match="2 x 2 cells for 2 rows x 3 columns"):
+        Sheet(cells, ["a", "b"], [2026, 2027, 2028], grid((2, 2), "money"), ["a", "b"], ["FY26", "FY27", "FY28"])
 
 
 def test_an_edit_announces_the_cells_it_changed_and_no_others(window):
@@ -116,19 +122,19 @@ def test_projections_and_charts_follow_an_edit(window, controller):
     table.setData(index, "100")
     results = compute(controller.model)
     projections = window.projections.view.table_model
-    row = list(results.lines.index).index("total_revenue")
-    assert projections.index(row, 0).data() == f"{results.lines.iloc[row, 0]:,.1f}"
+    row = projections.sheet.row_keys.index("total_revenue")
+    assert projections.index(row, 0).data() == f"{results.line('total_revenue')[0]:,.1f}"
     _, margin = window.charts.revenue.margin.getData()
-    assert margin == pytest.approx(results.lines.loc["ebita_margin"].to_numpy() * 100)
+    assert margin == pytest.approx(results.line("ebita_margin") * 100)
     _, cumulative = window.charts.cash_flow.cumulative.getData()
-    assert cumulative == pytest.approx(results.lines.loc["cumulative_fcf"].to_numpy())
+    assert cumulative == pytest.approx(results.line("cumulative_fcf"))
 
 
 @pytest.mark.slow
 def test_typing_into_a_cell_with_the_editor(window, controller, qtbot):
     view = window.drivers_panel.view
     window.assumption_tabs.setCurrentWidget(window.drivers_panel)
-    row = list(view.table_model.sheet.values.index).index("utilization")
+    row = list(view.table_model.sheet.row_keys).index("utilization")
     index = view.table_model.index(row, 2)
     view.setCurrentIndex(index)
     view.edit(index)
@@ -145,7 +151,7 @@ def test_typing_into_a_cell_with_the_editor(window, controller, qtbot):
 @pytest.mark.parametrize("text", ["0.12", "12%"])
 def test_percent_cells_take_both_forms(window, controller, text):
     table = window.drivers_panel.view.table_model
-    row = list(table.sheet.values.index).index("core_growth")
+    row = list(table.sheet.row_keys).index("core_growth")
     # FY2027: a 12 % core growth in the calibration year FY2026 would leave no room for AI opex.
     assert table.setData(table.index(row, 1), text)
     assert controller.model["drivers"]["core_growth"][1] == pytest.approx(0.12)
@@ -180,7 +186,7 @@ def test_refused_input_keeps_the_model_and_shows_the_rule(window, controller, te
 @pytest.mark.slow
 def test_out_of_range_driver_is_refused_with_its_rule(window, controller):
     table = window.drivers_panel.view.table_model
-    row = list(table.sheet.values.index).index("utilization")
+    row = list(table.sheet.row_keys).index("utilization")
     assert not table.setData(table.index(row, 3), "140%")
     assert "drivers.utilization[3]: 1.4 is above 1" in window.statusBar().currentMessage()
 
@@ -196,7 +202,7 @@ def test_totals_are_read_only(window):
 @pytest.mark.slow
 def test_settings_combo_and_check_box(window, controller):
     table = window.settings_panel.view.table_model
-    keys = list(table.sheet.values.index)
+    keys = list(table.sheet.row_keys)
     method = table.index(keys.index("terminal_method"), 0)
     assert table.data(method, Qt.ItemDataRole.UserRole + 2) == ["none", "book_value", "gordon", "exit_multiple"]
     assert table.setData(method, "gordon")
@@ -224,7 +230,7 @@ def test_settings_combo_and_check_box(window, controller):
 @pytest.mark.slow
 def test_sources_show_as_tooltips_and_marks(window):
     table = window.settings_panel.view.table_model
-    keys = list(table.sheet.values.index)
+    keys = list(table.sheet.row_keys)
     fx = table.index(keys.index("fx_rmb_per_usd"), 0)
     assert "Business Wire" in fx.data(Qt.ItemDataRole.ToolTipRole)
     assert fx.data(Qt.ItemDataRole.UserRole + 4) == SOURCED
@@ -287,7 +293,7 @@ def test_copy_puts_a_tab_separated_block_on_the_clipboard(window):
     rows = text.rstrip("\n").split("\n")
     assert len(rows) == view.table_model.rowCount()
     assert len(rows[0].split("\t")) == view.table_model.columnCount()
-    assert rows[0].split("\t")[0] == f"{window.controller.results.lines.iat[0, 0]:.10g}"
+    assert rows[0].split("\t")[0] == f"{window.controller.results.lines_array[0, 0]:.10g}"
 
 
 # --------------------------------------------------------------------------- typed as a user types
@@ -302,9 +308,9 @@ def editor_cells(window) -> dict:
 
     classes = window.capex_panel.class_view
     settings = window.settings_panel.view
-    keys = list(settings.table_model.sheet.values.index)
+    keys = list(settings.table_model.sheet.row_keys)
     risk = window.findChild(RiskPanel).inputs_page.inputs_view
-    low = list(risk.table_model.sheet.values.columns).index("low")
+    low = list(risk.table_model.sheet.column_keys).index("low")
     capex = window.capex_panel.capex_view
     return {
         "book life (whole years)": (classes, classes.table_model.index(0, 2)),
@@ -466,7 +472,7 @@ def test_the_scenario_manager_refuses_a_bad_name_and_keeps_the_model(window, con
 )
 def test_a_wrong_choice_is_refused_naming_the_labels_the_cells_show(window, controller, key, labels):
     table = window.settings_panel.view.table_model
-    cell = table.index(list(table.sheet.values.index).index(key), 0)
+    cell = table.index(list(table.sheet.row_keys).index(key), 0)
     before = copy.deepcopy(controller.model)
     assert not table.setData(cell, "perpetuity")
     assert controller.model == before

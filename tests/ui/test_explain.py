@@ -67,7 +67,7 @@ def test_ctrl_bracket_on_a_kpi_follows_the_links_down_to_an_input_and_its_source
 def test_ctrl_close_bracket_on_an_input_lists_what_it_feeds(window, qtbot):
     view = window.drivers_panel.view
     window.assumption_tabs.setCurrentWidget(window.drivers_panel)
-    keys = list(view.table_model.sheet.values.index)
+    keys = list(view.table_model.sheet.row_keys)
     view.setCurrentIndex(view.table_model.index(keys.index("utilization"), 1))  # FY2027
     window.activateWindow()
     view.setFocus()
@@ -76,7 +76,7 @@ def test_ctrl_close_bracket_on_an_input_lists_what_it_feeds(window, qtbot):
     assert panel.title.text() == "Utilization of capacity FY2027  ·  Base"
     assert rows(panel) == ["Installed fleet revenue FY2027", "AI revenue FY2027"]
     # The values shown are the projections'.
-    ai_revenue = window.controller.results.lines.at["ai_revenue", 2027]
+    ai_revenue = window.controller.results.value("ai_revenue", 2027)
     assert panel.table.item(1, 1).text() == format_kpi(ai_revenue, "money", window.controller.money)
     # A dependent explains itself in turn, by a click or by Ctrl+[ on its row.
     click_row(qtbot, panel, "AI revenue FY2027")
@@ -118,7 +118,7 @@ def test_right_click_menus_offer_explain_on_cells_and_kpi_tiles(window):
     view = window.projections.view
     explain, trace = view.context_actions
     assert explain.text().startswith("Explain") and trace.text().startswith("Trace dependents")
-    keys = list(view.table_model.sheet.values.index)
+    keys = list(view.table_model.sheet.row_keys)
     view.setCurrentIndex(view.table_model.index(keys.index("ebita_margin"), 0))
     explain.trigger()
     panel = window.explain_dock.panel

@@ -21,7 +21,7 @@ from ui.charts import year_ticks
 from ui.controller import WorkbenchController
 from ui.kpi_strip import KpiStrip
 from ui.sheets import capex_sheet, class_sheet, drivers_sheet, history_sheet, projections_sheet, settings_sheet
-from ui.table_model import DataFrameTableModel
+from ui.table_model import SheetTableModel
 
 Buttons = QMessageBox.StandardButton
 
@@ -44,7 +44,7 @@ def test_every_item_model_passes_the_model_tester(qtmodeltester, bundled_model, 
         projections_sheet(bundled_model, controller.results, money),
     ]
     for sheet in sheets:
-        qtmodeltester.check(DataFrameTableModel(sheet, money, controller.apply))
+        qtmodeltester.check(SheetTableModel(sheet, money, controller.apply))
 
 
 def test_save_and_reopen_give_the_same_model(window, controller, tmp_path, monkeypatch):
@@ -139,7 +139,7 @@ def test_layout_and_recent_files_persist(window, model_path, qtbot):
 def test_hover_readout_and_png_export(window, controller, tmp_path):
     chart = window.charts.revenue
     chart.show_year(2030)
-    core = controller.results.lines.loc["core_revenue", 2030]
+    core = controller.results.value("core_revenue", 2030)
     assert chart.readout.text().startswith(f"FY2030: Core revenue {core:.1f} · Installed fleet revenue")
     assert chart.cursor.isVisible()
     path = tmp_path / "revenue.png"

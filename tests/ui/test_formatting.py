@@ -180,7 +180,7 @@ def test_scientific_shows_the_digits_that_tell_ticks_apart(value, step, expected
 
 def test_the_window_at_an_extreme_exchange_rate_shows_digits_not_zeros(window, controller):
     settings = window.settings_panel.view.table_model
-    fx = settings.index(list(settings.sheet.values.index).index("fx_rmb_per_usd"), 0)
+    fx = settings.index(list(settings.sheet.row_keys).index("fx_rmb_per_usd"), 0)
     assert settings.setData(fx, "1e17")  # valid by the model's rules
     window.currency_actions["USD"].trigger()
     capex = window.capex_panel.capex_view.table_model

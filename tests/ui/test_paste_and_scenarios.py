@@ -91,7 +91,7 @@ def test_paste_that_does_not_fit_or_hits_a_total_is_refused(window, controller):
 @pytest.mark.slow
 def test_fill_right_copies_the_first_column(window, controller):
     view = window.drivers_panel.view
-    row = list(view.table_model.sheet.values.index).index("utilization")
+    row = list(view.table_model.sheet.row_keys).index("utilization")
     select(view, row, 0, row, 9)
     view.setFocus()
     window.fill_right_action.trigger()
@@ -113,7 +113,7 @@ def test_scenario_switch_shows_its_numbers_and_shading(window, controller):
     assert bull.kpis["npv"] != base.kpis["npv"]
 
     drivers = window.drivers_panel.view.table_model
-    keys = list(drivers.sheet.values.index)
+    keys = list(drivers.sheet.row_keys)
     assert drivers.index(keys.index("utilization"), 0).data(MARK_ROLE) == OVERRIDDEN
     assert drivers.index(keys.index("utilization"), 0).data() == "80.0%"
     assert drivers.index(keys.index("reinvestment_rate"), 0).data(MARK_ROLE) != OVERRIDDEN
@@ -150,7 +150,7 @@ def test_edits_in_a_scenario_become_overrides_and_reset_to_base(window, controll
 def test_undo_returns_to_the_scenario_the_edit_was_made_in(window, controller):
     controller.set_scenario("Bull")
     table = window.settings_panel.view.table_model
-    assert table.setData(table.index(list(table.sheet.values.index).index("wacc"), 0), "8%")
+    assert table.setData(table.index(list(table.sheet.row_keys).index("wacc"), 0), "8%")
     assert controller.model["scenarios"]["Bull"]["settings"]["wacc"] == pytest.approx(0.08)
     controller.set_scenario("Base")
     controller.undo_stack.undo()

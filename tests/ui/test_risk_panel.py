@@ -242,7 +242,7 @@ def test_targets_are_shown_by_name_and_passed_by_key(panel, controller):
     assert not any("." in label and label.split(".")[0] in ("settings", "drivers") for label in labels)
 
     table = panel.inputs_page.inputs_view.table_model
-    keys = list(table.sheet.values.index)
+    keys = list(table.sheet.row_keys)
     row = keys.index("economic_life.AI servers & accelerators")
     assert table.headerData(row, Qt.Orientation.Vertical) == "Economic life: AI servers & accelerators"
     tooltip = table.headerData(row, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole)
@@ -314,8 +314,8 @@ def test_notes_and_headers_have_room(qtbot, window, panel, size):
 
 def test_uncertain_inputs_are_edited_with_validation_and_undo(qtbot, panel, controller):
     table = panel.inputs_page.inputs_view.table_model
-    rows = list(table.sheet.values.index)
-    wacc, high = rows.index("settings.wacc"), list(table.sheet.values.columns).index("high")
+    rows = list(table.sheet.row_keys)
+    wacc, high = rows.index("settings.wacc"), list(table.sheet.column_keys).index("high")
     assert table.setData(table.index(wacc, high), "12%")
     assert controller.model["uncertainty"]["inputs"][wacc]["high"] == pytest.approx(0.12)
     assert table.index(wacc, high).data() == "12.0%"

@@ -151,7 +151,7 @@ def scenarios_page(window, qtbot):
 
 
 def row_of(sheet, key):
-    return list(sheet.values.index).index(key)
+    return list(sheet.row_keys).index(key)
 
 
 @pytest.mark.slow

@@ -30,7 +30,7 @@ def focused(window, qtbot, view):
 def driver_row(window, key):
     window.assumption_tabs.setCurrentWidget(window.drivers_panel)
     view = window.drivers_panel.view
-    return view, list(view.table_model.sheet.values.index).index(key)
+    return view, list(view.table_model.sheet.row_keys).index(key)
 
 
 def test_f2_edits_the_current_cell_with_its_text(window, qtbot, controller):

@@ -33,7 +33,7 @@ def model_class(controller, name):
 
 def settings_row(window, key):
     table = window.settings_panel.view.table_model
-    return table, table.index(list(table.sheet.values.index).index(key), 0)
+    return table, table.index(list(table.sheet.row_keys).index(key), 0)
 
 
 @pytest.mark.parametrize(("field", "text", "value"), [("life", "8", 8), ("lag", "2", 2), ("tax_life", "6", 6)])
@@ -118,10 +118,7 @@ def test_history_block_edits_and_undo(window, controller):
     assert table.setData(index, "15")
     assert controller.model["history"]["capex"][SERVERS][0] == 15.0
     assert index.data() == "15.0"
-    assert (
-        compute(controller.model).lines.loc["installed_revenue"].iloc[0]
-        != compute(before).lines.loc["installed_revenue"].iloc[0]
-    )
+    assert compute(controller.model).line("installed_revenue")[0] != compute(before).line("installed_revenue")[0]
     controller.undo_stack.undo()
     assert controller.model == before
 
@@ -140,7 +137,7 @@ def test_follow_on_years_are_shaded_and_labelled(window, controller):
     )
     # The total row of a follow-on year is the results' follow-on capex (reinvestment included).
     total_row = table.rowCount() - 1
-    assert table.index(total_row, 3).data() == f"{controller.results.lines.loc['follow_on_capex', 2029]:,.1f}"
+    assert table.index(total_row, 3).data() == f"{controller.results.value('follow_on_capex', 2029):,.1f}"
     settings_table, plan_years = settings_row(window, "plan_years")
     assert settings_table.setData(plan_years, "4")
     assert table.headerData(3, Qt.Orientation.Horizontal) == "FY29\nplan"
@@ -149,7 +146,7 @@ def test_follow_on_years_are_shaded_and_labelled(window, controller):
 
 @pytest.mark.slow
 def test_new_drivers_are_listed(window):
-    keys = list(window.drivers_panel.view.table_model.sheet.values.index)
+    keys = list(window.drivers_panel.view.table_model.sheet.row_keys)
     assert "reinvestment_rate" in keys and "compute_cost_change" in keys
 
 
@@ -170,7 +167,7 @@ def test_an_absent_optional_driver_shows_zeros_and_edits_with_undo(qtbot, model_
     qtbot.addWidget(window)
     controller = window.controller
     table = window.drivers_panel.view.table_model
-    row = list(table.sheet.values.index).index("compute_cost_change")
+    row = list(table.sheet.row_keys).index("compute_cost_change")
     assert [table.index(row, c).data() for c in range(3)] == ["0.0%", "0.0%", "0.0%"]
     before = copy.deepcopy(controller.model)
     assert table.setData(table.index(row, 4), "-5%")
@@ -185,7 +182,7 @@ def test_an_absent_optional_driver_shows_zeros_and_edits_with_undo(qtbot, model_
 @pytest.mark.slow
 def test_the_plan_settings_come_first(window):
     table = window.settings_panel.view.table_model
-    assert list(table.sheet.values.index)[:4] == [
+    assert list(table.sheet.row_keys)[:4] == [
         "plan_years",
         "valuation_year",
         "shares_outstanding",
@@ -214,7 +211,7 @@ def test_calibration_sentence_follows_an_edit_of_core_growth(window, controller)
     assert "FY2026 EBITA margin = 9.0%" in note.text()
     assert "lowers the solved yield" in note.text()
     table = window.drivers_panel.view.table_model
-    row = list(table.sheet.values.index).index("core_growth")
+    row = list(table.sheet.row_keys).index("core_growth")
     assert table.setData(table.index(row, 0), "7%")
     lower = controller.results.calibrated["settings.ai_revenue_yield"]
     assert lower < solved  # more core revenue in FY2026: less left for the AI fleet to earn
@@ -226,8 +223,8 @@ def test_buildings_and_power_charge_choice_and_rent_rate(window, controller):
     table, index = settings_row(window, "infrastructure_charge")
     assert index.data(Qt.ItemDataRole.UserRole + 2) == ["cohort", "rent"]
     assert index.data() == "rented"
-    lines = controller.results.lines
-    rate = lines.loc["infrastructure_rent", 2026] / lines.loc["capex_in_service", 2026]
+    results = controller.results
+    rate = results.value("infrastructure_rent", 2026) / results.value("capex_in_service", 2026)
     note = window.settings_panel.charge_note
     assert f"rented: {rate * 100:.1f}% of the plan's capex in service a year" in note.text()
     assert table.setData(index, "owned by the plan")
@@ -268,16 +265,16 @@ def test_warning_banner_shows_the_results_warnings(window, controller):
 
 
 def test_charts_show_fleet_groups_impairment_and_capex_intensity(window, controller):
-    lines = controller.results.lines
+    results = controller.results
     revenue = window.charts.revenue
     assert list(revenue.group_bars) == ["core_revenue", "installed_revenue", "plan_revenue", "follow_on_revenue"]
     follow_on = revenue.group_bars["follow_on_revenue"].opts["height"]
-    assert follow_on == pytest.approx(lines.loc["follow_on_revenue"].to_numpy())
+    assert follow_on == pytest.approx(results.line("follow_on_revenue"))
     capex = window.charts.capex
     _, impairment = capex.impairment.getData()
-    assert impairment == pytest.approx(lines.loc["impairment"].to_numpy())
+    assert impairment == pytest.approx(results.line("impairment"))
     _, intensity = capex.intensity.getData()
-    assert intensity == pytest.approx(lines.loc["capex_intensity"].to_numpy() * 100)
+    assert intensity == pytest.approx(results.line("capex_intensity") * 100)
     assert capex.plot.getAxis("right").labelText == "Capex intensity (%)"
     assert revenue.plot.getAxis("left").labelText == "Revenue (RMB bn)"
 

@@ -11,12 +11,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
 from model.risk import Change
 from model.validation import Model
 from ui.formatting import CHOICE_LABELS, MoneyDisplay, format_cell
-from ui.table_model import Sheet, grid
+from ui.table_model import Sheet, cell_table, grid
 
 COLUMNS = ("Field", "Old value", "New value", "Unit")
 ABSENT = "absent"
@@ -95,23 +93,23 @@ def row_texts(model: Model, change: Change, money: MoneyDisplay) -> tuple[str, s
 def change_sheet(model: Model, changes: Sequence[Change], money: MoneyDisplay) -> Sheet:
     """The review list as a read-only sheet (all cells text; ``model`` gives the years of rows)."""
     texts = [row_texts(model, change, money) for change in changes]
-    values = pd.DataFrame(
+    values = cell_table(
         [
             [change.label, old, new, unit_text(change.unit, money)]
             for change, (old, new, _) in zip(changes, texts, strict=True)
         ],
-        index=pd.RangeIndex(len(changes)),
-        columns=list(COLUMNS),
-        dtype=object,
+        len(COLUMNS),
     )
-    tooltips = grid(values, "")
+    tooltips = grid(values.shape, "")
     for row, (_, _, tooltip) in enumerate(texts):
         tooltips[row, :] = tooltip
     return Sheet(
-        values,
-        grid(values, "text"),
-        [str(i + 1) for i in range(len(changes))],
-        list(COLUMNS),
+        cells=values,
+        row_keys=list(range(len(changes))),
+        column_keys=list(COLUMNS),
+        units=grid(values.shape, "text"),
+        row_labels=[str(i + 1) for i in range(len(changes))],
+        column_labels=list(COLUMNS),
         tooltips=tooltips,
         row_tooltips=[change.path for change in changes],
     )

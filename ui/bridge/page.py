@@ -44,7 +44,7 @@ from ui.bridge.waterfall import WaterfallBar, WaterfallChart
 from ui.controller import WorkbenchController
 from ui.on_screen import RefreshWhenShown
 from ui.risk.shared import error_text
-from ui.table_model import DataFrameTableModel
+from ui.table_model import SheetTableModel
 from ui.workbook_warnings import show_workbook_warnings
 
 COMPARE_FILTER = "Capex models and exported workbooks (*.json *.xlsx);;All files (*)"
@@ -141,7 +141,7 @@ class BridgePage(QWidget):
         self.message.hide()
 
         self.waterfall = WaterfallChart()
-        self.change_model = DataFrameTableModel(change_sheet(controller.model, [], controller.money), controller.money)
+        self.change_model = SheetTableModel(change_sheet(controller.model, [], controller.money), controller.money)
         self.change_view = QTableView()
         self.change_view.setModel(self.change_model)
         self.change_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

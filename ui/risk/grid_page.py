@@ -6,10 +6,10 @@ the deeper the further from it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -30,21 +30,21 @@ from model.risk import GridResults, Target, grid, parse_numbers, target_paths
 from ui.controller import WorkbenchController
 from ui.formatting import MoneyDisplay, format_cell
 from ui.risk.shared import default_target, error_text, fill_targets, target_label, target_unit, value_text
-from ui.table_model import ALIGNMENT, BACKGROUND, DISPLAY, DataFrameTableModel, Index, Sheet
+from ui.table_model import ALIGNMENT, BACKGROUND, DISPLAY, Index, Sheet, SheetTableModel
 from ui.table_model import grid as cell_grid
 
 HEAT_BELOW, HEAT_ZERO, HEAT_ABOVE = QColor("#f8696b"), QColor("#ffffff"), QColor("#63be7b")
 HEAT_FLOOR = 0.15  # the faintest tint, so that a cell just off the line still shows its side
 ALIGN_CENTER = int(Qt.AlignmentFlag.AlignCenter)
-NO_GRID = Sheet(values=pd.DataFrame(), units=np.empty((0, 0), dtype=object), row_labels=[], column_labels=[])
+NO_GRID = Sheet(cell_grid((0, 0), None), [], [], cell_grid((0, 0), ""), [], [])
 
 
-class HeatTableModel(DataFrameTableModel):
+class HeatTableModel(SheetTableModel):
     """A read-only ``Sheet`` whose cells each carry a background colour (None: untinted)."""
 
     def __init__(self, money: MoneyDisplay, parent: Any = None) -> None:
         super().__init__(NO_GRID, money, None, parent)
-        self._colours = cell_grid(NO_GRID.values, None)
+        self._colours = cell_grid(NO_GRID.cells.shape, None)
 
     def show_heat(self, sheet: Sheet, colours: np.ndarray, money: MoneyDisplay) -> None:
         self._colours = colours
@@ -59,7 +59,7 @@ class HeatTableModel(DataFrameTableModel):
         return super().data(index, role)
 
 
-def axis_labels(values: pd.Index, target: Target, money: MoneyDisplay) -> list[str]:
+def axis_labels(values: Iterable[float], target: Target, money: MoneyDisplay) -> list[str]:
     """A grid's row or column headers: percentage targets as percentages, as the tables show them."""
     if target_unit(target.path, target.apply) == "%":
         return [format_cell(v, "%", money) for v in values]
@@ -191,8 +191,10 @@ class GridPage(QWidget):
                 "the deeper the colour, the further from the WACC."
             )
         sheet = Sheet(
-            values=table.astype(object),
-            units=cell_grid(table, unit),
+            cells=table.to_numpy().astype(object),
+            row_keys=list(table.index),
+            column_keys=list(table.columns),
+            units=cell_grid(table.shape, unit),
             row_labels=axis_labels(table.index, result.y, money),
             column_labels=axis_labels(table.columns, result.x, money),
         )

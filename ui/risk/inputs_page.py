@@ -6,7 +6,6 @@ import copy
 from html import escape
 from typing import Any
 
-import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -19,7 +18,7 @@ from ui.controller import WorkbenchController
 from ui.grid_view import SheetView
 from ui.panels import section_label
 from ui.risk.shared import target_label, target_unit, value_text
-from ui.table_model import Sheet
+from ui.table_model import Sheet, cell_table
 from ui.table_model import grid as cell_grid
 
 PARAMETERS = ("mean", "sd", "mu", "sigma", "low", "mode", "high")
@@ -36,14 +35,10 @@ def uncertainty_sheet(controller: WorkbenchController) -> Sheet:
     section = model.get("uncertainty") or {"inputs": [], "correlations": []}
     entries = section["inputs"]
     columns = ["dist", "apply", *PARAMETERS]
-    values = pd.DataFrame(
-        [[e["dist"], e["apply"], *(e.get(p) for p in PARAMETERS)] for e in entries],
-        index=[e["target"] for e in entries],
-        columns=columns,
-        dtype=object,
-    )
-    units = cell_grid(values, "choice")
-    editable = cell_grid(values, False)
+    values = cell_table([[e["dist"], e["apply"], *(e.get(p) for p in PARAMETERS)] for e in entries], len(columns))
+    targets = [e["target"] for e in entries]
+    units = cell_grid(values.shape, "choice")
+    editable = cell_grid(values.shape, False)
     choices = {}
     for row, entry in enumerate(entries):
         editable[row, :2] = True
@@ -53,7 +48,7 @@ def uncertainty_sheet(controller: WorkbenchController) -> Sheet:
             units[row, col] = parameter_unit(entry, parameter) if used else "text"
             editable[row, col] = used
             if not used:
-                values.iat[row, col] = ""
+                values[row, col] = ""
 
     def edit_for(target: str, column: str, value: Any) -> SetUncertainty:
         changed = copy.deepcopy(controller.model["uncertainty"])
@@ -71,12 +66,14 @@ def uncertainty_sheet(controller: WorkbenchController) -> Sheet:
         return SetUncertainty(changed)
 
     return Sheet(
-        values=values,
+        cells=values,
+        row_keys=targets,
+        column_keys=columns,
         units=units,
-        row_labels=[target_label(e["target"]) for e in entries],
+        row_labels=[target_label(target) for target in targets],
         column_labels=["Distribution", "Apply", *PARAMETERS],
         editable=editable,
-        row_tooltips=list(values.index),
+        row_tooltips=targets,
         edit_for=edit_for,
         choices=choices,
     )

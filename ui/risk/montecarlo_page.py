@@ -7,7 +7,6 @@ window stays responsive.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QCoreApplication, QThread, Signal, Slot
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -32,7 +31,7 @@ from model.schema import MAX_TRIALS
 from ui.controller import WorkbenchController
 from ui.formatting import format_cell
 from ui.risk.charts import ConvergenceChart, FanChart, HistogramChart, trials_text
-from ui.table_model import DataFrameTableModel, Sheet
+from ui.table_model import Sheet, SheetTableModel
 from ui.worker import CancellableWorker, WorkerThread
 
 # The model's seed range (uncertainty.seed). A QSpinBox stops at 2**31 - 1 and a larger seed in a
@@ -108,7 +107,7 @@ class MonteCarloPage(QWidget):
 
         self.summary = QLabel("Press Run to simulate the uncertain inputs.")
         self.summary.setWordWrap(True)
-        self.stats_model = DataFrameTableModel(self._stats_sheet(None), controller.money, None, self)
+        self.stats_model = SheetTableModel(self._stats_sheet(None), controller.money, None, self)
         self.stats_view = QTableView()
         self.stats_view.setModel(self.stats_model)
         self.stats_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -167,13 +166,15 @@ class MonteCarloPage(QWidget):
     def _stats_sheet(self, run: MonteCarloResults | None) -> Sheet:
         money = self._controller.money
         table = (
-            run.statistics
+            run.statistics.loc[list(STATISTICS_KPIS), list(STATISTICS)].to_numpy()
             if run is not None
-            else pd.DataFrame(np.nan, index=list(STATISTICS_KPIS), columns=list(STATISTICS))
+            else np.full((len(STATISTICS_KPIS), len(STATISTICS)), np.nan)
         )
         units = np.array([[KPIS[key].unit.value] * len(STATISTICS) for key in STATISTICS_KPIS], dtype=object)
         return Sheet(
-            values=table.astype(object),
+            cells=table.astype(object),
+            row_keys=list(STATISTICS_KPIS),
+            column_keys=list(STATISTICS),
             units=units,
             row_labels=[f"NPV ({money.label})", "IRR"],
             column_labels=list(STATISTICS),
