@@ -24,13 +24,11 @@ lint: $(STAMP)
 test: lint typecheck
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# While working (about four minutes on two cores): the same checks without the tests marked slow or libreoffice
-# (the fuzzing of mutated files, the soak, real processes of the command line beyond a few, window tests beyond a few per
-# module, the largest property runs); the engine's property tests draw 10 random models instead of 40
-# (MODEL_EXAMPLES) and those that set no count of their own 10 instead of 100 (the "fast" Hypothesis
-# profile of tests/conftest.py). make test runs them all at full size.
+# While working (about a minute on two cores): the same checks, and pytest --fast (tests/conftest.py): each test
+# function once (its first case), at most three window tests per module, nothing marked slow or libreoffice, smaller
+# property runs; spread over every core (pytest-xdist). make test runs every case of every test, one after another.
 test-fast: lint typecheck
-	QT_QPA_PLATFORM=offscreen MODEL_EXAMPLES=10 $(BIN)/python -m pytest -m "not slow and not libreoffice" --hypothesis-profile=fast
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --fast -n auto
 
 # mypy, strict on the model layer (pyproject.toml [tool.mypy]); part of make test and make test-fast.
 typecheck: $(STAMP)
