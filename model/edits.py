@@ -37,6 +37,7 @@ from model.validation import (
     check_asset_class_fields,
     check_number,
     check_scenario_name,
+    check_scenario_name_free,
     check_setting,
     check_text,
     validate_model,
@@ -628,11 +629,10 @@ def _scenario_source_path(name: str) -> str:
     return f"scenarios.{name}"
 
 
-def _check_scenario_name(doc: Document, value: Any) -> str:
+def _check_scenario_name(doc: Document, value: Any, renamed: str | None = None) -> str:
     """A name a new or renamed scenario may take: the loader's rules, and no other scenario's."""
     name = check_scenario_name(value)
-    if name in doc["scenarios"]:
-        raise ModelError(_scenario_source_path(name), f"{name!r} is the name of another scenario")
+    check_scenario_name_free(doc["scenarios"], name, renamed)
     return name
 
 
@@ -658,7 +658,7 @@ def _edit_scenarios(doc: Document, edit: AddScenario | RenameScenario | RemoveSc
         _known_scenario(doc, edit.old)
         if edit.new == edit.old:
             return edit
-        _check_scenario_name(doc, edit.new)
+        _check_scenario_name(doc, edit.new, renamed=edit.old)
         doc["scenarios"] = {edit.new if key == edit.old else key: value for key, value in scenarios.items()}
         old_path, new_path = _scenario_source_path(edit.old), _scenario_source_path(edit.new)
         doc["sources"] = {new_path if key == old_path else key: value for key, value in doc["sources"].items()}

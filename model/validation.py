@@ -325,6 +325,7 @@ def validate_model(doc: Any) -> Model:
     model["actuals"] = _check_actuals(doc.get("actuals", {}))
     model["peers"] = _check_peers(doc.get("peers", {}))
     for scenario, overrides in check_object(doc.get("scenarios", {}), "scenarios").items():
+        check_scenario_name_free(model["scenarios"], scenario)
         model["scenarios"][scenario] = _check_scenario(model, scenario, overrides)
     model["uncertainty"] = check_uncertainty(model, doc["uncertainty"]) if doc.get("uncertainty") is not None else None
     model["sources"] = _check_sources(model, doc.get("sources", {}))
@@ -586,6 +587,16 @@ def check_scenario_name(value: Any) -> str:
             "a scenario name is one line of text without tabs",
         )
     return name
+
+
+def check_scenario_name_free(scenarios: Mapping[str, Any], name: str, renamed: str | None = None) -> None:
+    """Refuse ``name`` when another scenario (not ``renamed``, the one taking it) has it in any
+    case: "bull" beside "Bull" reads as a slip, and Excel tells its names apart without case too."""
+    folded = name.casefold()
+    for other in scenarios:
+        if other != renamed and other.casefold() == folded:
+            same = "" if other == name else f" ({other!r}, in another case)"
+            raise ModelError(f"scenarios.{name}", f"{name!r} is the name of another scenario{same}")
 
 
 def _check_scenario(model: Model, name: str, overrides: Any) -> ScenarioOverrides:

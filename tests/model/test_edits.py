@@ -303,6 +303,13 @@ def test_scenario_edits_apply_whichever_scenario_is_shown(bundled_model):
     assert restored == bundled_model
 
 
+def test_a_scenario_renamed_to_its_own_name_in_another_case_keeps_its_overrides(bundled_model):
+    edited, inverse = apply_edit(bundled_model, RenameScenario("Bull", "BULL"))
+    assert list(edited["scenarios"]) == ["BULL" if name == "Bull" else name for name in bundled_model["scenarios"]]
+    assert edited["scenarios"]["BULL"] == bundled_model["scenarios"]["Bull"]
+    assert apply_edit(edited, inverse)[0] == bundled_model
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
@@ -310,6 +317,7 @@ def test_scenario_edits_apply_whichever_scenario_is_shown(bundled_model):
         (AddScenario("  "), "scenarios: '  ' is not a non-empty text"),
         (AddScenario("Base"), 'scenarios.Base: "Base" is reserved for the model itself'),
         (AddScenario("Bull"), "scenarios.Bull: 'Bull' is the name of another scenario"),
+        (AddScenario("bULL"), "scenarios.bULL: 'bULL' is the name of another scenario ('Bull', in another case)"),
         (AddScenario("Bad\x07name"), "scenarios: 'Bad\\x07name' holds the character U+0007, which no file can"),
         (AddScenario("Rate", {"settings": {"wacc": -2}}), "scenarios.Rate.settings.wacc: -2 is below -1"),
         (
@@ -317,6 +325,10 @@ def test_scenario_edits_apply_whichever_scenario_is_shown(bundled_model):
             "scenarios.Solved.settings.ai_revenue_yield: is solved by the calibration: a scenario cannot set it",
         ),
         (RenameScenario("Bull", "Bear"), "scenarios.Bear: 'Bear' is the name of another scenario"),
+        (
+            RenameScenario("Bull", "bear"),
+            "scenarios.bear: 'bear' is the name of another scenario ('Bear', in another case)",
+        ),
         (RenameScenario("Bull", "Base"), 'scenarios.Base: "Base" is reserved for the model itself'),
         (RenameScenario("Bull", ""), "scenarios: '' is not a non-empty text"),
         (RenameScenario("Nope", "Other"), "scenarios.Nope: names no scenario of this model"),

@@ -371,6 +371,12 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
         "'Bull\\ncase' holds the control character U+000A",
     ),
     ("scenario-name-with-c1-control", put("scenarios", "Bull\x85", value={}), "scenarios", "U+0085"),
+    (
+        "scenario-names-differing-in-case",
+        both(put("scenarios", "Bull", value={}), put("scenarios", "bull", value={})),
+        "scenarios.bull",
+        "'bull' is the name of another scenario ('Bull', in another case)",
+    ),
     ("scenario-not-object", put("scenarios", "Bull", value=[1]), "scenarios.Bull", "is not an object"),
     ("scenario-unknown-section", scenario(horizon=5), "scenarios.Bull.horizon", "unknown key"),
     (
