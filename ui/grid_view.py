@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from collections.abc import Callable
 from functools import partial
 
@@ -36,7 +37,8 @@ from ui.formatting import is_missing
 from ui.table_model import MARK_ROLE, OVERRIDDEN, Sheet, SheetTableModel
 
 SheetBuilder = Callable[[WorkbenchController], Sheet]
-ResetFactory = Callable[[object], Edit]
+# The edit that removes a scenario's override of some cells of one row: (row key, column keys).
+ResetFactory = Callable[[object, frozenset[object]], Edit]
 # Ctrl+Arrow: the step (rows, columns) of each arrow key.
 EDGE_STEPS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
 # Why Delete cannot empty a cell of each unit (a cell whose value may be absent is cleared).
@@ -68,9 +70,9 @@ def format_block(rows: list[list[str]]) -> str:
 class SheetView(QTableView):
     """Shows the sheet ``build(controller)`` and rebuilds it whenever the controller's state changes.
 
-    ``reset_for(row_key)`` gives the edit that removes a scenario's override of a row (None: the
-    grid has no overrides). Edits go to the controller as one undo step each; a paste or a fill
-    is one step, refused whole.
+    ``reset_for(row_key, column_keys)`` gives the edit that removes a scenario's override of those
+    cells of a row (None: the grid has no overrides). Edits go to the controller as one undo step
+    each; a paste or a fill is one step, refused whole.
     """
 
     def __init__(
@@ -282,20 +284,20 @@ class SheetView(QTableView):
         be absent loses it (an economic or tax life then follows the book life again). Any other
         cell must hold a value: the Delete is refused whole, naming the first such cell and why."""
         model, sheet = self.table_model, self.table_model.sheet
-        resets: dict[object, Edit] = {}
+        overridden: list[tuple[int, int]] = []
         cleared: dict[str, Edit] = {}
         for row, column in self.selected_cells():
             name = model.describe_cell(row, column)
             if not model.is_editable(row, column):
                 return self._refuse(f"{name} is not an input; nothing was deleted.")
             if self._reset_for is not None and sheet.marks[row, column] == OVERRIDDEN:
-                key = sheet.row_keys[row]
-                resets[self.row_name(row)] = self._reset_for(key)
+                overridden.append((row, column))
             elif model.is_clearable(row, column):
                 cleared[name] = model.edit_at(row, column, None)
             else:
                 reason = NEEDS_A_VALUE.get(sheet.units[row, column], "it needs a number (type 0 for none)")
                 return self._refuse(f"{name} cannot be empty: {reason}; nothing was deleted.")
+        resets = self._resets(overridden)
         if resets and not cleared:
             label = f"Reset {', '.join(resets)} to Base"
         elif len(cleared) == 1 and not resets:
@@ -380,18 +382,30 @@ class SheetView(QTableView):
 
     # ------------------------------------------------------------------ scenarios
 
-    def overridden_rows(self) -> list[int]:
+    def overridden_cells(self) -> list[tuple[int, int]]:
         indexes = self.selectionModel().selectedIndexes() or [self.currentIndex()]
-        return sorted({index.row() for index in indexes if index.isValid() and index.data(MARK_ROLE) == OVERRIDDEN})
+        return sorted(
+            (index.row(), index.column())
+            for index in indexes
+            if index.isValid() and index.data(MARK_ROLE) == OVERRIDDEN
+        )
+
+    def _resets(self, cells: list[tuple[int, int]]) -> dict[str, Edit]:
+        """The edits removing the overrides of ``cells``, one per row, by the row's name. A row's
+        override is the whole row (a setting, a driver or capex row), or, for an asset class, the
+        fields overridden: only the selected ones go back to Base."""
+        if self._reset_for is None:
+            return {}
+        sheet, columns = self.table_model.sheet, defaultdict(set)
+        for row, column in cells:
+            columns[row].add(sheet.column_keys[column])
+        reset_for = self._reset_for
+        return {self.row_name(row): reset_for(sheet.row_keys[row], frozenset(keys)) for row, keys in columns.items()}
 
     def reset_to_base(self) -> bool:
-        """Remove the selected rows' overrides, so the scenario uses the Base values again."""
-        rows = self.overridden_rows()
-        if self._reset_for is None or not rows:
-            return False
-        keys = self.table_model.sheet.row_keys
-        edits = tuple(self._reset_for(keys[row]) for row in rows)
-        return self._controller.apply(EditBlock(edits), "Reset to Base")
+        """Remove the selected cells' overrides, so the scenario uses the Base values again."""
+        resets = self._resets(self.overridden_cells())
+        return bool(resets) and self._controller.apply(EditBlock(tuple(resets.values())), "Reset to Base")
 
     def _show_menu(self, position: QPoint) -> None:
         menu = QMenu(self)
@@ -402,7 +416,7 @@ class SheetView(QTableView):
             menu.addActions(self._menu_actions)
         if self._reset_for is not None:
             reset = self._action("Reset to Base", None, self.reset_to_base)
-            reset.setEnabled(bool(self.overridden_rows()))
+            reset.setEnabled(bool(self.overridden_cells()))
             menu.addSeparator()
             menu.addAction(reset)
         if self.context_actions:

@@ -63,8 +63,21 @@ class MarkLegend(QWidget):
 
 
 def _override_reset(section: str):
-    def reset_for(key: str) -> SetOverride:
+    """Reset to Base for a section whose override is a whole row or setting."""
+
+    def reset_for(key: str, _columns: frozenset[object]) -> SetOverride:
         return SetOverride(section, key, None)
+
+    return reset_for
+
+
+def _class_fields_reset(controller: WorkbenchController):
+    """Reset to Base for the class table: only the chosen fields of a class's override go."""
+
+    def reset_for(name: str, fields: frozenset[object]) -> SetOverride:
+        overrides = controller.model["scenarios"][controller.scenario].get("asset_classes", {})
+        kept = {key: value for key, value in overrides.get(name, {}).items() if key not in fields}
+        return SetOverride("asset_classes", name, kept or None)
 
     return reset_for
 
@@ -109,7 +122,7 @@ class CapexPanel(QWidget):
         self.class_view = SheetView(
             controller,
             lambda c: class_sheet(c.model, c.scenario, c.money),
-            reset_for=_override_reset("asset_classes"),
+            reset_for=_class_fields_reset(controller),
         )
         header = self.class_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -129,6 +129,24 @@ def test_delete_of_a_class_override_in_a_scenario(window, qtbot, controller):
     assert controller.undo_stack.undoText() == f"Reset {SERVERS} to Base"
 
 
+def test_delete_of_one_field_of_a_class_override_keeps_the_others(window, qtbot, controller):
+    controller.set_scenario("Bull")
+    view = focused(window, qtbot, window.capex_panel.class_view)
+    table = view.table_model
+    assert table.setData(table.index(0, 2), "7")  # the book life, beside Bull's economic life of 6
+    assert controller.model["scenarios"]["Bull"]["asset_classes"][SERVERS] == {"economic_life": 6, "life": 7}
+    select(view, 0, 3, 0, 3)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert controller.model["scenarios"]["Bull"]["asset_classes"][SERVERS] == {"life": 7}
+    assert table.index(0, 2).data(MARK_ROLE) == OVERRIDDEN
+    assert table.index(0, 3).data(MARK_ROLE) != OVERRIDDEN
+    controller.undo_stack.undo()
+    assert controller.model["scenarios"]["Bull"]["asset_classes"][SERVERS] == {"economic_life": 6, "life": 7}
+    select(view, 0, 2, 0, 3)  # both fields: the class's override goes
+    assert view.reset_to_base()
+    assert SERVERS not in controller.model["scenarios"]["Bull"].get("asset_classes", {})
+
+
 def test_delete_says_why_a_cell_cannot_be_empty(window, qtbot, controller):
     view = focused(window, qtbot, window.capex_panel.capex_view)
     before = copy.deepcopy(controller.model)
