@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
 
 from model.outputs import LINES, Unit
@@ -39,6 +39,7 @@ from ui.formatting import format_cell
 from ui.on_screen import RefreshWhenShown
 
 BAR_WIDTH = 0.62
+DOT = 6  # pixels across a line's dot
 HEADROOM = 1.08  # space above the highest point, so markers and labels are not cut
 X_MARGIN = 0.6  # years of space left of the first bar and right of the last
 TICK_STEPS = (1, 2, 3, 5, 10, 20, 50)
@@ -199,19 +200,10 @@ class ChartCard(Chart):
         self.add_legend_entry(colour, name, BARS)
         return item
 
-    def curve(
-        self, colour: QColor, name: str, symbol: str | None = "o", style=Qt.PenStyle.SolidLine
-    ) -> pg.PlotDataItem:
-        item = pg.PlotDataItem(
-            pen=pg.mkPen(colour, width=2, style=style),
-            symbol=symbol,
-            symbolSize=5,
-            symbolBrush=colour,
-            symbolPen=colour,
-            connect="finite",
-        )
+    def curve(self, colour: QColor, name: str) -> DottedLine:
+        item = DottedLine(pg.mkPen(colour, width=2), colour)
         self.plot.addItem(item)
-        self.add_legend_entry(colour, name, LINE if style == Qt.PenStyle.SolidLine else DASHED)
+        self.add_legend_entry(colour, name, LINE)
         return item
 
     def set_line_axis(self, side: str, name: str, line: str) -> None:
@@ -234,6 +226,43 @@ class ChartCard(Chart):
         self.views.append(view)
         self.plot.vb.sigResized.connect(lambda: view.setGeometry(self.plot.vb.sceneBoundingRect()))
         return view
+
+
+class DottedLine(pg.PlotCurveItem):
+    """A line with a dot on each year it is defined at, drawn by one item. pyqtgraph's symbols
+    would be a second item (a scatter plot) costing as much again to update and to paint on
+    every edit. A dot is a disc ``DOT`` pixels across in ``colour``; with an ``outline``, a
+    rim one pixel wide in that colour around it."""
+
+    def __init__(self, pen: QPen, colour: QColor, outline: QColor | None = None) -> None:
+        super().__init__(pen=pen, connect="finite")
+        rim = [] if outline is None else [dot_pen(outline, DOT)]
+        self._dot_pens = [*rim, dot_pen(colour, DOT - (2 if outline is not None else 0))]
+        self._dots = QPolygonF()
+
+    def updateData(self, *args, **kwargs) -> None:  # noqa: N802 (pyqtgraph's name)
+        super().updateData(*args, **kwargs)
+        x, y = (np.empty(0), np.empty(0)) if self.xData is None else (self.xData, self.yData)
+        finite = np.isfinite(x) & np.isfinite(y)
+        self._dots = QPolygonF([QPointF(a, b) for a, b in zip(x[finite].tolist(), y[finite].tolist(), strict=True)])
+
+    def pixelPadding(self) -> float:  # noqa: N802 (pyqtgraph's name)
+        return max(super().pixelPadding(), DOT / 2 + 1)
+
+    def paint(self, painter: QPainter, option, widget) -> None:
+        super().paint(painter, option, widget)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for pen in self._dot_pens:
+            painter.setPen(pen)
+            painter.drawPoints(self._dots)
+
+
+def dot_pen(colour: QColor, size: float) -> QPen:
+    """A pen whose points are round dots ``size`` pixels across at any zoom."""
+    pen = pg.mkPen(colour, width=size)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setCosmetic(True)
+    return pen
 
 
 def reference_line(colour: QColor, position: float, angle: int = 0) -> pg.InfiniteLine:
@@ -261,7 +290,7 @@ def label_pixels(line: pg.InfiniteLine) -> float:
     return line.label.boundingRect().height()
 
 
-def plot_line(item: pg.PlotDataItem, years: np.ndarray, values: np.ndarray) -> None:
+def plot_line(item: pg.PlotDataItem | pg.PlotCurveItem, years: np.ndarray, values: np.ndarray) -> None:
     """Draw a line with gaps where a value is undefined (NaN); with no defined value at all the
     line is emptied, since pyqtgraph cannot take the range of points that are all NaN."""
     finite = np.isfinite(values)
@@ -318,7 +347,8 @@ class RevenueChart(ChartCard):
 
         # The margin, its reported figures and the peers' margins share the right (%) axis.
         self.margin_view = self.right_view(LINES["ebita_margin"].label, "ebita_margin", BLUE)
-        self.margin = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=2.5), symbol="o", symbolSize=5, symbolBrush=BLUE)
+        # A light rim around the margin's dots sets them off from the bars behind.
+        self.margin = DottedLine(pg.mkPen(BLUE, width=2.5), BLUE, outline=QColor(200, 200, 200))
         self.margin_view.addItem(self.margin)
         self.add_legend_entry(BLUE, "EBITA margin (right axis)", LINE)
         self.margin_actuals = pg.ScatterPlotItem(symbol="d", size=11, brush=pg.mkBrush(BLUE.darker(150)))
@@ -408,7 +438,7 @@ class CapexChart(ChartCard):
         self.depreciation = self.curve(BLUE, "Plan depreciation")
         self.impairment = self.curve(RED, "Plan impairment")
         self.intensity_view = self.right_view("Capex intensity", "capex_intensity", GREY.darker(130))
-        self.intensity = pg.PlotDataItem(
+        self.intensity = pg.PlotCurveItem(
             pen=pg.mkPen(GREY.darker(130), width=2, style=Qt.PenStyle.DashLine), connect="finite"
         )
         self.intensity_view.addItem(self.intensity)

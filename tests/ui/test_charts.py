@@ -375,3 +375,32 @@ def test_every_chart_keeps_its_top_tick_labels_inside_the_plot(window):
     for chart in (window.charts.revenue, window.charts.capex):
         for side in ("left", "right"):
             assert top_tick_clearance(chart, side) >= 0, (chart.title.text(), side)
+
+
+def test_a_dotted_line_marks_every_defined_year_even_one_between_gaps(qtbot):
+    """A chart's line carries a dot on each year it is defined at, drawn by the line itself;
+    a year defined between two undefined ones shows as a lone dot (no line reaches it)."""
+    import numpy as np
+    import pyqtgraph as pg
+
+    from ui.charts import DOT, DottedLine, plot_line
+
+    widget = pg.PlotWidget()
+    widget.resize(400, 300)
+    qtbot.addWidget(widget)
+    line = DottedLine(pg.mkPen("b", width=2), QColor("#c8453c"))
+    widget.addItem(line)
+    widget.setRange(xRange=(2025, 2032), yRange=(0, 10), padding=0)
+    plot_line(line, np.arange(2026.0, 2032.0), np.array([1.0, 2.0, np.nan, 5.0, np.nan, 6.0]))
+    widget.show()
+    qtbot.waitExposed(widget)
+    image = widget.grab().toImage()
+
+    def pixel(year: float, value: float, dx: float = 0.0) -> QColor:
+        point = widget.mapFromScene(line.mapToScene(QPointF(year, value)))
+        return image.pixelColor(round(point.x() + dx), round(point.y()))
+
+    assert pixel(2029, 5.0) == QColor("#c8453c")  # the lone year: a dot, in the dot's colour
+    assert pixel(2029, 5.0, dx=DOT) == QColor("white")  # and no line leaves it
+    assert pixel(2031, 6.0) == QColor("#c8453c")
+    assert pixel(2028, 3.5) == QColor("white")  # no dot where the value is undefined
