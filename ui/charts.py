@@ -41,6 +41,10 @@ from ui.on_screen import RefreshWhenShown
 BAR_WIDTH = 0.62
 DOT = 6  # pixels across a line's dot
 HEADROOM = 1.08  # space above the highest point, so markers and labels are not cut
+FOOTROOM = 0.05  # space below the lowest point of a chart reaching below zero, as a share of its span
+# A y-range holds while the data keep STEADY_EDGE of its height clear of its ends and fill at
+# least STEADY_FILL of it: the axis stays put while the data move by a few per cent.
+STEADY_EDGE, STEADY_FILL = 0.03, 2 / 3
 X_MARGIN = 0.6  # years of space left of the first bar and right of the last
 TICK_STEPS = (1, 2, 3, 5, 10, 20, 50)
 TICK_GAP = 6  # pixels between neighbouring year labels
@@ -90,16 +94,35 @@ def stacked_label_lifts(lines: list[float], label_pixels: float, view_pixels: fl
     return [bottoms[i] - lines[i] for i in range(len(lines))]
 
 
-def top_clear_of_tick_labels(axis: pg.AxisItem, bottom: float, top: float, view_pixels: float) -> float:
-    """The top of a y-range that leaves room for the highest tick label of ``axis`` inside the
-    plot: a label is centred on its tick, so a tick at the very top would be cut in half. The
-    labels are those of the major and first minor ticks (the finer ones go unlabelled on a
-    chart of this size)."""
+def clear_of_tick_labels(axis: pg.AxisItem, bottom: float, top: float, view_pixels: float) -> tuple[float, float]:
+    """A y-range that leaves room for the highest tick label of ``axis`` inside the plot, and
+    for the lowest one where the range reaches below zero: a label is centred on its tick, so a
+    tick at the very top or bottom would be cut in half (a label at zero, the foot of an axis
+    from zero, is left to pyqtgraph). The labels are those of the major and first minor ticks
+    (the finer ones go unlabelled on a chart of this size)."""
     ticks = [value for _, values in axis.tickValues(bottom, top, view_pixels)[:2] for value in values]
     if not ticks:
-        return top
+        return bottom, top
     half_text = QFontMetrics(axis.style["tickFont"] or axis.font()).height() / 2
-    return top_with_label_room(bottom, top, max(ticks), half_text, view_pixels)
+    if bottom < 0:
+        # The top's rule upside down: room below the lowest tick.
+        bottom = -top_with_label_room(-top, -bottom, -min(ticks), half_text, view_pixels)
+    return bottom, top_with_label_room(bottom, top, max(ticks), half_text, view_pixels)
+
+
+def steady_range(
+    held: tuple[float, float] | None, low: float, high: float, fitted: tuple[float, float]
+) -> tuple[float, float]:
+    """The y-range for data from ``low`` to ``high`` (``low`` <= 0 <= ``high``): ``held``, the
+    range shown, while the data stay inside it with ``STEADY_EDGE`` of its height to spare on
+    each side away from zero and fill at least ``STEADY_FILL`` of it, so that an edit moves the
+    data and not the axis; otherwise ``fitted``, the range fitted to the data as they are now."""
+    if held is None:
+        return fitted
+    bottom, top = held
+    edge = STEADY_EDGE * (top - bottom)
+    inside = (low >= bottom + edge if low < 0 else bottom <= 0) and (high <= top - edge if high > 0 else top >= 0)
+    return held if inside and high - low >= STEADY_FILL * (top - bottom) else fitted
 
 
 def above_zero(top: float) -> float:
@@ -127,6 +150,7 @@ class ChartCard(Chart):
         self.tick_years: list[int] = []
         self._readout_layout: tuple | None = None
         self.views: list[pg.ViewBox] = [self.plot.vb]  # the plot's and the right axes' views
+        self._held: dict[pg.ViewBox, tuple[float, float]] = {}  # each view's steady range
         # Drawn when first shown (a window's first frame, or the tab brought to the front), not when built.
         self.refresher = RefreshWhenShown(self, self.refresh, stale=True)
         controller.results_changed.connect(self.refresher.request)
@@ -171,6 +195,21 @@ class ChartCard(Chart):
 
     def update_data(self) -> None:
         raise NotImplementedError
+
+    def steady_y_range(
+        self, view: pg.ViewBox, low: float, high: float, fitted: tuple[float, float]
+    ) -> tuple[float, float]:
+        """The range of ``view`` for data from ``low`` to ``high``, ``fitted`` the range that
+        fits them (see ``steady_range``)."""
+        self._held[view] = steady_range(self._held.get(view), low, high, fitted)
+        return self._held[view]
+
+    @staticmethod
+    def set_y_range(view: pg.ViewBox, bottom: float, top: float) -> None:
+        """Show ``bottom`` to ``top`` in ``view``. pyqtgraph would redraw the axis and move every
+        item even for the range it shows, so that range is not set again."""
+        if view.viewRange()[1] != [bottom, top]:
+            view.setYRange(bottom, top, padding=0)
 
     def hover_text(self, point: QPointF) -> str | None:
         year = round(point.x())
@@ -374,19 +413,21 @@ class RevenueChart(ChartCard):
         plot_line(self.margin, years, margin)
         self._update_peers(model["peers"])
         view_pixels = self.plot.vb.height()
-        top = above_zero(float(np.nanmax(stacked))) * HEADROOM
-        self.plot.setYRange(0, top_clear_of_tick_labels(self.axis("left"), 0, top, view_pixels), padding=0)
+        high = max(float(np.nanmax(stacked)), 0.0)
+        bottom, top = self.steady_y_range(self.plot.vb, 0.0, high, (0.0, above_zero(high) * HEADROOM))
+        self.set_y_range(self.plot.vb, *clear_of_tick_labels(self.axis("left"), bottom, top, view_pixels))
         peers = [line.value() for line in self._peer_lines.values()]
         shown = np.concatenate([margin[np.isfinite(margin)], peers])
-        bottom = min(0.0, float(shown.min(initial=0.0)))
-        top = above_zero(float(shown.max(initial=0.0))) * HEADROOM
+        low, high = min(0.0, float(shown.min(initial=0.0))), float(shown.max(initial=0.0))
+        fitted = (low - FOOTROOM * (high - low) if low < 0 else 0.0, above_zero(high) * HEADROOM)
+        bottom, top = self.steady_y_range(self.margin_view, low, high, fitted)
         if peers:
             # Room above each peer's line for its label and those of the peers above it.
             text = label_pixels(next(iter(self._peer_lines.values())))
             for stacked_above, value in enumerate(sorted(peers, reverse=True), start=1):
                 top = top_with_label_room(bottom, top, value, stacked_above * text, view_pixels)
-        top = top_clear_of_tick_labels(self.axis("right"), bottom, top, view_pixels)
-        self.margin_view.setYRange(bottom, top, padding=0)
+        bottom, top = clear_of_tick_labels(self.axis("right"), bottom, top, view_pixels)
+        self.set_y_range(self.margin_view, bottom, top)
         if peers:
             heights = [(value - bottom) / (top - bottom) * view_pixels for value in peers]
             for line, lift in zip(
@@ -459,16 +500,17 @@ class CapexChart(ChartCard):
         self.follow_on.setOpts(x=years, height=follow_on, y0=capitalized + expensed)
         plot_line(self.depreciation, years, depreciation)
         plot_line(self.impairment, years, impairment)
-        top = float(max(np.nanmax(capitalized + expensed + follow_on), np.nanmax(depreciation), np.nanmax(impairment)))
+        high = float(max(np.nanmax(capitalized + expensed + follow_on), np.nanmax(depreciation), np.nanmax(impairment)))
+        high = max(high, 0.0)
         view_pixels = self.plot.vb.height()
-        top = top_clear_of_tick_labels(self.axis("left"), 0, above_zero(top) * HEADROOM, view_pixels)
-        self.plot.setYRange(0, top, padding=0)
+        bottom, top = self.steady_y_range(self.plot.vb, 0.0, high, (0.0, above_zero(high) * HEADROOM))
+        self.set_y_range(self.plot.vb, *clear_of_tick_labels(self.axis("left"), bottom, top, view_pixels))
         self.set_line_axis("left", "Capex", "segment_capex")
         intensity = percent(results.lines.loc["capex_intensity"].to_numpy())
         plot_line(self.intensity, years, intensity)
-        finite = intensity[np.isfinite(intensity)]
-        top = above_zero(float(finite.max(initial=0.0))) * HEADROOM
-        self.intensity_view.setYRange(0, top_clear_of_tick_labels(self.axis("right"), 0, top, view_pixels), padding=0)
+        high = float(intensity[np.isfinite(intensity)].max(initial=0.0))
+        bottom, top = self.steady_y_range(self.intensity_view, 0.0, high, (0.0, above_zero(high) * HEADROOM))
+        self.set_y_range(self.intensity_view, *clear_of_tick_labels(self.axis("right"), bottom, top, view_pixels))
 
 
 class CashFlowChart(ChartCard):
@@ -503,7 +545,10 @@ class CashFlowChart(ChartCard):
         low = float(min(np.nanmin(fcf), np.nanmin(cumulative), 0.0))
         high = float(max(np.nanmax(fcf), np.nanmax(cumulative), 0.0))
         span = above_zero(high - low)
-        self.plot.setYRange(low - 0.05 * span, high + (HEADROOM - 1) * span, padding=0)
+        bottom, top = self.steady_y_range(
+            self.plot.vb, low, high, (low - FOOTROOM * span, high + (HEADROOM - 1) * span)
+        )
+        self.set_y_range(self.plot.vb, *clear_of_tick_labels(self.axis("left"), bottom, top, self.plot.vb.height()))
         self.set_line_axis("left", "Cash flow", "fcf")
 
 
@@ -534,9 +579,12 @@ class ReturnsChart(ChartCard):
         finite = np.concatenate([roic[np.isfinite(roic)], margin[np.isfinite(margin)], [wacc, 0.0]])
         low, high = float(finite.min()), float(finite.max())
         span = above_zero(high - low)
-        bottom, top = low - 0.05 * span, high + (HEADROOM - 1) * span
-        top = top_with_label_room(bottom, top, wacc, label_pixels(self.wacc), self.plot.vb.height())
-        self.plot.setYRange(bottom, top, padding=0)
+        bottom, top = self.steady_y_range(
+            self.plot.vb, low, high, (low - FOOTROOM * span, high + (HEADROOM - 1) * span)
+        )
+        view_pixels = self.plot.vb.height()
+        top = top_with_label_room(bottom, top, wacc, label_pixels(self.wacc), view_pixels)
+        self.set_y_range(self.plot.vb, *clear_of_tick_labels(self.axis("left"), bottom, top, view_pixels))
 
 
 class ChartsPanel(QScrollArea):
