@@ -254,6 +254,8 @@ def report_checks(chart: Chart, tmp_path, units: str, scenario: str) -> None:
     # line at the bottom (both on white margins around the plot).
     assert has_ink(image, 0, 60) and has_ink(image, image.height() - 60, image.height())
     texts = svg_texts(svg.read_bytes())
+    # All drawn as vectors: no bitmap, not even of the axes Qt paints from a cached picture on screen.
+    assert b"<image" not in svg.read_bytes(), chart.title.text()
     title = chart.title.text()
     for expected in (title, units, f"scenario {scenario}", date.today().isoformat(), "Source: Capex Workbench"):
         assert expected in texts, (title, expected)
