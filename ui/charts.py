@@ -228,7 +228,7 @@ class ChartCard(Chart):
     def readout_text(self, year: int) -> str:
         results, money = self._controller.results, self._controller.money
         parts = [
-            f"{LINES[key].label} {format_cell(results.lines.at[key, year], LINES[key].unit, money)}"
+            f"{LINES[key].label} {format_cell(results.line(key)[results.years.index(year)], LINES[key].unit, money)}"
             for key in self.readout_lines
         ]
         return f"FY{year}: " + " · ".join(parts) + f"   ({money.label}, %)"
@@ -399,17 +399,16 @@ class RevenueChart(ChartCard):
     def update_data(self) -> None:
         results, model, money = self._controller.results, self._controller.model, self._controller.money
         years = np.array(results.years, dtype=float)
-        lines = results.lines
         stacked = np.zeros(len(years))
         for key, bars in self.group_bars.items():
-            height = lines.loc[key].to_numpy() / money.rate
+            height = results.line(key) / money.rate
             bars.setOpts(x=years, height=height, y0=stacked.copy())
             stacked = stacked + height
         self.set_line_axis("left", "Revenue", "total_revenue")
         reported = {int(year): values for year, values in model["actuals"].items() if int(year) in results.years}
         show_reported(self.revenue_actuals, reported, "total_revenue", 1 / money.rate)
         show_reported(self.margin_actuals, reported, "ebita_margin", 100.0)
-        margin = percent(lines.loc["ebita_margin"].to_numpy())
+        margin = percent(results.line("ebita_margin"))
         plot_line(self.margin, years, margin)
         self._update_peers(model["peers"])
         view_pixels = self.plot.vb.height()
@@ -490,7 +489,7 @@ class CapexChart(ChartCard):
         years = np.array(results.years, dtype=float)
 
         def money_line(key: str) -> np.ndarray:
-            return results.lines.loc[key].to_numpy() / money.rate
+            return results.line(key) / money.rate
 
         capitalized, expensed = money_line("capex_capitalized"), money_line("capex_expensed")
         follow_on = money_line("follow_on_capex")
@@ -506,7 +505,7 @@ class CapexChart(ChartCard):
         bottom, top = self.steady_y_range(self.plot.vb, 0.0, high, (0.0, above_zero(high) * HEADROOM))
         self.set_y_range(self.plot.vb, *clear_of_tick_labels(self.axis("left"), bottom, top, view_pixels))
         self.set_line_axis("left", "Capex", "segment_capex")
-        intensity = percent(results.lines.loc["capex_intensity"].to_numpy())
+        intensity = percent(results.line("capex_intensity"))
         plot_line(self.intensity, years, intensity)
         high = float(intensity[np.isfinite(intensity)].max(initial=0.0))
         bottom, top = self.steady_y_range(self.intensity_view, 0.0, high, (0.0, above_zero(high) * HEADROOM))
@@ -531,8 +530,8 @@ class CashFlowChart(ChartCard):
         results, money = self._controller.results, self._controller.money
         base_year = results.years[0] - 1
         years = np.array(results.years, dtype=float)
-        fcf = results.lines.loc["fcf"].to_numpy() / money.rate
-        cumulative = results.lines.loc["cumulative_fcf"].to_numpy() / money.rate
+        fcf = results.line("fcf") / money.rate
+        cumulative = results.line("cumulative_fcf") / money.rate
         self.fcf.setOpts(x=years, height=fcf, brushes=[pg.mkBrush(GREEN if v >= 0 else RED) for v in fcf])
         plot_line(self.cumulative, years, cumulative)
         payback = results.kpis["payback_years"]
@@ -569,8 +568,8 @@ class ReturnsChart(ChartCard):
     def update_data(self) -> None:
         results, settings = self._controller.results, self._controller.scenario_model["settings"]
         years = np.array(results.years, dtype=float)
-        roic = percent(results.lines.loc["roic"].to_numpy())
-        margin = percent(results.lines.loc["plan_ebita_margin"].to_numpy())
+        roic = percent(results.line("roic"))
+        margin = percent(results.line("plan_ebita_margin"))
         wacc = settings["wacc"] * 100
         plot_line(self.roic, years, roic)
         plot_line(self.plan_margin, years, margin)
