@@ -329,9 +329,31 @@ def label_pixels(line: pg.InfiniteLine) -> float:
     return line.label.boundingRect().height()
 
 
+def unchanged(shown: object, new: object) -> bool:
+    """Whether the values ``shown`` (None before any) are ``new`` (NaN the same as NaN)."""
+    return shown is not None and np.array_equal(np.asarray(shown, dtype=float), new, equal_nan=True)
+
+
+def set_bars(bars: pg.BarGraphItem, x: np.ndarray, height: np.ndarray, y0: np.ndarray | float, **opts: object) -> None:
+    """Give ``bars`` their heights from ``y0`` (and ``opts``, such as their brushes); bars that
+    stay as they are are left alone rather than drawn again."""
+    if not all(unchanged(bars.opts.get(key), value) for key, value in (("x", x), ("height", height), ("y0", y0))):
+        bars.setOpts(x=x, height=height, y0=y0, **opts)
+
+
+def set_label(line: pg.InfiniteLine, text: str) -> None:
+    """Label ``line`` with ``text``; a label that reads so already is not laid out again."""
+    if line.label.format != text:
+        line.label.setFormat(text)
+
+
 def plot_line(item: pg.PlotDataItem | pg.PlotCurveItem, years: np.ndarray, values: np.ndarray) -> None:
     """Draw a line with gaps where a value is undefined (NaN); with no defined value at all the
-    line is emptied, since pyqtgraph cannot take the range of points that are all NaN."""
+    line is emptied, since pyqtgraph cannot take the range of points that are all NaN. A line
+    that stays as it is is left alone."""
+    shown_years, shown_values = item.getData()
+    if unchanged(shown_years, years) and unchanged(shown_values, values):
+        return
     finite = np.isfinite(values)
     if finite.any():
         # With no gap, pyqtgraph need not look for one again (about a third of the call).
@@ -345,7 +367,8 @@ def show_reported(markers: pg.ScatterPlotItem, reported: dict[int, dict[str, flo
     would make pyqtgraph take the range of no data)."""
     points = {year: values[line] * scale for year, values in reported.items() if line in values}
     markers.setVisible(bool(points))
-    if points:
+    years, shown = markers.getData()
+    if points and not (unchanged(years, list(points)) and unchanged(shown, list(points.values()))):
         markers.setData(list(points), list(points.values()))
 
 
@@ -402,7 +425,7 @@ class RevenueChart(ChartCard):
         stacked = np.zeros(len(years))
         for key, bars in self.group_bars.items():
             height = results.line(key) / money.rate
-            bars.setOpts(x=years, height=height, y0=stacked.copy())
+            set_bars(bars, years, height, stacked)
             stacked = stacked + height
         self.set_line_axis("left", "Revenue", "total_revenue")
         reported = {int(year): values for year, values in model["actuals"].items() if int(year) in results.years}
@@ -433,8 +456,9 @@ class RevenueChart(ChartCard):
                 self._peer_lines.values(), stacked_label_lifts(heights, text, view_pixels), strict=True
             ):
                 anchor = (1.0, 1.0 + lift / text)  # the anchor's y is in label heights
-                line.label.anchors = [anchor, anchor]
-                line.label.setAnchor(anchor)
+                if line.label.anchors != [anchor, anchor]:
+                    line.label.anchors = [anchor, anchor]
+                    line.label.setAnchor(anchor)
 
     def _update_peers(self, peers: dict[str, dict[str, float]]) -> None:
         """Peer lines change only when another model is opened; otherwise they stay as they are."""
@@ -454,7 +478,7 @@ class RevenueChart(ChartCard):
             metrics = QFontMetrics(line.label.textItem.font())
             room = self.plot.vb.width() - metrics.horizontalAdvance(value) - 8
             text = peer_label(name, "ebita_margin")
-            line.label.setFormat(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, int(room)) + value)
+            set_label(line, metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, int(room)) + value)
 
 
 class CapexChart(ChartCard):
@@ -494,9 +518,9 @@ class CapexChart(ChartCard):
         capitalized, expensed = money_line("capex_capitalized"), money_line("capex_expensed")
         follow_on = money_line("follow_on_capex")
         depreciation, impairment = money_line("depreciation"), money_line("impairment")
-        self.capitalized.setOpts(x=years, height=capitalized, y0=0)
-        self.expensed.setOpts(x=years, height=expensed, y0=capitalized)
-        self.follow_on.setOpts(x=years, height=follow_on, y0=capitalized + expensed)
+        set_bars(self.capitalized, years, capitalized, 0.0)
+        set_bars(self.expensed, years, expensed, capitalized)
+        set_bars(self.follow_on, years, follow_on, capitalized + expensed)
         plot_line(self.depreciation, years, depreciation)
         plot_line(self.impairment, years, impairment)
         high = float(max(np.nanmax(capitalized + expensed + follow_on), np.nanmax(depreciation), np.nanmax(impairment)))
@@ -520,6 +544,7 @@ class CashFlowChart(ChartCard):
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
         super().__init__(controller, "Plan free cash flow and payback", parent)
         self.fcf = self.bars(GREEN, "Free cash flow (red where negative)")
+        self._brushes = {True: pg.mkBrush(GREEN), False: pg.mkBrush(RED)}  # by whether the flow is >= 0
         self.cumulative = self.curve(TEXT, "Cumulative FCF")
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(GREY, width=1)), ignoreBounds=True)
         self.payback = reference_line(BLUE, 1.0, angle=90)
@@ -532,7 +557,7 @@ class CashFlowChart(ChartCard):
         years = np.array(results.years, dtype=float)
         fcf = results.line("fcf") / money.rate
         cumulative = results.line("cumulative_fcf") / money.rate
-        self.fcf.setOpts(x=years, height=fcf, brushes=[pg.mkBrush(GREEN if v >= 0 else RED) for v in fcf])
+        set_bars(self.fcf, years, fcf, 0.0, brushes=[self._brushes[bool(v >= 0)] for v in fcf])
         plot_line(self.cumulative, years, cumulative)
         payback = results.kpis["payback_years"]
         self.payback.setVisible(payback is not None)
@@ -540,7 +565,7 @@ class CashFlowChart(ChartCard):
             # Year t ends at base_year + t, where the cumulative line is plotted: the marker sits
             # where that line crosses zero.
             self.payback.setPos(base_year + payback)
-            self.payback.label.setFormat(f"Payback {payback:.1f} yrs")
+            set_label(self.payback, f"Payback {payback:.1f} yrs")
         low = float(min(np.nanmin(fcf), np.nanmin(cumulative), 0.0))
         high = float(max(np.nanmax(fcf), np.nanmax(cumulative), 0.0))
         span = above_zero(high - low)
@@ -574,7 +599,7 @@ class ReturnsChart(ChartCard):
         plot_line(self.roic, years, roic)
         plot_line(self.plan_margin, years, margin)
         self.wacc.setPos(wacc)
-        self.wacc.label.setFormat(f"WACC {wacc:.1f}%")
+        set_label(self.wacc, f"WACC {wacc:.1f}%")
         finite = np.concatenate([roic[np.isfinite(roic)], margin[np.isfinite(margin)], [wacc, 0.0]])
         low, high = float(finite.min()), float(finite.max())
         span = above_zero(high - low)

@@ -497,3 +497,37 @@ def test_an_edit_moves_the_bars_not_the_axis_unless_they_leave_it(window, contro
     controller.undo_stack.undo()
     QApplication.processEvents()
     assert shown() == pytest.approx((0.0, (highest_bar() + 1.0) * 1.08))  # and held
+
+
+def test_bars_lines_and_labels_that_stay_as_they_are_are_not_drawn_again(qtbot, monkeypatch):
+    """An edit redraws only what it changed: bars, lines, markers and labels given the values
+    they show already are left alone (pyqtgraph would draw them again)."""
+    import numpy as np
+    import pyqtgraph as pg
+
+    from ui.charts import DottedLine, plot_line, reference_line, set_bars, set_label, show_reported
+
+    years, heights = np.arange(2026.0, 2030.0), np.array([1.0, np.nan, 3.0, 4.0])
+    bars, line, markers = (
+        pg.BarGraphItem(x=[0], height=[0], width=0.5),
+        DottedLine(pg.mkPen("b"), QColor("b")),
+        pg.ScatterPlotItem(),
+    )
+    wacc = reference_line(QColor("red"), 0.0)
+    set_bars(bars, years, heights, 0.0)
+    plot_line(line, years, heights)
+    show_reported(markers, {2026: {"fcf": 2.0}}, "fcf", 1.0)
+    set_label(wacc, "WACC 9.0%")
+    drawn = []
+    for item, method in ((bars, "setOpts"), (line, "setData"), (markers, "setData"), (wacc.label, "setFormat")):
+        monkeypatch.setattr(item, method, lambda *args, item=item, **kwargs: drawn.append(item))
+    set_bars(bars, years.copy(), heights.copy(), 0.0)
+    plot_line(line, years.copy(), heights.copy())
+    show_reported(markers, {2026: {"fcf": 2.0}}, "fcf", 1.0)
+    set_label(wacc, "WACC 9.0%")
+    assert drawn == []
+    set_bars(bars, years, heights, heights)  # stacked on other bars now
+    plot_line(line, years, heights * 2)
+    show_reported(markers, {2026: {"fcf": 2.5}}, "fcf", 1.0)
+    set_label(wacc, "WACC 9.5%")
+    assert drawn == [bars, line, markers, wacc.label]
