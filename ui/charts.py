@@ -151,6 +151,7 @@ class ChartCard(Chart):
         self._readout_layout: tuple | None = None
         self.views: list[pg.ViewBox] = [self.plot.vb]  # the plot's and the right axes' views
         self._held: dict[pg.ViewBox, tuple[float, float]] = {}  # each view's steady range
+        self._cleared: dict[str, tuple[tuple[float, float, float], tuple[float, float]]] = {}  # by axis
         # Drawn when first shown (a window's first frame, or the tab brought to the front), not when built.
         self.refresher = RefreshWhenShown(self, self.refresh, stale=True)
         controller.results_changed.connect(self.refresher.request)
@@ -203,6 +204,14 @@ class ChartCard(Chart):
         fits them (see ``steady_range``)."""
         self._held[view] = steady_range(self._held.get(view), low, high, fitted)
         return self._held[view]
+
+    def clear_of_tick_labels(self, side: str, bottom: float, top: float) -> tuple[float, float]:
+        """``clear_of_tick_labels`` for the axis on ``side``, worked out again only when the
+        range or the plot's height has changed (it asks pyqtgraph for the ticks)."""
+        key = (bottom, top, self.plot.vb.height())
+        if side not in self._cleared or self._cleared[side][0] != key:
+            self._cleared[side] = (key, clear_of_tick_labels(self.axis(side), bottom, top, key[2]))
+        return self._cleared[side][1]
 
     @staticmethod
     def set_y_range(view: pg.ViewBox, bottom: float, top: float) -> None:
@@ -437,7 +446,7 @@ class RevenueChart(ChartCard):
         view_pixels = self.plot.vb.height()
         high = max(float(np.nanmax(stacked)), 0.0)
         bottom, top = self.steady_y_range(self.plot.vb, 0.0, high, (0.0, above_zero(high) * HEADROOM))
-        self.set_y_range(self.plot.vb, *clear_of_tick_labels(self.axis("left"), bottom, top, view_pixels))
+        self.set_y_range(self.plot.vb, *self.clear_of_tick_labels("left", bottom, top))
         peers = [line.value() for line in self._peer_lines.values()]
         shown = np.concatenate([margin[np.isfinite(margin)], peers])
         low, high = min(0.0, float(shown.min(initial=0.0))), float(shown.max(initial=0.0))
@@ -448,7 +457,7 @@ class RevenueChart(ChartCard):
             text = label_pixels(next(iter(self._peer_lines.values())))
             for stacked_above, value in enumerate(sorted(peers, reverse=True), start=1):
                 top = top_with_label_room(bottom, top, value, stacked_above * text, view_pixels)
-        bottom, top = clear_of_tick_labels(self.axis("right"), bottom, top, view_pixels)
+        bottom, top = self.clear_of_tick_labels("right", bottom, top)
         self.set_y_range(self.margin_view, bottom, top)
         if peers:
             heights = [(value - bottom) / (top - bottom) * view_pixels for value in peers]
@@ -525,15 +534,14 @@ class CapexChart(ChartCard):
         plot_line(self.impairment, years, impairment)
         high = float(max(np.nanmax(capitalized + expensed + follow_on), np.nanmax(depreciation), np.nanmax(impairment)))
         high = max(high, 0.0)
-        view_pixels = self.plot.vb.height()
         bottom, top = self.steady_y_range(self.plot.vb, 0.0, high, (0.0, above_zero(high) * HEADROOM))
-        self.set_y_range(self.plot.vb, *clear_of_tick_labels(self.axis("left"), bottom, top, view_pixels))
+        self.set_y_range(self.plot.vb, *self.clear_of_tick_labels("left", bottom, top))
         self.set_line_axis("left", "Capex", "segment_capex")
         intensity = percent(results.line("capex_intensity"))
         plot_line(self.intensity, years, intensity)
         high = float(intensity[np.isfinite(intensity)].max(initial=0.0))
         bottom, top = self.steady_y_range(self.intensity_view, 0.0, high, (0.0, above_zero(high) * HEADROOM))
-        self.set_y_range(self.intensity_view, *clear_of_tick_labels(self.axis("right"), bottom, top, view_pixels))
+        self.set_y_range(self.intensity_view, *self.clear_of_tick_labels("right", bottom, top))
 
 
 class CashFlowChart(ChartCard):
@@ -572,7 +580,7 @@ class CashFlowChart(ChartCard):
         bottom, top = self.steady_y_range(
             self.plot.vb, low, high, (low - FOOTROOM * span, high + (HEADROOM - 1) * span)
         )
-        self.set_y_range(self.plot.vb, *clear_of_tick_labels(self.axis("left"), bottom, top, self.plot.vb.height()))
+        self.set_y_range(self.plot.vb, *self.clear_of_tick_labels("left", bottom, top))
         self.set_line_axis("left", "Cash flow", "fcf")
 
 
@@ -606,9 +614,8 @@ class ReturnsChart(ChartCard):
         bottom, top = self.steady_y_range(
             self.plot.vb, low, high, (low - FOOTROOM * span, high + (HEADROOM - 1) * span)
         )
-        view_pixels = self.plot.vb.height()
-        top = top_with_label_room(bottom, top, wacc, label_pixels(self.wacc), view_pixels)
-        self.set_y_range(self.plot.vb, *clear_of_tick_labels(self.axis("left"), bottom, top, view_pixels))
+        top = top_with_label_room(bottom, top, wacc, label_pixels(self.wacc), self.plot.vb.height())
+        self.set_y_range(self.plot.vb, *self.clear_of_tick_labels("left", bottom, top))
 
 
 class ChartsPanel(QScrollArea):
