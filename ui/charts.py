@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
 
@@ -242,8 +242,8 @@ class ChartCard(Chart):
         ]
         return f"FY{year}: " + " · ".join(parts) + f"   ({money.label}, %)"
 
-    def bars(self, colour: QColor, name: str) -> pg.BarGraphItem:
-        item = pg.BarGraphItem(x=[0], height=[0], width=BAR_WIDTH, brush=colour, pen=pg.mkPen(colour.darker(115)))
+    def bars(self, colour: QColor, name: str) -> Bars:
+        item = Bars(x=[0], height=[0], width=BAR_WIDTH, brush=colour, pen=pg.mkPen(colour.darker(115)))
         self.plot.addItem(item)
         self.add_legend_entry(colour, name, BARS)
         return item
@@ -274,6 +274,28 @@ class ChartCard(Chart):
         self.views.append(view)
         self.plot.vb.sigResized.connect(lambda: view.setGeometry(self.plot.vb.sceneBoundingRect()))
         return view
+
+
+class Bars(pg.BarGraphItem):
+    """pyqtgraph's bars, with their bounding box worked out once per change rather than on each
+    of Qt's many requests for it while the chart paints (as pyqtgraph's lines already do)."""
+
+    _bounds: QRectF | None = None
+
+    def setOpts(self, **opts: object) -> None:  # noqa: N802 (pyqtgraph's name)
+        self._bounds = None
+        super().setOpts(**opts)
+
+    def viewTransformChanged(self) -> None:  # noqa: N802 (pyqtgraph's name)
+        # The box reaches a pen's width in pixels beyond the bars: it changes with the view.
+        self._bounds = None
+        self.prepareGeometryChange()
+        super().viewTransformChanged()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        if self._bounds is None:
+            self._bounds = super().boundingRect()
+        return self._bounds
 
 
 class DottedLine(pg.PlotCurveItem):

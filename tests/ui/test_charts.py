@@ -531,3 +531,26 @@ def test_bars_lines_and_labels_that_stay_as_they_are_are_not_drawn_again(qtbot, 
     show_reported(markers, {2026: {"fcf": 2.5}}, "fcf", 1.0)
     set_label(wacc, "WACC 9.5%")
     assert drawn == [bars, line, markers, wacc.label]
+
+
+def test_after_an_edit_the_window_shows_what_a_whole_repaint_shows(window, controller):
+    """An edit repaints only what it changed: the axes from Qt's cached pictures of them, bars
+    and lines only where their values changed. What is then on screen must be what repainting
+    the whole window gives, through edits that hold the axes and one that widens them."""
+    from model.edits import SetCell
+
+    window.analysis_tabs.setCurrentWidget(window.charts)
+    QApplication.processEvents()
+    name = next(iter(controller.model["capex"]))
+    value = controller.model["capex"][name][2]  # in the year of the highest bar
+
+    def on_screen() -> QImage:
+        return window.screen().grabWindow(window.winId()).toImage()
+
+    # Higher bars under the same axis, then beyond it, then back under a steady one.
+    for new in (value + 5.0, value * 3, value + 1.0):
+        controller.apply(SetCell("capex", name, 2, new), "edit")
+        QApplication.processEvents()
+        edited = on_screen()
+        window.repaint()
+        assert edited == on_screen(), new
