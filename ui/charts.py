@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF, QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QStyleOptionGraphicsItem, QWidget
 
 from model.outputs import LINES, Unit
 from ui.chart_base import (
@@ -310,7 +310,7 @@ class DottedLine(pg.PlotCurveItem):
         self._dot_pens = [*rim, dot_pen(colour, DOT - (2 if outline is not None else 0))]
         self._dots = QPolygonF()
 
-    def updateData(self, *args, **kwargs) -> None:  # noqa: N802 (pyqtgraph's name)
+    def updateData(self, *args: object, **kwargs: object) -> None:  # noqa: N802 (pyqtgraph's name)
         super().updateData(*args, **kwargs)
         x, y = (np.empty(0), np.empty(0)) if self.xData is None else (self.xData, self.yData)
         finite = np.isfinite(x) & np.isfinite(y)
@@ -319,7 +319,7 @@ class DottedLine(pg.PlotCurveItem):
     def pixelPadding(self) -> float:  # noqa: N802 (pyqtgraph's name)
         return max(super().pixelPadding(), DOT / 2 + 1)
 
-    def paint(self, painter: QPainter, option, widget) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None) -> None:
         super().paint(painter, option, widget)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for pen in self._dot_pens:
