@@ -449,6 +449,7 @@ class RevenueChart(ChartCard):
         self.add_legend_entry(BLUE.darker(150), "Reported margin (right axis)", MARKER)
         self.add_legend_entry(PEER_COLOURS[0], "Peers' reported margins (right axis)", DASHED)
         self._peer_lines: dict[str, pg.InfiniteLine] = {}
+        self._peers_shown: tuple | None = None  # the peers, money display and plot width labelled
 
     def update_data(self) -> None:
         results, model, money = self._controller.results, self._controller.model, self._controller.money
@@ -492,8 +493,13 @@ class RevenueChart(ChartCard):
                     line.label.setAnchor(anchor)
 
     def _update_peers(self, peers: dict[str, dict[str, float]]) -> None:
-        """Peer lines change only when another model is opened; otherwise they stay as they are."""
+        """Peer lines change only when another model is opened; otherwise they stay as they are
+        (their labels are shortened to the plot's width)."""
         margins = {name: values["ebita_margin"] for name, values in peers.items() if "ebita_margin" in values}
+        shown = (tuple(margins.items()), self._controller.money, self.plot.vb.width())
+        if shown == self._peers_shown:
+            return
+        self._peers_shown = shown
         if set(margins) != set(self._peer_lines):
             for line in self._peer_lines.values():
                 self.margin_view.removeItem(line)
