@@ -51,6 +51,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -231,6 +232,10 @@ class Chart(QFrame):
         self.axis("left").setStyle(maxTickLevel=0)
         self.plot.hideButtons()
         self.plot.hideAxis("right")  # until a chart gives it a view of its own
+        # Qt keeps a picture of each axis and paints it from there: a new value repaints the plot
+        # under the axis's grid lines, but the axis itself changes only with its range.
+        for side in ("left", "bottom", "right"):
+            self.axis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.vb.setMouseEnabled(x=False, y=False)
         # A click on the plot gives the card the focus, so that Ctrl+C copies this chart.
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -487,6 +492,10 @@ class Chart(QFrame):
         exporting = [item for item in self.plot.scene().items() if hasattr(item, "setExportMode")]
         for item in exporting:
             item.setExportMode(True, {"antialias": True, "background": QColor("white")})
+        # Drawn afresh, not from Qt's pictures of them, which would go into an SVG as bitmaps.
+        cached = {item: item.cacheMode() for item in self.plot.scene().items()}
+        for item in cached:
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         self.plot.setGeometry(QRectF(QPointF(0, 0), size))
         self.plot.layout.activate()
         self.fit_to_plot()
@@ -498,6 +507,8 @@ class Chart(QFrame):
             self.fit_to_plot()
             for item in exporting:
                 item.setExportMode(False)
+            for item, mode in cached.items():
+                item.setCacheMode(mode)
             for item in hidden:
                 item.setVisible(True)
 

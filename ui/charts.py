@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF, QResizeEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QStyleOptionGraphicsItem, QWidget
 
 from model.outputs import LINES, Unit
 from ui.chart_base import (
@@ -39,7 +39,12 @@ from ui.formatting import format_cell
 from ui.on_screen import RefreshWhenShown
 
 BAR_WIDTH = 0.62
+DOT = 6  # pixels across a line's dot
 HEADROOM = 1.08  # space above the highest point, so markers and labels are not cut
+FOOTROOM = 0.05  # space below the lowest point of a chart reaching below zero, as a share of its span
+# A y-range holds while the data keep STEADY_EDGE of its height clear of its ends and fill at
+# least STEADY_FILL of it: the axis stays put while the data move by a few per cent.
+STEADY_EDGE, STEADY_FILL = 0.03, 2 / 3
 X_MARGIN = 0.6  # years of space left of the first bar and right of the last
 TICK_STEPS = (1, 2, 3, 5, 10, 20, 50)
 TICK_GAP = 6  # pixels between neighbouring year labels
@@ -89,16 +94,35 @@ def stacked_label_lifts(lines: list[float], label_pixels: float, view_pixels: fl
     return [bottoms[i] - lines[i] for i in range(len(lines))]
 
 
-def top_clear_of_tick_labels(axis: pg.AxisItem, bottom: float, top: float, view_pixels: float) -> float:
-    """The top of a y-range that leaves room for the highest tick label of ``axis`` inside the
-    plot: a label is centred on its tick, so a tick at the very top would be cut in half. The
-    labels are those of the major and first minor ticks (the finer ones go unlabelled on a
-    chart of this size)."""
+def clear_of_tick_labels(axis: pg.AxisItem, bottom: float, top: float, view_pixels: float) -> tuple[float, float]:
+    """A y-range that leaves room for the highest tick label of ``axis`` inside the plot, and
+    for the lowest one where the range reaches below zero: a label is centred on its tick, so a
+    tick at the very top or bottom would be cut in half (a label at zero, the foot of an axis
+    from zero, is left to pyqtgraph). The labels are those of the major and first minor ticks
+    (the finer ones go unlabelled on a chart of this size)."""
     ticks = [value for _, values in axis.tickValues(bottom, top, view_pixels)[:2] for value in values]
     if not ticks:
-        return top
+        return bottom, top
     half_text = QFontMetrics(axis.style["tickFont"] or axis.font()).height() / 2
-    return top_with_label_room(bottom, top, max(ticks), half_text, view_pixels)
+    if bottom < 0:
+        # The top's rule upside down: room below the lowest tick.
+        bottom = -top_with_label_room(-top, -bottom, -min(ticks), half_text, view_pixels)
+    return bottom, top_with_label_room(bottom, top, max(ticks), half_text, view_pixels)
+
+
+def steady_range(
+    held: tuple[float, float] | None, low: float, high: float, fitted: tuple[float, float]
+) -> tuple[float, float]:
+    """The y-range for data from ``low`` to ``high`` (``low`` <= 0 <= ``high``): ``held``, the
+    range shown, while the data stay inside it with ``STEADY_EDGE`` of its height to spare on
+    each side away from zero and fill at least ``STEADY_FILL`` of it, so that an edit moves the
+    data and not the axis; otherwise ``fitted``, the range fitted to the data as they are now."""
+    if held is None:
+        return fitted
+    bottom, top = held
+    edge = STEADY_EDGE * (top - bottom)
+    inside = (low >= bottom + edge if low < 0 else bottom <= 0) and (high <= top - edge if high > 0 else top >= 0)
+    return held if inside and high - low >= STEADY_FILL * (top - bottom) else fitted
 
 
 def above_zero(top: float) -> float:
@@ -126,6 +150,8 @@ class ChartCard(Chart):
         self.tick_years: list[int] = []
         self._readout_layout: tuple | None = None
         self.views: list[pg.ViewBox] = [self.plot.vb]  # the plot's and the right axes' views
+        self._held: dict[pg.ViewBox, tuple[float, float]] = {}  # each view's steady range
+        self._cleared: dict[str, tuple[tuple[float, float, float], tuple[float, float]]] = {}  # by axis
         # Drawn when first shown (a window's first frame, or the tab brought to the front), not when built.
         self.refresher = RefreshWhenShown(self, self.refresh, stale=True)
         controller.results_changed.connect(self.refresher.request)
@@ -171,6 +197,29 @@ class ChartCard(Chart):
     def update_data(self) -> None:
         raise NotImplementedError
 
+    def steady_y_range(
+        self, view: pg.ViewBox, low: float, high: float, fitted: tuple[float, float]
+    ) -> tuple[float, float]:
+        """The range of ``view`` for data from ``low`` to ``high``, ``fitted`` the range that
+        fits them (see ``steady_range``)."""
+        self._held[view] = steady_range(self._held.get(view), low, high, fitted)
+        return self._held[view]
+
+    def clear_of_tick_labels(self, side: str, bottom: float, top: float) -> tuple[float, float]:
+        """``clear_of_tick_labels`` for the axis on ``side``, worked out again only when the
+        range or the plot's height has changed (it asks pyqtgraph for the ticks)."""
+        key = (bottom, top, self.plot.vb.height())
+        if side not in self._cleared or self._cleared[side][0] != key:
+            self._cleared[side] = (key, clear_of_tick_labels(self.axis(side), bottom, top, key[2]))
+        return self._cleared[side][1]
+
+    @staticmethod
+    def set_y_range(view: pg.ViewBox, bottom: float, top: float) -> None:
+        """Show ``bottom`` to ``top`` in ``view``. pyqtgraph would redraw the axis and move every
+        item even for the range it shows, so that range is not set again."""
+        if view.viewRange()[1] != [bottom, top]:
+            view.setYRange(bottom, top, padding=0)
+
     def hover_text(self, point: QPointF) -> str | None:
         year = round(point.x())
         if year not in self._years:
@@ -188,30 +237,21 @@ class ChartCard(Chart):
     def readout_text(self, year: int) -> str:
         results, money = self._controller.results, self._controller.money
         parts = [
-            f"{LINES[key].label} {format_cell(results.lines.at[key, year], LINES[key].unit, money)}"
+            f"{LINES[key].label} {format_cell(results.line(key)[results.years.index(year)], LINES[key].unit, money)}"
             for key in self.readout_lines
         ]
         return f"FY{year}: " + " · ".join(parts) + f"   ({money.label}, %)"
 
-    def bars(self, colour: QColor, name: str) -> pg.BarGraphItem:
-        item = pg.BarGraphItem(x=[0], height=[0], width=BAR_WIDTH, brush=colour, pen=pg.mkPen(colour.darker(115)))
+    def bars(self, colour: QColor, name: str) -> Bars:
+        item = Bars(x=[0], height=[0], width=BAR_WIDTH, brush=colour, pen=pg.mkPen(colour.darker(115)))
         self.plot.addItem(item)
         self.add_legend_entry(colour, name, BARS)
         return item
 
-    def curve(
-        self, colour: QColor, name: str, symbol: str | None = "o", style=Qt.PenStyle.SolidLine
-    ) -> pg.PlotDataItem:
-        item = pg.PlotDataItem(
-            pen=pg.mkPen(colour, width=2, style=style),
-            symbol=symbol,
-            symbolSize=5,
-            symbolBrush=colour,
-            symbolPen=colour,
-            connect="finite",
-        )
+    def curve(self, colour: QColor, name: str) -> DottedLine:
+        item = DottedLine(pg.mkPen(colour, width=2), colour)
         self.plot.addItem(item)
-        self.add_legend_entry(colour, name, LINE if style == Qt.PenStyle.SolidLine else DASHED)
+        self.add_legend_entry(colour, name, LINE)
         return item
 
     def set_line_axis(self, side: str, name: str, line: str) -> None:
@@ -234,6 +274,65 @@ class ChartCard(Chart):
         self.views.append(view)
         self.plot.vb.sigResized.connect(lambda: view.setGeometry(self.plot.vb.sceneBoundingRect()))
         return view
+
+
+class Bars(pg.BarGraphItem):
+    """pyqtgraph's bars, with their bounding box worked out once per change rather than on each
+    of Qt's many requests for it while the chart paints (as pyqtgraph's lines already do)."""
+
+    _bounds: QRectF | None = None
+
+    def setOpts(self, **opts: object) -> None:  # noqa: N802 (pyqtgraph's name)
+        self._bounds = None
+        super().setOpts(**opts)
+
+    def viewTransformChanged(self) -> None:  # noqa: N802 (pyqtgraph's name)
+        # The box reaches a pen's width in pixels beyond the bars: it changes with the view.
+        self._bounds = None
+        self.prepareGeometryChange()
+        super().viewTransformChanged()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        if self._bounds is None:
+            self._bounds = super().boundingRect()
+        return self._bounds
+
+
+class DottedLine(pg.PlotCurveItem):
+    """A line with a dot on each year it is defined at, drawn by one item. pyqtgraph's symbols
+    would be a second item (a scatter plot) costing as much again to update and to paint on
+    every edit. A dot is a disc ``DOT`` pixels across in ``colour``; with an ``outline``, a
+    rim one pixel wide in that colour around it."""
+
+    def __init__(self, pen: QPen, colour: QColor, outline: QColor | None = None) -> None:
+        super().__init__(pen=pen, connect="finite")
+        rim = [] if outline is None else [dot_pen(outline, DOT)]
+        self._dot_pens = [*rim, dot_pen(colour, DOT - (2 if outline is not None else 0))]
+        self._dots = QPolygonF()
+
+    def updateData(self, *args: object, **kwargs: object) -> None:  # noqa: N802 (pyqtgraph's name)
+        super().updateData(*args, **kwargs)
+        x, y = (np.empty(0), np.empty(0)) if self.xData is None else (self.xData, self.yData)
+        finite = np.isfinite(x) & np.isfinite(y)
+        self._dots = QPolygonF([QPointF(a, b) for a, b in zip(x[finite].tolist(), y[finite].tolist(), strict=True)])
+
+    def pixelPadding(self) -> float:  # noqa: N802 (pyqtgraph's name)
+        return max(super().pixelPadding(), DOT / 2 + 1)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None) -> None:
+        super().paint(painter, option, widget)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for pen in self._dot_pens:
+            painter.setPen(pen)
+            painter.drawPoints(self._dots)
+
+
+def dot_pen(colour: QColor, size: float) -> QPen:
+    """A pen whose points are round dots ``size`` pixels across at any zoom."""
+    pen = pg.mkPen(colour, width=size)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setCosmetic(True)
+    return pen
 
 
 def reference_line(colour: QColor, position: float, angle: int = 0) -> pg.InfiniteLine:
@@ -261,9 +360,31 @@ def label_pixels(line: pg.InfiniteLine) -> float:
     return line.label.boundingRect().height()
 
 
-def plot_line(item: pg.PlotDataItem, years: np.ndarray, values: np.ndarray) -> None:
+def unchanged(shown: object, new: object) -> bool:
+    """Whether the values ``shown`` (None before any) are ``new`` (NaN the same as NaN)."""
+    return shown is not None and np.array_equal(np.asarray(shown, dtype=float), new, equal_nan=True)
+
+
+def set_bars(bars: pg.BarGraphItem, x: np.ndarray, height: np.ndarray, y0: np.ndarray | float, **opts: object) -> None:
+    """Give ``bars`` their heights from ``y0`` (and ``opts``, such as their brushes); bars that
+    stay as they are are left alone rather than drawn again."""
+    if not all(unchanged(bars.opts.get(key), value) for key, value in (("x", x), ("height", height), ("y0", y0))):
+        bars.setOpts(x=x, height=height, y0=y0, **opts)
+
+
+def set_label(line: pg.InfiniteLine, text: str) -> None:
+    """Label ``line`` with ``text``; a label that reads so already is not laid out again."""
+    if line.label.format != text:
+        line.label.setFormat(text)
+
+
+def plot_line(item: pg.PlotDataItem | pg.PlotCurveItem, years: np.ndarray, values: np.ndarray) -> None:
     """Draw a line with gaps where a value is undefined (NaN); with no defined value at all the
-    line is emptied, since pyqtgraph cannot take the range of points that are all NaN."""
+    line is emptied, since pyqtgraph cannot take the range of points that are all NaN. A line
+    that stays as it is is left alone."""
+    shown_years, shown_values = item.getData()
+    if unchanged(shown_years, years) and unchanged(shown_values, values):
+        return
     finite = np.isfinite(values)
     if finite.any():
         # With no gap, pyqtgraph need not look for one again (about a third of the call).
@@ -277,7 +398,8 @@ def show_reported(markers: pg.ScatterPlotItem, reported: dict[int, dict[str, flo
     would make pyqtgraph take the range of no data)."""
     points = {year: values[line] * scale for year, values in reported.items() if line in values}
     markers.setVisible(bool(points))
-    if points:
+    years, shown = markers.getData()
+    if points and not (unchanged(years, list(points)) and unchanged(shown, list(points.values()))):
         markers.setData(list(points), list(points.values()))
 
 
@@ -318,7 +440,8 @@ class RevenueChart(ChartCard):
 
         # The margin, its reported figures and the peers' margins share the right (%) axis.
         self.margin_view = self.right_view(LINES["ebita_margin"].label, "ebita_margin", BLUE)
-        self.margin = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=2.5), symbol="o", symbolSize=5, symbolBrush=BLUE)
+        # A light rim around the margin's dots sets them off from the bars behind.
+        self.margin = DottedLine(pg.mkPen(BLUE, width=2.5), BLUE, outline=QColor(200, 200, 200))
         self.margin_view.addItem(self.margin)
         self.add_legend_entry(BLUE, "EBITA margin (right axis)", LINE)
         self.margin_actuals = pg.ScatterPlotItem(symbol="d", size=11, brush=pg.mkBrush(BLUE.darker(150)))
@@ -326,49 +449,57 @@ class RevenueChart(ChartCard):
         self.add_legend_entry(BLUE.darker(150), "Reported margin (right axis)", MARKER)
         self.add_legend_entry(PEER_COLOURS[0], "Peers' reported margins (right axis)", DASHED)
         self._peer_lines: dict[str, pg.InfiniteLine] = {}
+        self._peers_shown: tuple | None = None  # the peers, money display and plot width labelled
 
     def update_data(self) -> None:
         results, model, money = self._controller.results, self._controller.model, self._controller.money
         years = np.array(results.years, dtype=float)
-        lines = results.lines
         stacked = np.zeros(len(years))
         for key, bars in self.group_bars.items():
-            height = lines.loc[key].to_numpy() / money.rate
-            bars.setOpts(x=years, height=height, y0=stacked.copy())
+            height = results.line(key) / money.rate
+            set_bars(bars, years, height, stacked)
             stacked = stacked + height
         self.set_line_axis("left", "Revenue", "total_revenue")
         reported = {int(year): values for year, values in model["actuals"].items() if int(year) in results.years}
         show_reported(self.revenue_actuals, reported, "total_revenue", 1 / money.rate)
         show_reported(self.margin_actuals, reported, "ebita_margin", 100.0)
-        margin = percent(lines.loc["ebita_margin"].to_numpy())
+        margin = percent(results.line("ebita_margin"))
         plot_line(self.margin, years, margin)
         self._update_peers(model["peers"])
         view_pixels = self.plot.vb.height()
-        top = above_zero(float(np.nanmax(stacked))) * HEADROOM
-        self.plot.setYRange(0, top_clear_of_tick_labels(self.axis("left"), 0, top, view_pixels), padding=0)
+        high = max(float(np.nanmax(stacked)), 0.0)
+        bottom, top = self.steady_y_range(self.plot.vb, 0.0, high, (0.0, above_zero(high) * HEADROOM))
+        self.set_y_range(self.plot.vb, *self.clear_of_tick_labels("left", bottom, top))
         peers = [line.value() for line in self._peer_lines.values()]
         shown = np.concatenate([margin[np.isfinite(margin)], peers])
-        bottom = min(0.0, float(shown.min(initial=0.0)))
-        top = above_zero(float(shown.max(initial=0.0))) * HEADROOM
+        low, high = min(0.0, float(shown.min(initial=0.0))), float(shown.max(initial=0.0))
+        fitted = (low - FOOTROOM * (high - low) if low < 0 else 0.0, above_zero(high) * HEADROOM)
+        bottom, top = self.steady_y_range(self.margin_view, low, high, fitted)
         if peers:
             # Room above each peer's line for its label and those of the peers above it.
             text = label_pixels(next(iter(self._peer_lines.values())))
             for stacked_above, value in enumerate(sorted(peers, reverse=True), start=1):
                 top = top_with_label_room(bottom, top, value, stacked_above * text, view_pixels)
-        top = top_clear_of_tick_labels(self.axis("right"), bottom, top, view_pixels)
-        self.margin_view.setYRange(bottom, top, padding=0)
+        bottom, top = self.clear_of_tick_labels("right", bottom, top)
+        self.set_y_range(self.margin_view, bottom, top)
         if peers:
             heights = [(value - bottom) / (top - bottom) * view_pixels for value in peers]
             for line, lift in zip(
                 self._peer_lines.values(), stacked_label_lifts(heights, text, view_pixels), strict=True
             ):
                 anchor = (1.0, 1.0 + lift / text)  # the anchor's y is in label heights
-                line.label.anchors = [anchor, anchor]
-                line.label.setAnchor(anchor)
+                if line.label.anchors != [anchor, anchor]:
+                    line.label.anchors = [anchor, anchor]
+                    line.label.setAnchor(anchor)
 
     def _update_peers(self, peers: dict[str, dict[str, float]]) -> None:
-        """Peer lines change only when another model is opened; otherwise they stay as they are."""
+        """Peer lines change only when another model is opened; otherwise they stay as they are
+        (their labels are shortened to the plot's width)."""
         margins = {name: values["ebita_margin"] for name, values in peers.items() if "ebita_margin" in values}
+        shown = (tuple(margins.items()), self._controller.money, self.plot.vb.width())
+        if shown == self._peers_shown:
+            return
+        self._peers_shown = shown
         if set(margins) != set(self._peer_lines):
             for line in self._peer_lines.values():
                 self.margin_view.removeItem(line)
@@ -384,7 +515,7 @@ class RevenueChart(ChartCard):
             metrics = QFontMetrics(line.label.textItem.font())
             room = self.plot.vb.width() - metrics.horizontalAdvance(value) - 8
             text = peer_label(name, "ebita_margin")
-            line.label.setFormat(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, int(room)) + value)
+            set_label(line, metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, int(room)) + value)
 
 
 class CapexChart(ChartCard):
@@ -408,7 +539,7 @@ class CapexChart(ChartCard):
         self.depreciation = self.curve(BLUE, "Plan depreciation")
         self.impairment = self.curve(RED, "Plan impairment")
         self.intensity_view = self.right_view("Capex intensity", "capex_intensity", GREY.darker(130))
-        self.intensity = pg.PlotDataItem(
+        self.intensity = pg.PlotCurveItem(
             pen=pg.mkPen(GREY.darker(130), width=2, style=Qt.PenStyle.DashLine), connect="finite"
         )
         self.intensity_view.addItem(self.intensity)
@@ -419,26 +550,26 @@ class CapexChart(ChartCard):
         years = np.array(results.years, dtype=float)
 
         def money_line(key: str) -> np.ndarray:
-            return results.lines.loc[key].to_numpy() / money.rate
+            return results.line(key) / money.rate
 
         capitalized, expensed = money_line("capex_capitalized"), money_line("capex_expensed")
         follow_on = money_line("follow_on_capex")
         depreciation, impairment = money_line("depreciation"), money_line("impairment")
-        self.capitalized.setOpts(x=years, height=capitalized, y0=0)
-        self.expensed.setOpts(x=years, height=expensed, y0=capitalized)
-        self.follow_on.setOpts(x=years, height=follow_on, y0=capitalized + expensed)
+        set_bars(self.capitalized, years, capitalized, 0.0)
+        set_bars(self.expensed, years, expensed, capitalized)
+        set_bars(self.follow_on, years, follow_on, capitalized + expensed)
         plot_line(self.depreciation, years, depreciation)
         plot_line(self.impairment, years, impairment)
-        top = float(max(np.nanmax(capitalized + expensed + follow_on), np.nanmax(depreciation), np.nanmax(impairment)))
-        view_pixels = self.plot.vb.height()
-        top = top_clear_of_tick_labels(self.axis("left"), 0, above_zero(top) * HEADROOM, view_pixels)
-        self.plot.setYRange(0, top, padding=0)
+        high = float(max(np.nanmax(capitalized + expensed + follow_on), np.nanmax(depreciation), np.nanmax(impairment)))
+        high = max(high, 0.0)
+        bottom, top = self.steady_y_range(self.plot.vb, 0.0, high, (0.0, above_zero(high) * HEADROOM))
+        self.set_y_range(self.plot.vb, *self.clear_of_tick_labels("left", bottom, top))
         self.set_line_axis("left", "Capex", "segment_capex")
-        intensity = percent(results.lines.loc["capex_intensity"].to_numpy())
+        intensity = percent(results.line("capex_intensity"))
         plot_line(self.intensity, years, intensity)
-        finite = intensity[np.isfinite(intensity)]
-        top = above_zero(float(finite.max(initial=0.0))) * HEADROOM
-        self.intensity_view.setYRange(0, top_clear_of_tick_labels(self.axis("right"), 0, top, view_pixels), padding=0)
+        high = float(intensity[np.isfinite(intensity)].max(initial=0.0))
+        bottom, top = self.steady_y_range(self.intensity_view, 0.0, high, (0.0, above_zero(high) * HEADROOM))
+        self.set_y_range(self.intensity_view, *self.clear_of_tick_labels("right", bottom, top))
 
 
 class CashFlowChart(ChartCard):
@@ -449,6 +580,7 @@ class CashFlowChart(ChartCard):
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
         super().__init__(controller, "Plan free cash flow and payback", parent)
         self.fcf = self.bars(GREEN, "Free cash flow (red where negative)")
+        self._brushes = {True: pg.mkBrush(GREEN), False: pg.mkBrush(RED)}  # by whether the flow is >= 0
         self.cumulative = self.curve(TEXT, "Cumulative FCF")
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(GREY, width=1)), ignoreBounds=True)
         self.payback = reference_line(BLUE, 1.0, angle=90)
@@ -459,9 +591,9 @@ class CashFlowChart(ChartCard):
         results, money = self._controller.results, self._controller.money
         base_year = results.years[0] - 1
         years = np.array(results.years, dtype=float)
-        fcf = results.lines.loc["fcf"].to_numpy() / money.rate
-        cumulative = results.lines.loc["cumulative_fcf"].to_numpy() / money.rate
-        self.fcf.setOpts(x=years, height=fcf, brushes=[pg.mkBrush(GREEN if v >= 0 else RED) for v in fcf])
+        fcf = results.line("fcf") / money.rate
+        cumulative = results.line("cumulative_fcf") / money.rate
+        set_bars(self.fcf, years, fcf, 0.0, brushes=[self._brushes[bool(v >= 0)] for v in fcf])
         plot_line(self.cumulative, years, cumulative)
         payback = results.kpis["payback_years"]
         self.payback.setVisible(payback is not None)
@@ -469,11 +601,14 @@ class CashFlowChart(ChartCard):
             # Year t ends at base_year + t, where the cumulative line is plotted: the marker sits
             # where that line crosses zero.
             self.payback.setPos(base_year + payback)
-            self.payback.label.setFormat(f"Payback {payback:.1f} yrs")
+            set_label(self.payback, f"Payback {payback:.1f} yrs")
         low = float(min(np.nanmin(fcf), np.nanmin(cumulative), 0.0))
         high = float(max(np.nanmax(fcf), np.nanmax(cumulative), 0.0))
         span = above_zero(high - low)
-        self.plot.setYRange(low - 0.05 * span, high + (HEADROOM - 1) * span, padding=0)
+        bottom, top = self.steady_y_range(
+            self.plot.vb, low, high, (low - FOOTROOM * span, high + (HEADROOM - 1) * span)
+        )
+        self.set_y_range(self.plot.vb, *self.clear_of_tick_labels("left", bottom, top))
         self.set_line_axis("left", "Cash flow", "fcf")
 
 
@@ -494,19 +629,21 @@ class ReturnsChart(ChartCard):
     def update_data(self) -> None:
         results, settings = self._controller.results, self._controller.scenario_model["settings"]
         years = np.array(results.years, dtype=float)
-        roic = percent(results.lines.loc["roic"].to_numpy())
-        margin = percent(results.lines.loc["plan_ebita_margin"].to_numpy())
+        roic = percent(results.line("roic"))
+        margin = percent(results.line("plan_ebita_margin"))
         wacc = settings["wacc"] * 100
         plot_line(self.roic, years, roic)
         plot_line(self.plan_margin, years, margin)
         self.wacc.setPos(wacc)
-        self.wacc.label.setFormat(f"WACC {wacc:.1f}%")
+        set_label(self.wacc, f"WACC {wacc:.1f}%")
         finite = np.concatenate([roic[np.isfinite(roic)], margin[np.isfinite(margin)], [wacc, 0.0]])
         low, high = float(finite.min()), float(finite.max())
         span = above_zero(high - low)
-        bottom, top = low - 0.05 * span, high + (HEADROOM - 1) * span
+        bottom, top = self.steady_y_range(
+            self.plot.vb, low, high, (low - FOOTROOM * span, high + (HEADROOM - 1) * span)
+        )
         top = top_with_label_room(bottom, top, wacc, label_pixels(self.wacc), self.plot.vb.height())
-        self.plot.setYRange(bottom, top, padding=0)
+        self.set_y_range(self.plot.vb, *self.clear_of_tick_labels("left", bottom, top))
 
 
 class ChartsPanel(QScrollArea):

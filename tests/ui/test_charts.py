@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ElementTree
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
@@ -14,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from model.edits import blank_model
 from model.outputs import Unit
 from ui.chart_base import Chart, UnitAxis, tick_text
-from ui.charts import stacked_label_lifts
+from ui.charts import STEADY_EDGE, STEADY_FILL, stacked_label_lifts, steady_range
 from ui.formatting import fixed
 from ui.risk.panel import RiskPanel
 
@@ -151,16 +153,28 @@ def test_a_peer_without_its_basis_in_the_name_is_labelled_with_its_line(window, 
     assert label == "AWS: EBITA margin 35.4%"
 
 
-def top_tick_clearance(chart: Chart, side: str) -> float:
-    """Pixels between the top of the plot and the top of the highest tick label the axis on
-    ``side`` draws (negative: the label is cut off at the top)."""
+def tick_label_rects(chart: Chart, side: str) -> list[QRectF]:
+    """Where the axis on ``side`` draws its tick labels, in scene coordinates."""
     axis = chart.axis(side)
     image = QImage(10, 10, QImage.Format.Format_ARGB32)
     painter = QPainter(image)
     _, _, texts = axis.generateDrawSpecs(painter)
     painter.end()
-    highest = min(axis.mapRectToScene(rect).top() for rect, _, text in texts if text)
+    return [axis.mapRectToScene(rect) for rect, _, text in texts if text]
+
+
+def top_tick_clearance(chart: Chart, side: str) -> float:
+    """Pixels between the top of the plot and the top of the highest tick label the axis on
+    ``side`` draws (negative: the label is cut off at the top)."""
+    highest = min(rect.top() for rect in tick_label_rects(chart, side))
     return highest - chart.plot.vb.sceneBoundingRect().top()
+
+
+def bottom_tick_clearance(chart: Chart, side: str) -> float:
+    """Pixels between the lowest tick label the axis on ``side`` draws and the bottom of the
+    plot (negative: the label is cut off at the bottom)."""
+    lowest = max(rect.bottom() for rect in tick_label_rects(chart, side))
+    return chart.plot.vb.sceneBoundingRect().bottom() - lowest
 
 
 def peer_labels_check(revenue) -> None:
@@ -240,6 +254,8 @@ def report_checks(chart: Chart, tmp_path, units: str, scenario: str) -> None:
     # line at the bottom (both on white margins around the plot).
     assert has_ink(image, 0, 60) and has_ink(image, image.height() - 60, image.height())
     texts = svg_texts(svg.read_bytes())
+    # All drawn as vectors: no bitmap, not even of the axes Qt paints from a cached picture on screen.
+    assert b"<image" not in svg.read_bytes(), chart.title.text()
     title = chart.title.text()
     for expected in (title, units, f"scenario {scenario}", date.today().isoformat(), "Source: Capex Workbench"):
         assert expected in texts, (title, expected)
@@ -372,6 +388,169 @@ def test_a_line_keeps_its_gaps_after_a_line_without_any(qtbot):
 def test_every_chart_keeps_its_top_tick_labels_inside_the_plot(window):
     window.analysis_tabs.setCurrentWidget(window.charts)
     QApplication.processEvents()
-    for chart in (window.charts.revenue, window.charts.capex):
+    for chart in window.charts.charts:
         for side in ("left", "right"):
-            assert top_tick_clearance(chart, side) >= 0, (chart.title.text(), side)
+            if chart.plot.getAxis(side).isVisible():
+                assert top_tick_clearance(chart, side) >= 0, (chart.title.text(), side)
+    # Below zero, the lowest label too (the cash flow and the returns reach below zero).
+    for chart in (window.charts.cash_flow, window.charts.returns):
+        assert chart.plot.vb.viewRange()[1][0] < 0
+        assert bottom_tick_clearance(chart, "left") >= 0, chart.title.text()
+
+
+def test_a_dotted_line_marks_every_defined_year_even_one_between_gaps(qtbot):
+    """A chart's line carries a dot on each year it is defined at, drawn by the line itself;
+    a year defined between two undefined ones shows as a lone dot (no line reaches it)."""
+    import numpy as np
+    import pyqtgraph as pg
+
+    from ui.charts import DOT, DottedLine, plot_line
+
+    widget = pg.PlotWidget()
+    widget.resize(400, 300)
+    qtbot.addWidget(widget)
+    line = DottedLine(pg.mkPen("b", width=2), QColor("#c8453c"))
+    widget.addItem(line)
+    widget.setRange(xRange=(2025, 2032), yRange=(0, 10), padding=0)
+    plot_line(line, np.arange(2026.0, 2032.0), np.array([1.0, 2.0, np.nan, 5.0, np.nan, 6.0]))
+    widget.show()
+    qtbot.waitExposed(widget)
+    image = widget.grab().toImage()
+
+    def pixel(year: float, value: float, dx: float = 0.0) -> QColor:
+        point = widget.mapFromScene(line.mapToScene(QPointF(year, value)))
+        return image.pixelColor(round(point.x() + dx), round(point.y()))
+
+    assert pixel(2029, 5.0) == QColor("#c8453c")  # the lone year: a dot, in the dot's colour
+    assert pixel(2029, 5.0, dx=DOT) == QColor("white")  # and no line leaves it
+    assert pixel(2031, 6.0) == QColor("#c8453c")
+    assert pixel(2028, 3.5) == QColor("white")  # no dot where the value is undefined
+
+
+def fitted(low: float, high: float) -> tuple[float, float]:
+    """A range fitted to the data as the charts fit one: 5 % of the span below, 8 % above."""
+    span = high - low
+    return low - 0.05 * span, high + 0.08 * span
+
+
+@pytest.mark.parametrize(
+    ("held", "low", "high", "shown"),
+    [
+        (None, -50.0, 100.0, fitted(-50.0, 100.0)),  # nothing shown yet: fitted
+        ((-60.0, 110.0), -52.0, 103.0, (-60.0, 110.0)),  # the data moved a little: held
+        ((0.0, 110.0), 0.0, 104.0, (0.0, 110.0)),  # up to the edge (3 % of 110 below the top): held
+        ((0.0, 110.0), 0.0, 107.0, fitted(0.0, 107.0)),  # into the edge: fitted again, wider
+        ((-60.0, 110.0), -59.0, 103.0, fitted(-59.0, 103.0)),  # into the edge at the bottom
+        ((0.0, 110.0), 0.0, 70.0, fitted(0.0, 70.0)),  # filling less than two thirds: fitted, narrower
+        ((0.0, 110.0), 0.0, 75.0, (0.0, 110.0)),  # two thirds and more: held
+        ((0.0, 110.0), -1.0, 100.0, fitted(-1.0, 100.0)),  # now below zero, under a range from zero
+    ],
+)
+def test_a_y_range_holds_while_the_data_move_a_little_and_is_fitted_again_when_they_leave_it(held, low, high, shown):
+    assert steady_range(held, low, high, fitted(low, high)) == pytest.approx(shown)
+
+
+@given(st.lists(st.tuples(st.floats(-1e6, 0.0), st.floats(0.0, 1e6)), min_size=1, max_size=20))
+def test_a_steady_y_range_never_cuts_off_data(extents):
+    """Whatever the data do from edit to edit, the range shows them with the edge to spare
+    (away from zero) and they fill at least STEADY_FILL of it."""
+    shown = None
+    for low, high in extents:
+        if high - low < 1e-9:
+            continue
+        shown = steady_range(shown, low, high, fitted(low, high))
+        bottom, top = shown
+        edge = STEADY_EDGE * (top - bottom)
+        assert bottom + (edge if low < 0 else 0.0) <= low and high <= top - (edge if high > 0 else 0.0)
+        assert high - low >= STEADY_FILL * (top - bottom)
+
+
+def test_an_edit_moves_the_bars_not_the_axis_unless_they_leave_it(window, controller):
+    """The capex chart's axis holds through a small edit, widens for capex beyond it, and fits
+    the capex again after an undo leaves them well inside it."""
+    from model.edits import SetCell
+
+    window.analysis_tabs.setCurrentWidget(window.charts)
+    QApplication.processEvents()
+    capex = window.charts.capex
+    name = next(iter(controller.model["capex"]))
+
+    def shown() -> tuple[float, float]:
+        return tuple(capex.plot.vb.viewRange()[1])
+
+    def highest_bar() -> float:
+        x, y0 = capex.follow_on.opts["x"], capex.follow_on.opts["y0"]
+        return float((y0 + capex.follow_on.opts["height"]).max()) if len(x) else 0.0
+
+    start = shown()
+    value = controller.model["capex"][name][2]
+    controller.apply(SetCell("capex", name, 2, value + 1.0), "small")
+    QApplication.processEvents()
+    assert shown() == start
+    assert highest_bar() < start[1]
+    controller.apply(SetCell("capex", name, 2, value * 4), "large")
+    QApplication.processEvents()
+    assert shown()[1] > start[1] and highest_bar() < shown()[1]
+    controller.undo_stack.undo()  # back to the small edit: the bars fill a third of the axis
+    QApplication.processEvents()
+    assert shown() == pytest.approx((0.0, highest_bar() * 1.08))  # fitted again, as when first drawn
+    controller.undo_stack.undo()
+    QApplication.processEvents()
+    assert shown() == pytest.approx((0.0, (highest_bar() + 1.0) * 1.08))  # and held
+
+
+def test_bars_lines_and_labels_that_stay_as_they_are_are_not_drawn_again(qtbot, monkeypatch):
+    """An edit redraws only what it changed: bars, lines, markers and labels given the values
+    they show already are left alone (pyqtgraph would draw them again)."""
+    import numpy as np
+    import pyqtgraph as pg
+
+    from ui.charts import DottedLine, plot_line, reference_line, set_bars, set_label, show_reported
+
+    years, heights = np.arange(2026.0, 2030.0), np.array([1.0, np.nan, 3.0, 4.0])
+    bars, line, markers = (
+        pg.BarGraphItem(x=[0], height=[0], width=0.5),
+        DottedLine(pg.mkPen("b"), QColor("b")),
+        pg.ScatterPlotItem(),
+    )
+    wacc = reference_line(QColor("red"), 0.0)
+    set_bars(bars, years, heights, 0.0)
+    plot_line(line, years, heights)
+    show_reported(markers, {2026: {"fcf": 2.0}}, "fcf", 1.0)
+    set_label(wacc, "WACC 9.0%")
+    drawn = []
+    for item, method in ((bars, "setOpts"), (line, "setData"), (markers, "setData"), (wacc.label, "setFormat")):
+        monkeypatch.setattr(item, method, lambda *args, item=item, **kwargs: drawn.append(item))
+    set_bars(bars, years.copy(), heights.copy(), 0.0)
+    plot_line(line, years.copy(), heights.copy())
+    show_reported(markers, {2026: {"fcf": 2.0}}, "fcf", 1.0)
+    set_label(wacc, "WACC 9.0%")
+    assert drawn == []
+    set_bars(bars, years, heights, heights)  # stacked on other bars now
+    plot_line(line, years, heights * 2)
+    show_reported(markers, {2026: {"fcf": 2.5}}, "fcf", 1.0)
+    set_label(wacc, "WACC 9.5%")
+    assert drawn == [bars, line, markers, wacc.label]
+
+
+def test_after_an_edit_the_window_shows_what_a_whole_repaint_shows(window, controller):
+    """An edit repaints only what it changed: the axes from Qt's cached pictures of them, bars
+    and lines only where their values changed. What is then on screen must be what repainting
+    the whole window gives, through edits that hold the axes and one that widens them."""
+    from model.edits import SetCell
+
+    window.analysis_tabs.setCurrentWidget(window.charts)
+    QApplication.processEvents()
+    name = next(iter(controller.model["capex"]))
+    value = controller.model["capex"][name][2]  # in the year of the highest bar
+
+    def on_screen() -> QImage:
+        return window.screen().grabWindow(window.winId()).toImage()
+
+    # Higher bars under the same axis, then beyond it, then back under a steady one.
+    for new in (value + 5.0, value * 3, value + 1.0):
+        controller.apply(SetCell("capex", name, 2, new), "edit")
+        QApplication.processEvents()
+        edited = on_screen()
+        window.repaint()
+        assert edited == on_screen(), new
