@@ -237,7 +237,7 @@ class ChartCard(Chart):
     def readout_text(self, year: int) -> str:
         results, money = self._controller.results, self._controller.money
         parts = [
-            f"{LINES[key].label} {format_cell(results.line(key)[results.years.index(year)], LINES[key].unit, money)}"
+            f"{LINES[key].label} {format_cell(results.value(key, year), LINES[key].unit, money)}"
             for key in self.readout_lines
         ]
         return f"FY{year}: " + " · ".join(parts) + f"   ({money.label}, %)"

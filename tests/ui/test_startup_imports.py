@@ -8,8 +8,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 from tests.conftest import ROOT
 
 # In main.main()'s order: the model layer, then the window. A finder prints where pandas is first
@@ -47,11 +45,6 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/charts.py still reads Results.lines (a pandas DataFrame); "
-    "remove this mark once the charts read Results.line and Results.value",
-)
 def test_opening_the_window_and_an_edit_do_not_import_pandas(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
