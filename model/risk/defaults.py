@@ -44,6 +44,23 @@ DRIVER_SHIFT_SD = 0.02  # two percentage points added to every year
 DRIVER_SHIFT_REACH = 3.0  # a cut-off shift reaches ±3 sd, as far as a normal's draws go in practice
 CAPEX_SCALE_SIGMA = 0.10
 CLIPPED_DRIVERS = ("utilization",)  # clipped to 0..1 by every analysis, never out of range
+Z_90 = 1.2815515655446004  # the standard normal's P90: P10..P90 of a normal is mean ± Z_90 sd
+
+_LIFE_REASON = (
+    f"Set by a triangular distribution in whole years, {LIFE_SPREAD:.0%} of the life (at least a year) "
+    "either side of the value shown, kept in the range of lives."
+)
+# Why each kind of target starts as it does, in words for the window's tooltips.
+DEFAULT_REASONS = {
+    "settings": f"Set by a triangular distribution from {SETTING_SPREAD:.0%} below to {SETTING_SPREAD:.0%} above "
+    "the value shown, kept in the setting's valid range (a setting at 0 gets one step of its unit).",
+    "drivers": f"Shifted: a normal draw with mean 0 and sd {DRIVER_SHIFT_SD * 100:g} percentage points is added "
+    f"to every year (P10..P90 about ±{Z_90 * DRIVER_SHIFT_SD * 100:.1f} points). Where that would leave the "
+    "driver's range, a triangular shift cut at the range.",
+    "capex": f"Scaled: every plan year multiplied by a lognormal draw with mu 0 and sigma {CAPEX_SCALE_SIGMA:g} "
+    f"(median 1x, P10..P90 about {math.exp(-Z_90 * CAPEX_SCALE_SIGMA):.2f}x.."
+    f"{math.exp(Z_90 * CAPEX_SCALE_SIGMA):.2f}x).",
+} | dict.fromkeys(LIFE_TARGET_RANGES, _LIFE_REASON)
 
 
 def default_input(model: Model, target: str, scenario: str | None = None) -> UncertainInput:
