@@ -204,7 +204,7 @@ class AddInputDialog(QDialog):
 
 
 def counted(targets: list[str]) -> str:
-    """ "uncertain input Utilization of capacity" for one, "2 uncertain inputs" for more."""
+    """How an undo label counts inputs: "uncertain input Utilization of capacity", "2 uncertain inputs"."""
     return f"uncertain input {target_label(targets[0])}" if len(targets) == 1 else f"{len(targets)} uncertain inputs"
 
 
@@ -248,7 +248,6 @@ class InputsPage(QWidget):
             "(Ctrl+Z). Delete on whole selected rows does the same."
         )
         self.remove_button.clicked.connect(lambda: self.remove_inputs(self.inputs_view.selected_targets()))
-        self.inputs_view.selectionModel().selectionChanged.connect(self._enable_remove)
         self.inputs_view.table_model.modelReset.connect(self._enable_remove)
         self.add_action = QAction("Add input…", self.inputs_view)
         self.add_action.triggered.connect(self.add_input)
@@ -285,7 +284,9 @@ class InputsPage(QWidget):
     def add_input(self) -> bool:
         """Ask which inputs to make uncertain and add them (one undo step); False if cancelled."""
         dialog = AddInputDialog(self._controller, self)
-        return dialog.exec() == QDialog.DialogCode.Accepted and self.add_inputs(dialog.chosen())
+        accepted, chosen = dialog.exec() == QDialog.DialogCode.Accepted, dialog.chosen()
+        dialog.deleteLater()
+        return accepted and self.add_inputs(chosen)
 
     def add_inputs(self, targets: list[str]) -> bool:
         """Add ``targets`` with their default distributions as one undo step and select them; a
