@@ -5,7 +5,8 @@
 The window is drawn offscreen at 1600 × 1000: the Capex plan tab in Base (screenshot.png), the
 Drivers and Settings tabs, the Bull scenario with its differences from Base, the warning banner
 (a Gordon terminal value), the Explain panel on a projection cell (explain.png), the Risk tab
-after a Monte Carlo run (risk.png), its tornado and breakeven, the Bridge tab from Base to Bull
+after a Monte Carlo run (risk.png), its tornado and breakeven, its Add input dialog and the
+uncertain inputs after adding two (risk-add-input.png, risk-inputs.png), the Bridge tab from Base to Bull
 (bridge.png), the revenue chart as "Save chart as…" writes it (chart-export.png, 1600 × 900) and
 the Help menu's Keyboard Shortcuts and User Guide. The exported workbook's Summary sheet is
 printed by headless LibreOffice and rasterised by pdftoppm
@@ -38,6 +39,7 @@ from resources import bundled_model_path  # noqa: E402
 from ui.app import create_window  # noqa: E402
 from ui.bridge.page import State  # noqa: E402
 from ui.help import ShortcutsDialog, UserGuideDialog  # noqa: E402
+from ui.risk.inputs_page import AddInputDialog  # noqa: E402
 
 BUNDLED_MODEL = bundled_model_path()
 SIZE = (1600, 1000)
@@ -97,6 +99,16 @@ def main() -> None:
         risk.tabs.setCurrentWidget(risk.breakeven_page)
         risk.breakeven_page.find_breakeven()
         shoot("risk-breakeven.png")
+        risk.tabs.setCurrentWidget(risk.inputs_page)
+        add_input = AddInputDialog(window.controller, window)
+        add_input.select(["settings.exit_multiple", "drivers.reinvestment_rate"])
+        add_input.show()
+        app.processEvents()
+        add_input.grab().save(str(ROOT / "docs" / "risk-add-input.png"))
+        add_input.close()
+        risk.inputs_page.add_inputs(add_input.chosen())
+        shoot("risk-inputs.png")
+        window.controller.undo_stack.undo()
         for dialog_type, name in ((ShortcutsDialog, "help-shortcuts.png"), (UserGuideDialog, "help-guide.png")):
             dialog = dialog_type(window)
             dialog.show()

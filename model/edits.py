@@ -156,10 +156,13 @@ class EditBlock:
 class SetUncertainty:
     """The whole ``uncertainty`` section (section 8) replaced; None removes it.
 
-    It belongs to the model, not to a scenario, whichever scenario is selected.
+    It belongs to the model, not to a scenario, whichever scenario is selected. The source notes
+    of inputs it no longer holds (``uncertainty.TARGET``) go with them; ``sources`` puts such
+    notes back (the undo of a removal).
     """
 
     section: Mapping[str, Any] | None
+    sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,10 @@ def _apply(doc: Document, edit: Edit, scenario: str | None) -> Edit:
         return _accept_in_scenario(doc, edit.change, scenario)
     if isinstance(edit, SetUncertainty):
         previous, doc["uncertainty"] = doc.get("uncertainty"), copy.deepcopy(edit.section)
-        return SetUncertainty(previous)
+        kept = {f"uncertainty.{entry['target']}" for entry in (edit.section or {}).get("inputs", [])}
+        dropped = {key: doc["sources"].pop(key) for key in list(doc["sources"]) if _drops_note(key, kept)}
+        doc["sources"].update(copy.deepcopy(dict(edit.sources)))
+        return SetUncertainty(previous, dropped)
     if isinstance(edit, AddScenario | RenameScenario | RemoveScenario):
         return _edit_scenarios(doc, edit)
     raise TypeError(f"not an edit: {edit!r}")
@@ -477,6 +483,11 @@ CLASS_TARGET_KINDS = ("capex", "life", "economic_life", "tax_life")  # uncertain
 
 def _class_targets(name: str) -> tuple[str, ...]:
     return tuple(f"{kind}.{name}" for kind in CLASS_TARGET_KINDS)
+
+
+def _drops_note(key: str, kept: set[str]) -> bool:
+    """Whether source note ``key`` explains an uncertain input that is not among ``kept``."""
+    return key.startswith("uncertainty.") and key not in kept
 
 
 def _class_source_paths(name: str) -> tuple[str, ...]:

@@ -90,18 +90,18 @@ def recentred(entry: UncertainInput, value: float) -> UncertainInput:
     if _same(centre(entry), value):
         return out
     if dist == "normal":
-        out["mean"] = _typed(value)
+        out["mean"] = as_typed(value)
     elif dist == "lognormal":
         if value <= 0:
             raise ModelError(
                 f"uncertainty.{entry['target']}", f"a lognormal cannot be centred on {value:g}: its values are above 0"
             )
-        out["mu"] = _typed(math.log(value))
+        out["mu"] = as_typed(math.log(value))
     else:
         step = value - centre(entry)
         parameters = cast(dict[str, float], out)
         for parameter in ("low", "mode", "high") if dist != "uniform" else ("low", "high"):
-            parameters[parameter] = _typed(parameters[parameter] + step)
+            parameters[parameter] = as_typed(parameters[parameter] + step)
     return out
 
 
@@ -120,7 +120,7 @@ def _same(centre: float, value: float) -> bool:
     return abs(centre - value) <= TOLERANCE * max(1.0, abs(value))
 
 
-def _typed(value: float) -> float:
+def as_typed(value: float) -> float:
     """Ten significant digits, as ``with_distribution`` writes them: what an analyst would type,
     without binary noise (0.09 + 0.02 is 0.11, not 0.11000000000000001)."""
     return float(f"{value:.10g}")

@@ -127,7 +127,9 @@ class HistogramChart(RiskChart):
         reference_shown = float(display(reference, self.spec.unit, money))
         if values.size:
             bins: int | tuple[float, ...] = BINS
-            if np.ptp(values) == 0:  # every trial gave one value: one bar, as wide as a bin of the plot's span
+            # Every trial gave one value (up to rounding noise, as where the calibration solves the
+            # moved input away): one bar, as wide as a bin of the plot's span.
+            if np.ptp(values) <= 1e-9 * max(1.0, float(np.abs(values).max())):
                 value = float(values[0])
                 half = max(abs(value), abs(reference_shown - value), 1.0) / BINS
                 bins = (value - half, value + half)

@@ -190,7 +190,9 @@ class MonteCarloPage(QWidget):
             return False
         section = self._controller.model.get("uncertainty")
         if not section or not section["inputs"]:
-            self.summary.setText("This model has no uncertain inputs: add an uncertainty section to simulate it.")
+            self.summary.setText(
+                "This model has no uncertain inputs: add one on the Uncertain inputs page (Add input…) to simulate it."
+            )
             return False
         worker = MonteCarloWorker(
             self._controller.model, self._controller.scenario, self.trials_field.value(), int(self.seed_field.value())
