@@ -27,7 +27,7 @@ from model.risk.montecarlo import (
     monte_carlo,
 )
 from model.risk.sampling import with_distribution
-from model.risk.targets import Target, apply_values, target_paths
+from model.risk.targets import Target, apply_values, moves_returns, target_paths
 from model.risk.text import parse_axis, parse_goal, parse_numbers, parse_range
 from model.risk.tornado import Tornado, TornadoRequest, TornadoResults, tornado
 
@@ -70,6 +70,7 @@ __all__ = [
     "evaluate",
     "grid",
     "monte_carlo",
+    "moves_returns",
     "parse_axis",
     "parse_goal",
     "parse_numbers",

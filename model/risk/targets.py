@@ -84,6 +84,17 @@ def target_unit(path: str, apply: str) -> str:
     return "money" if kind == "capex" else "years"
 
 
+# Settings that change no return (section 8): the default tornado leaves them out, and the window
+# does not offer them as new uncertain inputs.
+DISPLAY_SETTINGS = ("shares_outstanding", "fx_rmb_per_usd")
+
+
+def moves_returns(path: str) -> bool:
+    """Whether the target ``path`` can change a return (every target but a display setting)."""
+    kind, _, key = path.partition(".")
+    return not (kind == "settings" and key in DISPLAY_SETTINGS)
+
+
 def target_paths(model: Model) -> list[str]:
     """Every input an analysis can move, in the order the assumption tabs show them (never a
     setting the calibration solves)."""

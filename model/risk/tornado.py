@@ -12,7 +12,7 @@ from model.engine import PlanArrays, plain_number
 from model.risk.analysis import Progress
 from model.risk.batch import evaluate, resolved_plan, stack
 from model.risk.sampling import quantiles
-from model.risk.targets import LIFE_TARGET_FIELDS, Target, apply_values
+from model.risk.targets import DISPLAY_SETTINGS, LIFE_TARGET_FIELDS, Target, apply_values
 from model.schema import ENGINE_DRIVERS, NUMERIC_SETTINGS
 from model.validation import calibrated_paths
 
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 TORNADO_FACTORS = (0.9, 1.1)  # every input at 0.9x and 1.1x when the model has no uncertainty section
-# Settings that change no return: the default tornado leaves them out (section 8).
-DISPLAY_SETTINGS = ("shares_outstanding", "fx_rmb_per_usd")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from model import risk
 from model.risk.defaults import default_input
-from model.risk.targets import target_label, target_paths
+from model.risk.targets import moves_returns, target_label, target_paths
 from tests.conftest import BUNDLED_MODEL_PATH
 from ui.risk.inputs_page import AddInputDialog
 
@@ -33,8 +33,11 @@ def test_the_dialog_lists_every_allowed_target_not_yet_uncertain(page, controlle
     dialog = AddInputDialog(controller, page)
     qtbot.addWidget(dialog)
     listed = [item.data(0, Qt.ItemDataRole.UserRole) for item in dialog._items()]
-    assert listed == [path for path in target_paths(controller.model) if path not in held(controller)]
+    allowed = target_paths(controller.model)
+    assert listed == [path for path in allowed if path not in held(controller) and moves_returns(path)]
     assert "settings.exit_multiple" in listed and "settings.wacc" not in listed  # WACC is uncertain already
+    # The share count and the exchange rate move no return: an analysis may target them, the list does not offer them.
+    assert {"settings.shares_outstanding", "settings.fx_rmb_per_usd"} <= set(allowed) - set(listed)
     add = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert not add.isEnabled()  # nothing chosen yet
     dialog.find_field.setText("book life")

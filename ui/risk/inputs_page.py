@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from model import ModelError
 from model.edits import SetUncertainty
-from model.risk import target_paths, with_distribution
+from model.risk import moves_returns, target_paths, with_distribution
 from model.risk.defaults import DEFAULT_REASONS, default_input, with_inputs_added, with_inputs_removed
 from model.risk.recentre import off_centre, recentred_section
 from model.risk.targets import CLASS_TARGET_NAMES
@@ -129,7 +129,7 @@ class AddInputDialog(QDialog):
         self.tree.setRootIsDecorated(False)
         groups: dict[str, QTreeWidgetItem] = {}
         for path in target_paths(model):
-            if path in held:
+            if path in held or not moves_returns(path):
                 continue
             kind = path.partition(".")[0]
             if kind not in groups:
@@ -162,7 +162,7 @@ class AddInputDialog(QDialog):
         self.tree.itemSelectionChanged.connect(self._enable_add)
         self._enable_add()
         note = QLabel(
-            "Every input an analysis can move that is not uncertain yet. Select one or more (Ctrl or Shift "
+            "Every input that can move a return and is not uncertain yet. Select one or more (Ctrl or Shift "
             "click); each starts from a distribution centred on its value in the scenario shown. One undo step."
             if groups
             else "Every input this model allows is already uncertain."
