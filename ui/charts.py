@@ -116,12 +116,16 @@ def steady_range(
     """The y-range for data from ``low`` to ``high`` (``low`` <= 0 <= ``high``): ``held``, the
     range shown, while the data stay inside it with ``STEADY_EDGE`` of its height to spare on
     each side away from zero and fill at least ``STEADY_FILL`` of it, so that an edit moves the
-    data and not the axis; otherwise ``fitted``, the range fitted to the data as they are now."""
+    data and not the axis; otherwise ``fitted``, the range fitted to the data as they are now.
+    A side of zero with no data keeps no more room than the fitted range gives it: once the
+    negative values are gone (an undo, another scenario), so is the axis below zero."""
     if held is None:
         return fitted
     bottom, top = held
     edge = STEADY_EDGE * (top - bottom)
-    inside = (low >= bottom + edge if low < 0 else bottom <= 0) and (high <= top - edge if high > 0 else top >= 0)
+    below = low >= bottom + edge if low < 0 else fitted[0] <= bottom <= 0
+    above = high <= top - edge if high > 0 else 0 <= top <= fitted[1]
+    inside = below and above
     return held if inside and high - low >= STEADY_FILL * (top - bottom) else fitted
 
 

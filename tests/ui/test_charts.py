@@ -444,6 +444,8 @@ def fitted(low: float, high: float) -> tuple[float, float]:
         ((0.0, 110.0), 0.0, 70.0, fitted(0.0, 70.0)),  # filling less than two thirds: fitted, narrower
         ((0.0, 110.0), 0.0, 75.0, (0.0, 110.0)),  # two thirds and more: held
         ((0.0, 110.0), -1.0, 100.0, fitted(-1.0, 100.0)),  # now below zero, under a range from zero
+        ((-10.0, 65.0), 0.0, 55.0, fitted(0.0, 55.0)),  # nothing below zero any more (an undo): fitted
+        ((-110.0, 20.0), -100.0, 0.0, fitted(-100.0, 0.0)),  # nothing above zero any more: fitted
     ],
 )
 def test_a_y_range_holds_while_the_data_move_a_little_and_is_fitted_again_when_they_leave_it(held, low, high, shown):
@@ -463,6 +465,8 @@ def test_a_steady_y_range_never_cuts_off_data(extents):
         edge = STEADY_EDGE * (top - bottom)
         assert bottom + (edge if low < 0 else 0.0) <= low and high <= top - (edge if high > 0 else 0.0)
         assert high - low >= STEADY_FILL * (top - bottom)
+        fitted_bottom, fitted_top = fitted(low, high)
+        assert (low < 0 or bottom >= fitted_bottom) and (high > 0 or top <= fitted_top)  # no empty side
 
 
 def test_an_edit_moves_the_bars_not_the_axis_unless_they_leave_it(window, controller):
