@@ -433,6 +433,14 @@ def _set_class_field(doc: Document, edit: SetClassField, scenario: str | None) -
         check_asset_class_fields({edit.field: edit.value}, path, partial=True)
     if scenario is not None:
         inverse: Edit = _previous_override(doc, scenario, "asset_classes", edit.name)
+        if edit.value is None:
+            # An override replaces fields; it cannot make a field of Base absent. Removing the
+            # scenario's own value is SetOverride's work (Reset to Base).
+            raise ModelError(
+                f"{path}.{edit.field}",
+                "a scenario can set it but not remove Base's value "
+                "(Delete on the scenario's own value returns it to Base)",
+            )
         fields = _overrides(doc, scenario, "asset_classes").setdefault(edit.name, {})
         effective = {**doc["asset_classes"][position], **fields}
     else:

@@ -308,11 +308,6 @@ class SheetView(QTableView):
             EditBlock((*resets.values(), *cleared.values())), label
         )
 
-    def row_name(self, row: int) -> str:
-        """A row as the analyst knows it: its label, or its key where rows are only numbered."""
-        label = self.table_model.sheet.row_labels[row]
-        return str(self.table_model.sheet.row_keys[row]) if label.isdigit() else label
-
     def _refuse(self, message: str) -> bool:
         self._controller.report(message)
         return False
@@ -399,8 +394,8 @@ class SheetView(QTableView):
         sheet, columns = self.table_model.sheet, defaultdict(set)
         for row, column in cells:
             columns[row].add(sheet.column_keys[column])
-        reset_for = self._reset_for
-        return {self.row_name(row): reset_for(sheet.row_keys[row], frozenset(keys)) for row, keys in columns.items()}
+        reset_for, name = self._reset_for, self.table_model.row_name
+        return {name(row): reset_for(sheet.row_keys[row], frozenset(keys)) for row, keys in columns.items()}
 
     def reset_to_base(self) -> bool:
         """Remove the selected cells' overrides, so the scenario uses the Base values again."""

@@ -273,10 +273,15 @@ class SheetTableModel(QAbstractTableModel):
         sheet = self._sheet
         return sheet.edit_for(sheet.row_keys[row], sheet.column_keys[column], value)
 
+    def row_name(self, row: int) -> str:
+        """A row as the analyst knows it: its label, or its key where rows are only numbered."""
+        label = self._sheet.row_labels[row]
+        return str(self._sheet.row_keys[row]) if label.isdigit() else label
+
     def describe_cell(self, row: int, column: int) -> str:
-        """How the cell is named in the undo history: ``AI servers FY2027``."""
+        """How the cell is named in the undo history and in messages: ``AI servers, FY27 plan``."""
         column_label = self._sheet.column_labels[column].replace("\n", " ")
-        return f"{self._sheet.row_labels[row]}, {column_label}".strip(", ")
+        return f"{self.row_name(row)}, {column_label}".strip(", ")
 
     def submit_edit(self, edit: Edit, label: str) -> bool:
         return self._submit is not None and self._submit(edit, f"Edit {label}")

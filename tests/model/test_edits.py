@@ -303,6 +303,17 @@ def test_scenario_edits_apply_whichever_scenario_is_shown(bundled_model):
     assert restored == bundled_model
 
 
+def test_a_scenario_cannot_remove_a_field_of_base_and_leaves_no_empty_override(bundled_model):
+    before = copy.deepcopy(bundled_model)
+    with pytest.raises(ModelError) as refusal:
+        apply_edit(bundled_model, SetClassField("Network equipment", "economic_life", None), "Bull")
+    assert str(refusal.value) == (
+        "scenarios.Bull.asset_classes.Network equipment.economic_life: a scenario can set it but not remove "
+        "Base's value (Delete on the scenario's own value returns it to Base)"
+    )
+    assert bundled_model == before
+
+
 def test_a_scenario_renamed_to_its_own_name_in_another_case_keeps_its_overrides(bundled_model):
     edited, inverse = apply_edit(bundled_model, RenameScenario("Bull", "BULL"))
     assert list(edited["scenarios"]) == ["BULL" if name == "Bull" else name for name in bundled_model["scenarios"]]
