@@ -269,8 +269,9 @@ def load_model_reporting(path: str | os.PathLike[str]) -> tuple[Model, tuple[str
 
 
 def model_to_json(model: Model) -> str:
-    """The model as file text: two-space indent, each array of numbers on one line."""
-    return _format(model, 0) + "\n"
+    """The model as file text: two-space indent, each array of numbers on one line. A section the
+    model does not have (``"uncertainty": null`` after validation) is left out, as it was read."""
+    return _format({key: value for key, value in model.items() if value is not None}, 0) + "\n"
 
 
 def _format(value: Any, depth: int) -> str:

@@ -1,5 +1,6 @@
 """Shared fixtures. Qt runs offscreen in every test run, set before anything imports Qt."""
 
+import gc
 import os
 from collections import Counter
 from pathlib import Path
@@ -84,3 +85,12 @@ def v1_model():
     """The Alibaba model as bundled in format version 1 (no calibration, one life per class,
     every class earning revenue): the fixture of tests about mechanics that depend on its content."""
     return load_model(V1_MODEL_PATH)
+
+
+@pytest.fixture(autouse=True)
+def automatic_collection_outside_windows():
+    """A window turns Python's automatic garbage collection off for the process and collects
+    between events instead (ui/worker.py); a test without a window runs with it on, as the
+    command line does."""
+    yield
+    gc.enable()

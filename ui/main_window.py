@@ -43,6 +43,7 @@ from ui.risk.panel import RiskPanel
 from ui.scenarios_view import ScenarioActions, ScenariosView
 from ui.style import STYLE_SHEET
 from ui.workbook_warnings import show_workbook_warnings
+from ui.worker import collect_garbage_between_events
 
 BUNDLED_MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"
 MODEL_FILTER = "Capex models (*.json);;All files (*)"
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, controller: WorkbenchController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        collect_garbage_between_events()
         self.controller = controller
         self.setStyleSheet(STYLE_SHEET)
         self.kpi_strip = KpiStrip(controller)

@@ -4,11 +4,12 @@ Widgets may be built on the GUI thread only, so a worker never shows anything: p
 result, a cancellation or a failure (as a message) each reach the window as a signal. The Monte
 Carlo run and the export both run this way, each on a ``WorkerThread``.
 
-Python's cyclic garbage collector runs on whichever thread happens to allocate when its
-thresholds are passed. On a worker thread it could destroy widgets left in reference cycles
-(closed windows, their menus), which Qt allows on the GUI thread only: such a collection was seen
-to deadlock the window against the GUI thread's own deletions. So the collector is paused while
-any worker runs and resumes on the GUI thread when the last one ends.
+Python's cyclic garbage collector runs wherever an allocation passes its threshold: on a worker
+thread (destroying widgets left in reference cycles, closed windows and their menus, off the GUI
+thread, which Qt forbids), or on the GUI thread inside a Qt call that holds one of Qt's locks
+(pyqtgraph disconnecting a signal while an item is reparented: the widget destroyed then waits
+for that same lock). Both were seen to freeze the window. So while a window exists the collector
+runs only from a timer on the GUI thread, between events (``collect_garbage_between_events``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 import threading
 from typing import Any
 
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from model import ModelError
@@ -73,27 +75,21 @@ class WorkerThread(QThread):
     """The thread of one worker: owned by the application, so closing a window never destroys it
     mid-run; it quits when the worker ends. Connect the worker's signals, then ``start()``."""
 
-    running = 0  # workers running now, on every thread
-    collector_was_enabled = True
-
     def __init__(self, worker: CancellableWorker) -> None:
         super().__init__(QCoreApplication.instance())
         worker.moveToThread(self)
         self.started.connect(worker.run)
         for signal in (worker.finished, worker.cancelled, worker.failed):
             signal.connect(self.quit)
-        # This object lives on the GUI thread, so the slot runs there.
-        self.finished.connect(self._resume_collection)
 
-    def start(self, priority: QThread.Priority = QThread.Priority.InheritPriority) -> None:
-        if WorkerThread.running == 0:
-            WorkerThread.collector_was_enabled = gc.isenabled()
-            gc.disable()
-        WorkerThread.running += 1
-        super().start(priority)
 
-    @Slot()
-    def _resume_collection(self) -> None:
-        WorkerThread.running -= 1
-        if WorkerThread.running == 0 and WorkerThread.collector_was_enabled:
-            gc.enable()  # no worker runs Python now: the next collection happens on the GUI thread
+_collector: list[GarbageCollector] = []  # the one collector of the process, once a window exists
+
+
+def collect_garbage_between_events() -> None:
+    """Turn Python's automatic collection off and collect from a timer on the GUI thread instead
+    (pyqtgraph's GarbageCollector: each second, the generations whose thresholds were passed).
+    Called by every main window; the first call starts the timer."""
+    gc.disable()
+    if not _collector:
+        _collector.append(GarbageCollector(interval=1.0))

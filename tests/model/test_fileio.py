@@ -32,6 +32,16 @@ def test_saved_file_is_plain_json_with_unicode_kept(tmp_path):
     assert load_model(path) == model
 
 
+def test_a_section_the_model_does_not_have_is_not_written(tmp_path, bundled_model):
+    """Opening and saving a file without an uncertainty section writes none (it wrote "uncertainty": null)."""
+    doc = {key: value for key, value in bundled_model.items() if key != "uncertainty"}
+    doc["sources"] = {path: note for path, note in doc["sources"].items() if not path.startswith("uncertainty.")}
+    path = tmp_path / "plain.json"
+    save_model(validate_model(doc), path)
+    assert "uncertainty" not in json.loads(path.read_text(encoding="utf-8"))
+    assert load_model(path) == validate_model(doc)
+
+
 def test_save_refuses_an_invalid_model_and_leaves_the_file_alone(tmp_path):
     path = tmp_path / "plan.json"
     path.write_text("previous", encoding="utf-8")

@@ -162,8 +162,10 @@ class AddInputDialog(QDialog):
         self.tree.itemSelectionChanged.connect(self._enable_add)
         self._enable_add()
         note = QLabel(
-            "Every input that can move a return and is not uncertain yet. Select one or more (Ctrl or Shift "
-            "click); each starts from a distribution centred on its value in the scenario shown. One undo step."
+            "Every input an analysis can move that is not uncertain yet (not the share count or the exchange "
+            "rate, which move no return; in a given model others may not either, such as terminal growth under "
+            "an exit-multiple terminal value). Select one or more (Ctrl or Shift click); each starts from a "
+            "distribution centred on its value in the scenario shown. One undo step."
             if groups
             else "Every input this model allows is already uncertain."
         )
