@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from model import apply_scenario, risk, save_model, validate_model
-from model.edits import SetSetting, apply_edit, blank_model
+from model.edits import RenameScenario, SetSetting, apply_edit, blank_model
 from ui.bridge.page import State
 from ui.bridge.waterfall import value_text
 from ui.risk.charts import RiskChart
@@ -199,3 +199,13 @@ def test_the_same_state_on_both_sides_shows_the_message_and_no_bars(page, contro
     assert page.waterfall.title.text() == "Bridge of NPV: Bull → Bull"
     page.set_states("Base", State("Bull"))  # a real bridge draws again
     assert not page.waterfall.is_empty and len(page.waterfall.bars) > 2 and not page.message.isVisible()
+
+
+def test_a_renamed_scenario_stays_chosen_and_undo_renames_it_back(page, controller):
+    page.set_states("Base", State("Bull"))
+    assert controller.apply(RenameScenario("Bull", "Bull case"), "Rename")
+    page.refresh_bridge()
+    assert page.to_state == State("Bull case") and page.to_combo.currentText() == "Bull case"
+    controller.undo_stack.undo()
+    page.refresh_bridge()
+    assert page.to_state == State("Bull") and page.to_combo.currentText() == "Bull"

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from model import ModelError, apply_scenario, scenario_names
-from model.edits import AcceptChange
+from model.edits import AcceptChange, Edit, RenameScenario
 from model.fileio import load_model_reporting
 from model.outputs import KPIS, LINES, Unit
 from model.risk import BridgeResults, Change, bridge, diff
@@ -192,6 +192,7 @@ class BridgePage(QWidget):
         for combo in (self.year_combo, self.from_combo, self.to_combo):
             combo.currentIndexChanged.connect(self._states_chosen)
         self.refresher = RefreshWhenShown(self, self.refresh_bridge, stale=True)
+        controller.edit_shown.connect(self._follow_renames)
         controller.results_changed.connect(self.refresher.request)
         controller.money_display_changed.connect(self.refresher.request)
 
@@ -244,6 +245,16 @@ class BridgePage(QWidget):
             self.year_combo.setCurrentIndex(self.year_combo.findData(current if current in years else default))
             self.year_combo.blockSignals(False)
         self.year_combo.setEnabled(self.metric_combo.currentData() in LINE_CHOICES)
+
+    def _follow_renames(self, edit: Edit) -> None:
+        """A scenario of the model renamed (or renamed back by undo) stays chosen, by its new name."""
+        if not isinstance(edit, RenameScenario):
+            return
+        for combo, states in ((self.from_combo, self._from_states), (self.to_combo, self._to_states)):
+            for index, state in enumerate(states):
+                if state.file is None and state.scenario == edit.old:
+                    states[index] = State(edit.new)
+                    combo.setItemText(index, states[index].label())
 
     def _fill_states(self) -> None:
         """The scenarios in the From and To pickers (the file's after the model's in To), keeping
