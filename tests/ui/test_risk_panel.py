@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from model import risk
-from model.edits import SetSetting
+from model.edits import SetSetting, SetUncertainty
 from ui.formatting import format_cell
 from ui.risk.charts import BINS
 from ui.risk.panel import RiskPanel
@@ -454,3 +454,15 @@ def test_trials_that_all_give_one_value_show_one_visible_bar(panel, controller):
     assert list(chart.bars.opts["height"]) == [500]
     # At least as wide as an ordinary bin of the span from the value to the reference line.
     assert chart.bars.opts["width"] >= 80 / BINS
+
+
+def test_the_tornado_says_why_an_input_has_no_bar(panel, controller):
+    panel.tabs.setCurrentWidget(panel.tornado_page.tornado_chart.parentWidget())
+    section = copy.deepcopy(controller.model["uncertainty"])
+    entry = next(e for e in section["inputs"] if e["target"] == "drivers.core_growth")
+    entry["high"] = 1e15  # accepted as a distribution, but the model refuses the growth it gives
+    assert controller.apply(SetUncertainty(section), "Widen core growth")
+    note = panel.tornado_page.tornado_chart.note.text()
+    assert "No bar for Core revenue growth: the model refuses an end" in note
+    controller.undo_stack.undo()
+    assert "No bar" not in panel.tornado_page.tornado_chart.note.text()

@@ -55,6 +55,13 @@ class TornadoPage(QWidget):
                 for _, row in table.iterrows()
             )
         )
+        broken = [target_label(row["target"]) for _, row in table.iterrows() if row["swing"] != row["swing"]]
+        unbarred = (
+            f" No bar for {', '.join(broken)}: the model refuses an end (it breaks one of the model's rules); "
+            "edit the distribution on the Uncertain inputs page."
+            if broken
+            else ""
+        )
         self.tornado_chart.draw(
             labels,
             result.base_npv,
@@ -62,6 +69,6 @@ class TornadoPage(QWidget):
             table["npv_high"],
             f"Each input alone at {ends} (a life at whole years, shown in brackets); red: NPV at the low end, "
             "green: at the high end; "
-            f"line: base NPV {format_kpi(result.base_npv, 'money', money)}. Largest swing on top.",
+            f"line: base NPV {format_kpi(result.base_npv, 'money', money)}. Largest swing on top.{unbarred}",
             money,
         )
