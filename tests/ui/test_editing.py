@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QStyleOptionViewItem
 
 from model import compute
 from model.edits import SetCell, apply_edit
+from ui.delegates import fitted_text
 from ui.formatting import format_kpi
 from ui.kpi_strip import STRIP
-from ui.table_model import SOURCED
+from ui.table_model import SOURCED, UNIT_ROLE
 
 SERVERS = "AI servers & accelerators"
 
@@ -477,3 +478,22 @@ def test_a_wrong_choice_is_refused_naming_the_labels_the_cells_show(window, cont
     assert not table.setData(cell, "perpetuity")
     assert controller.model == before
     assert f"'perpetuity' {labels}" in window.statusBar().currentMessage()
+
+
+def test_a_number_wider_than_its_column_shows_as_hashes_never_cut_short(window, controller):
+    view = window.capex_panel.capex_view
+    table = view.table_model
+    assert table.setData(table.index(0, 1), "12345.6")  # FY27: FY26 is calibrated
+
+    def shown(row: int, column: int) -> str:
+        option = QStyleOptionViewItem()
+        option.initFrom(view)
+        option.rect = view.visualRect(table.index(row, column))
+        view.itemDelegate().initStyleOption(option, table.index(row, column))
+        return fitted_text(option, table.index(row, column).data(UNIT_ROLE))
+
+    assert table.index(0, 1).data() == "12,345.6"
+    assert set(shown(0, 1)) == {"#"}  # as a spreadsheet shows it, not "12,34…"
+    assert shown(0, 2) == table.index(0, 2).data()  # a number that fits is shown as it is
+    view.resizeColumnToContents(1)
+    assert shown(0, 1) == "12,345.6"
