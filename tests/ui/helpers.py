@@ -11,3 +11,14 @@ def select(view, top, left, bottom, right):
     view.setCurrentIndex(model.index(top, left))
     selection = QItemSelection(model.index(top, left), model.index(bottom, right))
     view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+
+def run_monte_carlo(qtbot, page, trials: int, seed: int | None = None):
+    """Run the Monte Carlo page for ``trials`` (with ``seed``, else the page's) to its end; the run."""
+    page.trials_field.setValue(trials)
+    if seed is not None:
+        page.seed_field.setValue(seed)
+    with qtbot.waitSignal(page.run_finished, timeout=60_000):
+        assert page.run_monte_carlo()
+    qtbot.waitUntil(lambda: not page.is_running)
+    return page.last_run

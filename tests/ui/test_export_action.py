@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from model.edits import SetSetting
 from model.workbook import SHEETS, read_workbook
+from tests.ui.helpers import run_monte_carlo
 from ui.bridge.page import State
 from ui.export import ExportRun
 
@@ -28,16 +29,6 @@ def export(qtbot, window, expect_written: bool = True) -> None:
     with qtbot.waitSignal(window.export_finished, timeout=EXPORT_TIMEOUT_MS) as finished:
         window.export_action.trigger()
     assert finished.args == [expect_written]
-
-
-def run_monte_carlo(qtbot, window, trials: int, seed: int):
-    page = window.risk_panel.monte_carlo_page
-    page.trials_field.setValue(trials)
-    page.seed_field.setValue(seed)
-    with qtbot.waitSignal(page.run_finished, timeout=EXPORT_TIMEOUT_MS):
-        assert page.run_monte_carlo()
-    qtbot.waitUntil(lambda: not page.is_running)
-    return page.last_run
 
 
 def test_export_writes_the_selected_scenario(qtbot, window, tmp_path, monkeypatch):
@@ -99,7 +90,7 @@ def test_without_analyses_run_the_workbook_has_only_the_model_sheets(qtbot, wind
 
 
 def test_the_analyses_on_screen_are_exported_as_they_were_run(qtbot, window, tmp_path, monkeypatch):
-    run = run_monte_carlo(qtbot, window, trials=600, seed=4242)
+    run = run_monte_carlo(qtbot, window.risk_panel.monte_carlo_page, trials=600, seed=4242)
     risk = window.risk_panel
     risk.grid_page.grid_x_values.setText("8%,10%")
     assert risk.grid_page.compute_grid()
@@ -173,7 +164,7 @@ def test_cancel_abandons_the_export_and_writes_nothing(qtbot, window, tmp_path, 
 
 
 def test_progress_is_reported_and_cancel_stops_between_sheets(qtbot, window, tmp_path, monkeypatch):
-    run_monte_carlo(qtbot, window, trials=300, seed=1)
+    run_monte_carlo(qtbot, window.risk_panel.monte_carlo_page, trials=300, seed=1)
     target = tmp_path / "plan.xlsx"
     choose(monkeypatch, target)
     steps = []

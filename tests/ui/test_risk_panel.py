@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from model import risk
 from model.edits import SetSetting, SetUncertainty
+from tests.ui.helpers import run_monte_carlo
 from ui.formatting import format_cell
 from ui.risk.charts import BINS
 from ui.risk.panel import RiskPanel
@@ -35,17 +36,9 @@ def test_the_pages_are_built_when_the_tab_is_first_shown(window, controller):
     assert risk.pages() is risk.pages()  # built once
 
 
-def run_to_end(qtbot, panel, trials: int, seed: int) -> None:
-    panel.monte_carlo_page.trials_field.setValue(trials)
-    panel.monte_carlo_page.seed_field.setValue(seed)
-    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
-        assert panel.monte_carlo_page.run_monte_carlo()
-    qtbot.waitUntil(lambda: not panel.monte_carlo_page.is_running)
-
-
 @pytest.mark.slow
 def test_the_panel_shows_the_numbers_of_model_risk(qtbot, panel, controller):
-    run_to_end(qtbot, panel, 3_000, 17)
+    run_monte_carlo(qtbot, panel.monte_carlo_page, 3_000, 17)
     expected = risk.monte_carlo(controller.model, controller.scenario, trials=3_000, seed=17)
     assert panel.monte_carlo_page.last_run.to_json() == expected.to_json()
     money = controller.money
@@ -61,7 +54,7 @@ def test_the_panel_shows_the_numbers_of_model_risk(qtbot, panel, controller):
 
 
 def test_the_summary_counts_the_left_out_trials_by_rule(qtbot, panel, controller):
-    run_to_end(qtbot, panel, 2_000, 7)
+    run_monte_carlo(qtbot, panel.monte_carlo_page, 2_000, 7)
     run = panel.monte_carlo_page.last_run
     rule = "the calibration of ebita_margin 2026 needs a negative AI cash opex rate"
     assert run.invalid_trials > 0 and run.invalid_by_rule == {rule: run.invalid_trials}
@@ -83,7 +76,7 @@ def test_cancel_stops_a_run_and_leaves_the_window_usable(qtbot, panel, controlle
     assert panel.monte_carlo_page.progress.value() == 0
     # The window still takes edits, and a new run completes.
     assert controller.apply(SetSetting("wacc", 0.11), "Edit WACC")
-    run_to_end(qtbot, panel, 1_000, 1)
+    run_monte_carlo(qtbot, panel.monte_carlo_page, 1_000, 1)
     assert panel.monte_carlo_page.last_run.trials == 1_000
 
 
@@ -290,7 +283,7 @@ def test_charts_are_empty_until_a_run(qtbot, panel):
     panel.monte_carlo_page.cancel_run()
     qtbot.waitUntil(lambda: not panel.monte_carlo_page.is_running, timeout=30_000)
     assert all(chart.is_empty for chart in monte_carlo_charts(panel))
-    run_to_end(qtbot, panel, 1_000, 1)
+    run_monte_carlo(qtbot, panel.monte_carlo_page, 1_000, 1)
     for chart in monte_carlo_charts(panel):
         assert not chart.is_empty and chart.plot.getAxis("bottom").style["showValues"]
 
@@ -299,7 +292,7 @@ def test_charts_are_empty_until_a_run(qtbot, panel):
 @pytest.mark.parametrize("size", [(1600, 1000), (1280, 800)])
 def test_notes_and_headers_have_room(qtbot, window, panel, size):
     window.resize(*size)
-    run_to_end(qtbot, panel, 1_000, 1)
+    run_monte_carlo(qtbot, panel.monte_carlo_page, 1_000, 1)
 
     def laid_out(chart) -> bool:
         note, plot = chart.note, chart.plot_widget
@@ -425,7 +418,7 @@ def test_a_run_started_before_an_edit_is_shown_as_out_of_date(qtbot, panel, cont
     qtbot.waitUntil(lambda: not page.is_running)
     assert "the model has changed since this run" in page.summary.text()
     # A run started after the edit describes the model as it is.
-    run_to_end(qtbot, panel, 1_000, 1)
+    run_monte_carlo(qtbot, panel.monte_carlo_page, 1_000, 1)
     assert "the model has changed" not in page.summary.text()
 
 

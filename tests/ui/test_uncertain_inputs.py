@@ -14,6 +14,7 @@ from model import risk
 from model.risk.defaults import default_input
 from model.risk.targets import moves_returns, target_label, target_paths
 from tests.conftest import BUNDLED_MODEL_PATH
+from tests.ui.helpers import run_monte_carlo
 from ui.risk.inputs_page import AddInputDialog
 
 
@@ -149,11 +150,7 @@ def test_the_first_input_creates_a_section_that_runs_a_monte_carlo(bare_window, 
     assert (monte_carlo.trials_field.value(), monte_carlo.seed_field.value()) == (10000, 0)
     assert page.remove_button.isEnabled()
 
-    monte_carlo.trials_field.setValue(400)
-    monte_carlo.seed_field.setValue(5)
-    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
-        assert monte_carlo.run_monte_carlo()
-    qtbot.waitUntil(lambda: not monte_carlo.is_running)
+    run_monte_carlo(qtbot, monte_carlo, 400, 5)
     expected = risk.monte_carlo(controller.model, controller.scenario, trials=400, seed=5)
     assert monte_carlo.last_run.to_json() == expected.to_json()
     assert expected.statistics.loc["npv", "sd"] > 0  # the new input moves the NPV
@@ -168,10 +165,7 @@ def test_an_input_the_calibration_solves_away_runs_and_draws_one_bar(bare_window
     panel = bare_window.risk_panel
     assert panel.inputs_page.add_inputs(["drivers.utilization"])
     monte_carlo = panel.monte_carlo_page
-    monte_carlo.trials_field.setValue(300)
-    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
-        assert monte_carlo.run_monte_carlo()
-    qtbot.waitUntil(lambda: not monte_carlo.is_running)
+    run_monte_carlo(qtbot, monte_carlo, 300)
     npv = monte_carlo.last_run.statistics.loc["npv"]
     assert 0 <= npv["sd"] < 1e-9 * abs(npv["mean"])  # constant but for rounding
     counts = monte_carlo.npv_histogram._counts
