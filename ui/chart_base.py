@@ -17,6 +17,7 @@ from datetime import date
 from math import floor, log10
 from pathlib import Path
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import (
     QBuffer,
@@ -44,7 +45,9 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPainter,
+    QPen,
     QPicture,
+    QPolygonF,
     QResizeEvent,
 )
 from PySide6.QtSvg import QSvgGenerator
@@ -57,6 +60,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSizePolicy,
+    QStyleOptionGraphicsItem,
     QVBoxLayout,
     QWidget,
 )
@@ -88,6 +92,47 @@ IMAGE_FILTERS = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
 NO_MONEY = MoneyDisplay("", "")  # for the units whose words need no currency
+
+
+DOT = 6  # pixels across a line's dot
+
+
+class DottedLine(pg.PlotCurveItem):
+    """A line with a dot on each year it is defined at, drawn by one item. pyqtgraph's symbols
+    would be a second item (a scatter plot) costing as much again to update and to paint on
+    every edit, and redrawing its symbol picture each time. A dot is a disc ``size`` pixels
+    across in ``colour``; with an ``outline``, a rim one pixel wide in that colour around it."""
+
+    def __init__(self, pen: QPen, colour: QColor, outline: QColor | None = None, size: int = DOT) -> None:
+        super().__init__(pen=pen, connect="finite")
+        self._size = size
+        rim = [] if outline is None else [dot_pen(outline, size)]
+        self._dot_pens = [*rim, dot_pen(colour, size - (2 if outline is not None else 0))]
+        self._dots = QPolygonF()
+
+    def updateData(self, *args: object, **kwargs: object) -> None:  # noqa: N802 (pyqtgraph's name)
+        super().updateData(*args, **kwargs)
+        x, y = (np.empty(0), np.empty(0)) if self.xData is None else (self.xData, self.yData)
+        finite = np.isfinite(x) & np.isfinite(y)
+        self._dots = QPolygonF([QPointF(a, b) for a, b in zip(x[finite].tolist(), y[finite].tolist(), strict=True)])
+
+    def pixelPadding(self) -> float:  # noqa: N802 (pyqtgraph's name)
+        return max(super().pixelPadding(), self._size / 2 + 1)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None) -> None:
+        super().paint(painter, option, widget)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for pen in self._dot_pens:
+            painter.setPen(pen)
+            painter.drawPoints(self._dots)
+
+
+def dot_pen(colour: QColor, size: float) -> QPen:
+    """A pen whose points are round dots ``size`` pixels across at any zoom."""
+    pen = pg.mkPen(colour, width=size)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setCosmetic(True)
+    return pen
 
 
 def axis_title(name: str, unit: str, money: MoneyDisplay | None) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF, QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
 
 from model.outputs import LINES, Unit
 from ui.chart_base import (
@@ -33,13 +33,13 @@ from ui.chart_base import (
     RED,
     TEXT,
     Chart,
+    DottedLine,
 )
 from ui.controller import WorkbenchController
 from ui.formatting import format_cell
 from ui.on_screen import RefreshWhenShown
 
 BAR_WIDTH = 0.62
-DOT = 6  # pixels across a line's dot
 HEADROOM = 1.08  # space above the highest point, so markers and labels are not cut
 FOOTROOM = 0.05  # space below the lowest point of a chart reaching below zero, as a share of its span
 # A y-range holds while the data keep STEADY_EDGE of its height clear of its ends and fill at
@@ -300,43 +300,6 @@ class Bars(pg.BarGraphItem):
         if self._bounds is None:
             self._bounds = super().boundingRect()
         return self._bounds
-
-
-class DottedLine(pg.PlotCurveItem):
-    """A line with a dot on each year it is defined at, drawn by one item. pyqtgraph's symbols
-    would be a second item (a scatter plot) costing as much again to update and to paint on
-    every edit. A dot is a disc ``DOT`` pixels across in ``colour``; with an ``outline``, a
-    rim one pixel wide in that colour around it."""
-
-    def __init__(self, pen: QPen, colour: QColor, outline: QColor | None = None) -> None:
-        super().__init__(pen=pen, connect="finite")
-        rim = [] if outline is None else [dot_pen(outline, DOT)]
-        self._dot_pens = [*rim, dot_pen(colour, DOT - (2 if outline is not None else 0))]
-        self._dots = QPolygonF()
-
-    def updateData(self, *args: object, **kwargs: object) -> None:  # noqa: N802 (pyqtgraph's name)
-        super().updateData(*args, **kwargs)
-        x, y = (np.empty(0), np.empty(0)) if self.xData is None else (self.xData, self.yData)
-        finite = np.isfinite(x) & np.isfinite(y)
-        self._dots = QPolygonF([QPointF(a, b) for a, b in zip(x[finite].tolist(), y[finite].tolist(), strict=True)])
-
-    def pixelPadding(self) -> float:  # noqa: N802 (pyqtgraph's name)
-        return max(super().pixelPadding(), DOT / 2 + 1)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None) -> None:
-        super().paint(painter, option, widget)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for pen in self._dot_pens:
-            painter.setPen(pen)
-            painter.drawPoints(self._dots)
-
-
-def dot_pen(colour: QColor, size: float) -> QPen:
-    """A pen whose points are round dots ``size`` pixels across at any zoom."""
-    pen = pg.mkPen(colour, width=size)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setCosmetic(True)
-    return pen
 
 
 def reference_line(colour: QColor, position: float, angle: int = 0) -> pg.InfiniteLine:

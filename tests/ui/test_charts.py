@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from model.edits import blank_model
 from model.outputs import Unit
+from tests.ui.helpers import run_monte_carlo
 from ui.chart_base import Chart, UnitAxis, tick_text
 from ui.charts import STEADY_EDGE, STEADY_FILL, stacked_label_lifts, steady_range
 from ui.formatting import fixed
@@ -28,11 +29,7 @@ def risk(window, qtbot):
     """The Risk tab in front after a small Monte Carlo run, its tornado drawn."""
     panel = window.findChild(RiskPanel)
     window.analysis_tabs.setCurrentWidget(panel)
-    page = panel.monte_carlo_page
-    page.trials_field.setValue(2_000)
-    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
-        assert page.run_monte_carlo()
-    qtbot.waitUntil(lambda: not page.is_running)
+    run_monte_carlo(qtbot, panel.monte_carlo_page, 2_000)
     panel.tabs.setCurrentWidget(panel.tornado_page)
     yield panel
     panel.stop_run()
@@ -227,10 +224,7 @@ def test_percentile_lines_that_coincide_share_one_label_and_one_trial_is_singula
     panel = window.findChild(RiskPanel)
     window.analysis_tabs.setCurrentWidget(panel)
     page = panel.monte_carlo_page
-    page.trials_field.setValue(1)
-    with qtbot.waitSignal(panel.run_finished, timeout=60_000):
-        assert page.run_monte_carlo()
-    qtbot.waitUntil(lambda: not page.is_running)
+    run_monte_carlo(qtbot, page, 1)
     assert "1 trial (" in page.summary.text() and "1 trials" not in page.summary.text()
     histogram = page.npv_histogram
     labels = {name: line.label.toPlainText() for name, line in histogram.markers.items() if line.isVisible()}
@@ -404,7 +398,8 @@ def test_a_dotted_line_marks_every_defined_year_even_one_between_gaps(qtbot):
     import numpy as np
     import pyqtgraph as pg
 
-    from ui.charts import DOT, DottedLine, plot_line
+    from ui.chart_base import DOT, DottedLine
+    from ui.charts import plot_line
 
     widget = pg.PlotWidget()
     widget.resize(400, 300)
@@ -509,7 +504,8 @@ def test_bars_lines_and_labels_that_stay_as_they_are_are_not_drawn_again(qtbot, 
     import numpy as np
     import pyqtgraph as pg
 
-    from ui.charts import DottedLine, plot_line, reference_line, set_bars, set_label, show_reported
+    from ui.chart_base import DottedLine
+    from ui.charts import plot_line, reference_line, set_bars, set_label, show_reported
 
     years, heights = np.arange(2026.0, 2030.0), np.array([1.0, np.nan, 3.0, 4.0])
     bars, line, markers = (

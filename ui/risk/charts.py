@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from model.outputs import KPIS, LINES, Unit
-from ui.chart_base import AI, BARS, BLUE, DASHED, GREEN, GREY, LINE, RED, TEXT, Chart, display_text
+from ui.chart_base import AI, BARS, BLUE, DASHED, GREEN, GREY, LINE, RED, TEXT, Chart, DottedLine, display_text
 from ui.formatting import MoneyDisplay, fixed
 from ui.risk.shared import display
 
@@ -167,7 +167,7 @@ class FanChart(RiskChart):
         self.low = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=0.5))
         self.high = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=0.5))
         self.band = pg.FillBetweenItem(self.low, self.high, brush=pg.mkBrush(BAND))
-        self.median = pg.PlotDataItem(pen=pg.mkPen(BLUE, width=2), symbol="o", symbolSize=4, symbolBrush=BLUE)
+        self.median = DottedLine(pg.mkPen(BLUE, width=2), BLUE, size=4)
         # Drawn over the p50 line, which it often nearly follows, in a colour that shows on it.
         self.deterministic = pg.PlotDataItem(pen=pg.mkPen(AI, width=1.8, style=Qt.PenStyle.DashLine))
         self.data_items = [self.low, self.high, self.band, self.median, self.deterministic]
